@@ -19,7 +19,7 @@ extern "C" {
 /* Band centres in bins (VOCANA_DEV_N_BANDS values, 0 first, 480 last). Returns the band count. */
 VOCANA_API int vocana_dev_band_centers(uint32_t *centers);
 
-/* Length of one frame's feature vector for n_df deep-filter bins: 32 + 2 * n_df. */
+/* Length of one frame's feature vector for n_df deep-filter bins: 32 + 2 * n_df, or 0 if n_df > 481. */
 VOCANA_API size_t vocana_dev_feature_size(uint32_t n_df);
 
 /*
