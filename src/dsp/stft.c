@@ -9,19 +9,14 @@
 #include <fftw3.h>
 
 #include "dsp/dsp_constants.h"
+#include "dsp/sanitize.h"
 #include "dsp/stft.h"
 #include "dsp/window.h"
 
-/* Magnitudes below this are silence. Keeping the history and spectra free of tiny values keeps
- * denormals (100x slower on x86) out of the FFTs: the smallest non-zero product of a kept sample
- * and a window value, or the difference of two such sums, is still far above FLT_MIN. We do not
- * set FTZ/DAZ in MXCSR because that is per-thread state belonging to the caller. */
-#define STFT_TINY 1e-20f
-
-/* Largest magnitude kept (100 dB above full scale, well above the int16-range floats some callers
- * feed by mistake): bounds |X|^2 far below FLT_MAX, so band energies and running means computed
- * from the spectrum stay finite whatever the input. */
-#define STFT_MAX 1e5f
+/* We do not set FTZ/DAZ in MXCSR here because that is per-thread state belonging to the caller;
+ * sanitising the input (dsp/sanitize.h) keeps denormals out instead. */
+#define STFT_TINY VC_SAMPLE_TINY
+#define STFT_MAX VC_SAMPLE_MAX
 
 /* Largest spectrum magnitude analysis can produce (every sample at STFT_MAX, window <= 1):
  * synthesis clamps there, so it never alters a spectrum that analysis made. */
@@ -47,17 +42,9 @@ struct stft {
  * this lock. Code outside libvocana that uses FFTW in the same process is not covered. */
 static pthread_mutex_t stft_planner_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* v if STFT_TINY <= |v| <= max; 0 for NaN, Inf and tiny values; +-max for larger ones. */
 static inline float stft_sanitize(float v, float max)
 {
-	float a = fabsf(v);
-
-	/* Written so that NaN fails the comparison and becomes 0. */
-	if (!(a >= STFT_TINY))
-		return 0.0f;
-	if (a > max)
-		return isinf(v) ? 0.0f : copysignf(max, v);
-	return v;
+	return vc_sanitize(v, max);
 }
 
 int stft_create(struct stft **out)
