@@ -18,11 +18,17 @@ const char *vocana_strerror(int err)
 	case -ENOTSUP: return "unsupported model version or architecture";
 	case -EINVAL: return "invalid argument";
 	case -ENOMEM: return "out of memory";
+	/* From opening and reading model files. Our own table rather than strerror(), which
+	 * is not required to be thread-safe and may return a buffer that the next call reuses. */
+	case -ENOENT: return "no such file or directory";
+	case -EACCES: return "permission denied";
+	case -EISDIR: return "is a directory";
+	case -EFBIG: return "file too large";
+	case -EIO: return "input/output error";
+	case -ENOSYS: return "not implemented";
 	default: break;
 	}
-	/* strerror() is not guaranteed thread-safe; glibc's is for known codes, but we keep our
-	 * own table for the codes we produce and fall back to a fixed text. */
 	if (err < 0 && err > -4096)
-		return "system error (see errno)";
+		return "system error";
 	return "unknown error";
 }
