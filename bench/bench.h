@@ -16,5 +16,7 @@ typedef void (*bench_emit_fn)(void *ctx, const struct bench_stat *stat);
 /* Each returns 0, or a negative errno if it could not run. quick != 0 shortens the run (for tests). */
 int bench_ring(bench_emit_fn emit, void *ctx, int quick);
 int bench_stft(bench_emit_fn emit, void *ctx, int quick);
+int bench_model(bench_emit_fn emit, void *ctx, int quick);   /* network only, per kernel set */
+int bench_denoise(bench_emit_fn emit, void *ctx, int quick); /* whole denoiser, frame + RTF */
 
 #endif

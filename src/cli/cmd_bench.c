@@ -32,10 +32,16 @@ static const struct bench_entry core_entries[] = {
 	{ "stft", bench_stft },
 };
 
+static const struct bench_entry model_entries[] = {
+	{ "network", bench_model },
+	{ "denoiser", bench_denoise },
+};
+
 #define GROUP(name, summary, entries) { name, summary, entries, sizeof(entries) / sizeof(entries[0]) }
 
 static const struct bench_group bench_groups[] = {
 	GROUP("core", "lock-free ring and STFT", core_entries),
+	GROUP("model", "network and whole denoiser per 10 ms frame, scalar vs SIMD; real-time factor", model_entries),
 };
 
 #define N_GROUPS (sizeof(bench_groups) / sizeof(bench_groups[0]))

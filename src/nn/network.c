@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* Forward pass of architecture 1 ("vdfl"); the equations are in docs/architecture.md. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/cpu.h"
+#include "nn/network.h"
+
+struct nn_state {
+	const struct vocana_model *model;
+	const struct nn_kernels *k;
+	float *enc;              /* [2E]: [e, d], the input of the first GRU */
+	float *h[NN_MAX_GRU];    /* [H] each: GRU states */
+	float *scratch;          /* gru_step's gate pre-activations */
+	size_t state_floats;     /* h[0..n_gru) are contiguous: nn_reset clears them at once */
+};
+
+/* Floats rounded up to whole 64-byte lines, so every buffer starts aligned. */
+static size_t aligned_floats(size_t n)
+{
+	const size_t per_line = NN_ALIGN / sizeof(float);
+
+	return (n + per_line - 1) / per_line * per_line;
+}
+
+int nn_state_create_with_kernels(const struct vocana_model *m, const struct nn_kernels *k,
+				 struct nn_state **out)
+{
+	const size_t header = aligned_floats((sizeof(struct nn_state) + sizeof(float) - 1) /
+					     sizeof(float));
+	size_t enc_n, h_n, scratch_n, total_floats;
+	struct nn_state *s;
+	float *p;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!m || !k)
+		return -EINVAL;
+	enc_n = aligned_floats(2 * (size_t)m->hp.enc_dim);
+	h_n = aligned_floats(m->hp.hidden);
+	scratch_n = aligned_floats(nn_gru_scratch_floats(m->hp.hidden));
+	total_floats = header + enc_n + h_n * m->hp.n_gru + scratch_n;
+
+	/* One allocation: the struct, then the buffers, each on its own cache lines. The size is a
+	 * multiple of NN_ALIGN, as aligned_alloc requires. */
+	s = aligned_alloc(NN_ALIGN, total_floats * sizeof(float));
+	if (!s)
+		return -ENOMEM;
+	memset(s, 0, total_floats * sizeof(float));
+	s->model = m;
+	s->k = k;
+	p = (float *)(void *)s + header;
+	s->enc = p;
+	p += enc_n;
+	for (uint32_t i = 0; i < m->hp.n_gru; i++) {
+		s->h[i] = p;
+		p += h_n;
+	}
+	s->state_floats = h_n * m->hp.n_gru;
+	s->scratch = p;
+	*out = s;
+	return 0;
+}
+
+int nn_state_create(const struct vocana_model *m, struct nn_state **out)
+{
+	return nn_state_create_with_kernels(m, nn_kernels_select(), out);
+}
+
+void nn_state_destroy(struct nn_state *s)
+{
+	free(s);
+}
+
+void nn_reset(struct nn_state *s)
+{
+	/* PyTorch's default h0 is zeros. */
+	memset(s->h[0], 0, s->state_floats * sizeof(float));
+}
+
+void nn_forward(struct nn_state *s, const float *features, float *gains, float *df_coefs,
+		float *vad)
+{
+	const struct vocana_model *m = s->model;
+	const struct nn_kernels *k = s->k;
+	const size_t e = m->hp.enc_dim;
+	const float *x;
+	const float *h;
+
+	/* Encoders, written side by side: their concatenation [e, d] is the first GRU's input. */
+	k->gemv(s->enc, m->enc_erb.weight, m->enc_erb.bias, features, e, m->enc_erb.n_in);
+	k->gemv(s->enc + e, m->enc_df.weight, m->enc_df.bias, features + m->hp.n_erb, e,
+		m->enc_df.n_in);
+	k->relu(s->enc, s->enc, 2 * e);
+
+	x = s->enc;
+	for (uint32_t i = 0; i < m->hp.n_gru; i++) {
+		k->gru_step(&m->gru[i], x, s->h[i], s->scratch);
+		x = s->h[i];
+	}
+	h = x; /* the last GRU's state feeds every head */
+
+	if (gains) {
+		k->gemv(gains, m->head_gain.weight, m->head_gain.bias, h, m->head_gain.n_out,
+			m->head_gain.n_in);
+		k->sigmoid(gains, gains, m->head_gain.n_out);
+	}
+	if (df_coefs) {
+		k->gemv(df_coefs, m->head_df.weight, m->head_df.bias, h, m->head_df.n_out,
+			m->head_df.n_in);
+		k->tanh(df_coefs, df_coefs, m->head_df.n_out);
+	}
+	if (vad) {
+		k->gemv(vad, m->head_vad.weight, m->head_vad.bias, h, 1, m->head_vad.n_in);
+		k->sigmoid(vad, vad, 1);
+	}
+}
+
+const struct vocana_model *nn_state_model(const struct nn_state *s)
+{
+	return s->model;
+}
+
+const struct nn_kernels *nn_state_kernels(const struct nn_state *s)
+{
+	return s->k;
+}
