@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "cli/bench_file.h"
 #include "cli/cli.h"
 
 struct bench_entry {
@@ -35,6 +36,7 @@ static const struct bench_entry core_entries[] = {
 static const struct bench_entry model_entries[] = {
 	{ "network", bench_model },
 	{ "denoiser", bench_denoise },
+	{ "file", bench_denoise_file },
 };
 
 #define GROUP(name, summary, entries) { name, summary, entries, sizeof(entries) / sizeof(entries[0]) }
