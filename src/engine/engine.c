@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine object: creation (every buffer allocated, touched and locked here), destruction,
+ * the thread-safe controls and stats, and engine_process() with its input side. The output side
+ * is engine_output.c, the model runs in engine_inline.c or engine_worker.c (engine_internal.h).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "dsp/sanitize.h"
+#include "engine/engine_internal.h"
+
+#define FRAME ENGINE_FRAME_SAMPLES
+
+static uint32_t next_pow2(uint32_t v)
+{
+	uint32_t p = 1;
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static size_t round64(size_t bytes)
+{
+	return (bytes + 63) & ~(size_t)63;
+}
+
+/* A tuning field: 0 means the default. */
+static uint32_t or_default(uint32_t v, uint32_t def)
+{
+	return v ? v : def;
+}
+
+/* Slots: every frame from the dry frame of the oldest position the output can play (the delay
+ * at its largest margin, plus a splice's jump back, which the margin bound already includes) to
+ * the frame a full-size cycle is filling, plus the next frame the fades look at. */
+static uint32_t slots_needed(uint32_t max_block, uint32_t margin_cap)
+{
+	uint64_t span = (uint64_t)ENGINE_ALIGN_SAMPLES + (uint64_t)margin_cap * FRAME + max_block;
+	return next_pow2((uint32_t)(span / FRAME) + 6);
+}
+
+static int alloc_buffers(struct engine *e)
+{
+	const size_t frame_bytes = round64(FRAME * sizeof(float));
+	const size_t slot_bytes = round64((size_t)e->n_slots * sizeof(struct engine_slot));
+	e->arena_bytes = slot_bytes + (size_t)e->n_slots * 2 * frame_bytes + frame_bytes +
+			 round64(ENGINE_XFADE_SAMPLES * sizeof(float));
+	e->arena = aligned_alloc(64, e->arena_bytes);
+	if (!e->arena)
+		return -ENOMEM;
+	memset(e->arena, 0, e->arena_bytes); /* touch every page now, not on the audio thread */
+	char *p = e->arena;
+	e->slots = (struct engine_slot *)(void *)p;
+	p += slot_bytes;
+	for (uint32_t k = 0; k < e->n_slots; k++) {
+		e->slots[k].seq = -1;
+		e->slots[k].in = (float *)(void *)p;
+		p += frame_bytes;
+		e->slots[k].wet = (float *)(void *)p;
+		p += frame_bytes;
+	}
+	e->zero = (float *)(void *)p;
+	p += frame_bytes;
+	e->xf_scratch = (float *)(void *)p;
+	/* Pages the audio thread uses must not be paged out under memory pressure; without the
+	 * privilege (RLIMIT_MEMLOCK) this fails and the engine runs anyway: stats say which. */
+	e->memory_locked = mlock(e->arena, e->arena_bytes) == 0;
+	return 0;
+}
+
+/* Run a few frames of silence through the model, then forget them (ENGINE_WARMUP_FRAMES). */
+static void warm_up(struct engine *e)
+{
+	float *buf = e->slots[0].wet;
+	for (int k = 0; k < ENGINE_WARMUP_FRAMES; k++) {
+		memset(buf, 0, FRAME * sizeof(float));
+		vocana_denoiser_process(e->den, buf, buf, FRAME);
+	}
+	memset(buf, 0, FRAME * sizeof(float));
+	vocana_denoiser_reset(e->den);
+}
+
+int engine_create(const struct engine_config *cfg, struct engine **out)
+{
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!cfg || (cfg->mode != ENGINE_INLINE && cfg->mode != ENGINE_WORKER) || cfg->max_block == 0 ||
+	    cfg->max_block > ENGINE_MAX_BLOCK_LIMIT || cfg->strength < 0 || cfg->strength > 100 ||
+	    cfg->worker_priority < 0)
+		return -EINVAL;
+
+	struct engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	int res;
+	e->mode = cfg->mode;
+	e->max_block = cfg->max_block;
+	static const struct engine_tuning defaults; /* all 0: every default */
+	const struct engine_tuning *t = cfg->tuning ? cfg->tuning : &defaults;
+	e->breaker_misses = or_default(t->breaker_misses, ENGINE_BREAKER_MISSES);
+	e->breaker_hold_frames = or_default(t->breaker_hold_frames, ENGINE_BREAKER_HOLD_FRAMES);
+	e->stable_frames_needed = or_default(t->stable_frames, ENGINE_MARGIN_STABLE_FRAMES);
+	e->shrink_max_wait_frames =
+		or_default(t->shrink_max_wait_frames, ENGINE_MARGIN_SHRINK_MAX_WAIT_FRAMES);
+	e->margin_extra_max = or_default(t->margin_extra_max, ENGINE_MARGIN_EXTRA_MAX_FRAMES);
+	e->stable_needed = e->stable_frames_needed;
+	e->frames_since_shrink = UINT32_MAX;
+	uint32_t margin0 = 0;
+	if (e->mode == ENGINE_WORKER) {
+		e->margin_cap = engine_margin_base(e->max_block) + e->margin_extra_max;
+		margin0 = or_default(t->initial_margin, 1);
+		if (margin0 > e->margin_cap)
+			margin0 = e->margin_cap;
+	}
+	e->n_slots = slots_needed(e->max_block, e->margin_cap);
+	e->slot_mask = e->n_slots - 1;
+	for (uint32_t k = 0; k < ENGINE_XFADE_SAMPLES; k++)
+		e->ramp[k] = 0.5f - 0.5f * cosf((float)M_PI * ((float)k + 0.5f) / ENGINE_XFADE_SAMPLES);
+
+	if ((res = alloc_buffers(e)) < 0)
+		goto error;
+	if ((res = telemetry_create(&e->tel)) < 0)
+		goto error;
+	if ((res = vocana_denoiser_create(cfg->model, FRAME, &e->den)) < 0)
+		goto error;
+	if ((res = vocana_denoiser_set_strength(e->den, cfg->strength)) < 0)
+		goto error;
+	warm_up(e);
+
+	atomic_init(&e->strength, cfg->strength);
+	atomic_init(&e->enabled, cfg->enabled);
+	atomic_init(&e->pressure_bypass, false);
+	atomic_init(&e->xruns, 0);
+	e->applied_strength = cfg->strength;
+	e->breaker = ENGINE_BREAKER_CLOSED;
+	e->cycle_n = 0;
+	engine_output_init(e, margin0);
+
+	if (e->mode == ENGINE_WORKER && (res = engine_worker_start(e, cfg->worker_priority)) < 0)
+		goto error;
+	*out = e;
+	return 0;
+
+error:
+	engine_destroy(e);
+	return res;
+}
+
+void engine_destroy(struct engine *e)
+{
+	if (!e)
+		return;
+	engine_worker_stop(e); /* first: the worker uses the denoiser and the telemetry */
+	vocana_denoiser_destroy(e->den);
+	telemetry_destroy(e->tel);
+	if (e->arena) {
+		if (e->memory_locked)
+			munlock(e->arena, e->arena_bytes);
+		free(e->arena);
+	}
+	free(e);
+}
+
+/* The input side: store the cycle's samples (sanitised like the denoiser's own input, so dry and
+ * wet see the same signal) and hand each completed frame to the model. A user bypass
+ * (enabled = false) still feeds the model, so switching back on is instant and seamless; the open
+ * breaker and the pressure bypass do not, since they exist to shed load. */
+static float take_input(struct engine *e, const float *in, uint32_t n)
+{
+	float peak = 0.0f;
+	uint32_t done = 0;
+	while (done < n) {
+		struct engine_slot *s = engine_slot_of(e, e->in_frame);
+		if (e->in_fill == 0) {
+			s->seq = e->in_frame;
+			s->sub = ENGINE_SUB_NONE;
+			s->decision = ENGINE_UNDECIDED;
+			s->ready = false;
+			s->warming = false;
+			s->peak = 0.0f;
+			s->vad = 0.0f;
+		}
+		uint32_t chunk = FRAME - e->in_fill;
+		if (chunk > n - done)
+			chunk = n - done;
+		float *dst = s->in + e->in_fill;
+		float p = s->peak;
+		for (uint32_t k = 0; k < chunk; k++) {
+			const float v = vc_sanitize(in[done + k], VC_SAMPLE_MAX);
+			dst[k] = v;
+			p = fmaxf(p, fabsf(v));
+		}
+		s->peak = p;
+		peak = fmaxf(peak, p);
+		e->in_fill += chunk;
+		done += chunk;
+		if (e->in_fill == FRAME) {
+			if (e->mode == ENGINE_INLINE)
+				engine_inline_frame(e, s);
+			else if (engine_policy_may_submit(e))
+				engine_worker_submit(e, s);
+			else
+				s->sub = ENGINE_SUB_HELD;
+			e->in_frame++;
+			e->in_fill = 0;
+		}
+	}
+	return peak;
+}
+
+void engine_process(struct engine *e, const float *in, float *out, uint32_t n)
+{
+	if (!e)
+		return;
+	if (!in || !out) {
+		engine_bump(&e->st_violations, 1);
+		return;
+	}
+	if (n == 0)
+		return;
+	uint32_t n_run = n;
+	if (n > e->max_block) { /* the caller broke its promise: never run unbounded work */
+		engine_bump(&e->st_violations, 1);
+		n_run = e->max_block;
+	}
+	engine_bump(&e->st_cycles, 1);
+	if (e->worker)
+		engine_worker_collect(e);
+	engine_policy_cycle(e, n_run);
+
+	/* All input is read before any output is written: in == out is allowed. */
+	const float in_peak = take_input(e, in, n_run);
+	if (e->worker)
+		engine_worker_kick(e);
+	engine_output_run(e, out, n_run);
+	if (n_run < n) /* the part we refused to process: silence, never stale samples */
+		memset(out + n_run, 0, (size_t)(n - n_run) * sizeof(float));
+
+	float out_peak = 0.0f;
+	for (uint32_t k = 0; k < n_run; k++)
+		out_peak = fmaxf(out_peak, fabsf(out[k]));
+	atomic_store_explicit(&e->st_in_peak, in_peak, memory_order_relaxed);
+	atomic_store_explicit(&e->st_out_peak, out_peak, memory_order_relaxed);
+}
+
+int engine_set_strength(struct engine *e, int strength)
+{
+	if (!e || strength < 0 || strength > 100)
+		return -EINVAL;
+	atomic_store_explicit(&e->strength, strength, memory_order_relaxed);
+	return 0;
+}
+
+void engine_set_enabled(struct engine *e, bool enabled)
+{
+	if (e)
+		atomic_store_explicit(&e->enabled, enabled, memory_order_relaxed);
+}
+
+void engine_set_pressure_bypass(struct engine *e, bool on)
+{
+	if (e)
+		atomic_store_explicit(&e->pressure_bypass, on, memory_order_relaxed);
+}
+
+void engine_note_xrun(struct engine *e)
+{
+	if (e)
+		atomic_fetch_add_explicit(&e->xruns, 1, memory_order_relaxed);
+}
+
+void engine_set_artificial_delay_us(struct engine *e, uint32_t us)
+{
+	if (e)
+		engine_worker_set_delay_us(e, us);
+}
+
+uint32_t engine_frames_in_flight(const struct engine *e)
+{
+	return e ? engine_worker_in_flight(e) : 0;
+}
+
+static uint32_t percentile_us(const struct telemetry_snapshot *s, double p)
+{
+	double v = telemetry_percentile_us(s, p);
+	return v >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)lround(v);
+}
+
+void engine_get_stats(const struct engine *e, struct engine_stats *out)
+{
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (!e)
+		return;
+#define LOAD(f) atomic_load_explicit(&e->f, memory_order_relaxed)
+	out->cycles = LOAD(st_cycles);
+	out->frames = LOAD(st_frames);
+	out->frames_denoised = LOAD(st_denoised);
+	out->deadline_misses = LOAD(st_misses);
+	out->xruns = LOAD(xruns);
+	out->breaker_trips = LOAD(st_trips);
+	out->breaker = (enum engine_breaker_state)LOAD(st_breaker);
+	out->latency_samples = LOAD(st_latency);
+	out->margin_frames = LOAD(st_margin);
+	out->input_peak = LOAD(st_in_peak);
+	out->output_peak = LOAD(st_out_peak);
+	out->vad = LOAD(st_vad);
+	out->strength = LOAD(strength);
+	out->enabled = LOAD(enabled);
+	out->pressure_bypass = LOAD(pressure_bypass);
+	out->block_violations = LOAD(st_violations);
+	out->late_frames_dropped = LOAD(st_late_dropped);
+	out->margin_changes = LOAD(st_margin_changes);
+#undef LOAD
+	out->worker_realtime = engine_worker_realtime(e);
+	out->memory_locked = e->memory_locked;
+
+	struct telemetry_snapshot snap;
+	if (telemetry_snapshot(e->tel, &snap) == 0 && snap.count > 0) {
+		out->frame_time_p50_us = percentile_us(&snap, 50.0);
+		out->frame_time_p99_us = percentile_us(&snap, 99.0);
+		out->frame_time_max_us = snap.max_us;
+	}
+}

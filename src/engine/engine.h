@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The real-time engine: what runs between a PipeWire graph cycle and the denoiser.
+ *
+ * The audio thread calls engine_process() once per graph cycle with the cycle's n samples
+ * (any n up to engine_config.max_block, varying between cycles as the quantum changes) at 48 kHz;
+ * resampling for other graph rates happens outside. It never allocates, locks, logs or blocks.
+ *
+ * Two modes:
+ *  - ENGINE_INLINE: the denoiser runs inside engine_process() (lowest latency).
+ *  - ENGINE_WORKER: engine_process() exchanges 480-sample frames with a high-priority ML worker
+ *    thread through lock-free rings and a buffer pool. Every frame has a deadline: if its
+ *    denoised version is not back in time, the delayed dry frame is output instead, crossfaded
+ *    (graceful degradation), and the miss is counted. After ENGINE_BREAKER_MISSES consecutive
+ *    misses a circuit breaker bypasses the model for a while, then retries.
+ *    Adaptive buffering: the output FIFO's safety margin grows one step (one frame) when misses
+ *    or xruns are seen and shrinks back one step after a stable period, so latency stays bounded
+ *    and comes back down. The current added latency is in engine_stats.
+ *
+ * Latency (engine_stats.latency_samples): inline 959 samples = 480 (model) + 479 (FIFO alignment
+ * for cycles of any size); worker 959 + 480 * margin_frames, margin_frames >= ceil((n + 128) / 480)
+ * for cycles of n samples (1 for n <= 352, i.e. 30 ms at a 256 quantum). Design and timeline:
+ * src/engine/engine_internal.h. The only system call on the audio thread is the worker's
+ * non-blocking wake-up (sem_post), at most once per cycle; in inline mode, none.
+ *
+ * Control functions (set_*, get_stats) may be called from any thread at any time; they use
+ * atomics only. Creation warms the model up (a few frames of silence) so the first real frame
+ * is not slow. All constants live in src/engine/engine_constants.h.
+ */
+#ifndef VOCANA_ENGINE_ENGINE_H
+#define VOCANA_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vocana/vocana.h"
+
+struct engine; /* opaque */
+struct engine_tuning;
+
+enum engine_mode {
+	ENGINE_INLINE = 0,
+	ENGINE_WORKER = 1,
+};
+
+struct engine_config {
+	enum engine_mode mode;
+	uint32_t max_block;              /* largest n engine_process() will see (e.g. 8192) */
+	const struct vocana_model *model;/* NULL = embedded default; must outlive the engine */
+	int strength;                    /* 0..100 */
+	bool enabled;                    /* false = bypass (dry, same latency) */
+	int worker_priority;             /* SCHED_FIFO priority for the worker, 0 = don't ask */
+	const struct engine_tuning *tuning; /* NULL = the defaults of engine_constants.h; tests only */
+};
+
+/*
+ * Test-only overrides of the worker mode's timing constants (engine_constants.h), so a test can
+ * watch a breaker trip, half-open and close, and the margin grow and shrink, within seconds.
+ * Every field: 0 = the default. Counts are in 480-sample frames of audio, never wall-clock time.
+ */
+struct engine_tuning {
+	uint32_t breaker_misses;         /* ENGINE_BREAKER_MISSES */
+	uint32_t breaker_hold_frames;    /* ENGINE_BREAKER_HOLD_FRAMES */
+	uint32_t stable_frames;          /* ENGINE_MARGIN_STABLE_FRAMES */
+	uint32_t shrink_max_wait_frames; /* ENGINE_MARGIN_SHRINK_MAX_WAIT_FRAMES */
+	uint32_t margin_extra_max;       /* ENGINE_MARGIN_EXTRA_MAX_FRAMES */
+	uint32_t initial_margin;         /* worker margin before the first cycle (default: 1) */
+};
+
+enum engine_breaker_state {
+	ENGINE_BREAKER_CLOSED = 0,       /* model in use */
+	ENGINE_BREAKER_OPEN = 1,         /* model bypassed after repeated misses */
+	ENGINE_BREAKER_HALF_OPEN = 2,    /* retrying the model */
+};
+
+struct engine_stats {
+	uint64_t cycles;                 /* engine_process() calls */
+	uint64_t frames;                 /* 480-sample frames output */
+	uint64_t frames_denoised;        /* ... of which carried the model's output */
+	uint64_t deadline_misses;        /* worker mode: frames that came back too late */
+	uint64_t xruns;                  /* reported by the caller through engine_note_xrun() */
+	uint64_t breaker_trips;
+	enum engine_breaker_state breaker;
+	uint32_t latency_samples;        /* current added latency of engine_process() */
+	uint32_t margin_frames;          /* worker mode: current adaptive safety margin */
+	float input_peak, output_peak;   /* of the last cycle, linear */
+	float vad;                       /* of the last frame, 0..1 */
+	int strength;
+	bool enabled;
+	uint32_t frame_time_p50_us, frame_time_p99_us, frame_time_max_us; /* model time per frame */
+	uint64_t block_violations;       /* calls with n > max_block (clamped) or NULL buffers */
+	uint64_t late_frames_dropped;    /* worker mode: wet frames that came back after their slot */
+	uint64_t margin_changes;         /* worker mode: glitch-free delay splices (grow or shrink) */
+	bool worker_realtime;            /* worker mode: the SCHED_FIFO request was granted */
+	bool memory_locked;              /* the engine's buffers are mlock()ed */
+	bool pressure_bypass;            /* engine_set_pressure_bypass() is on */
+};
+
+/* Allocates everything, starts the worker (worker mode) and warms the model up. */
+int engine_create(const struct engine_config *cfg, struct engine **out);
+
+/* Stops the worker and frees everything. NULL is a no-op. Not from the audio thread. */
+void engine_destroy(struct engine *e);
+
+/* Audio thread: n samples in, n samples out (in == out allowed), 1 <= n <= max_block. */
+void engine_process(struct engine *e, const float *in, float *out, uint32_t n);
+
+/* Any thread. */
+int engine_set_strength(struct engine *e, int strength);
+void engine_set_enabled(struct engine *e, bool enabled);
+void engine_note_xrun(struct engine *e);
+void engine_get_stats(const struct engine *e, struct engine_stats *out);
+
+/* Any thread: a bypass imposed by the system rather than the user (memory pressure, see
+ * src/engine/mempressure.h). The output is dry while either this is on or the engine is not
+ * enabled; in worker mode no frames reach the model meanwhile, so the worker and its weights go
+ * idle. Crossfaded both ways, latency unchanged. */
+void engine_set_pressure_bypass(struct engine *e, bool on);
+
+/* Any thread, for tests and benchmarks: frames submitted to the worker that have not come back
+ * yet (0 in inline mode). */
+uint32_t engine_frames_in_flight(const struct engine *e);
+
+/* Test hook: make every model frame take at least this long (worker mode; 0 = off), to force
+ * deadline misses. */
+void engine_set_artificial_delay_us(struct engine *e, uint32_t us);
+
+#endif
