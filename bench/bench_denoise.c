@@ -13,7 +13,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench.h"
 #include "vocana/vocana.h"
@@ -22,19 +21,6 @@
 #define BENCH_DN_SECONDS 60
 #define BENCH_DN_QUICK_SECONDS 3
 #define BENCH_DN_WARMUP_FRAMES 50
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 static void make_input(float *x, size_t n)
 {
@@ -80,9 +66,9 @@ static int run_isa(const char *isa, const float *x, size_t n_frames, double *fra
 
 	double total_us = 0.0;
 	for (size_t f = 0; f < n_frames; f++) {
-		double t0 = now_us();
+		double t0 = bench_now_us();
 		vocana_denoiser_process(d, x + f * VOCANA_FRAME_SIZE, out, VOCANA_FRAME_SIZE);
-		frame_us[f] = now_us() - t0;
+		frame_us[f] = bench_now_us() - t0;
 		total_us += frame_us[f];
 	}
 	vocana_denoiser_destroy(d);
@@ -90,10 +76,9 @@ static int run_isa(const char *isa, const float *x, size_t n_frames, double *fra
 	double audio_us = (double)n_frames * VOCANA_FRAME_SIZE * 1e6 / VOCANA_SAMPLE_RATE;
 	double rtf = total_us / audio_us;
 	struct bench_stat rs = { stat_name(isa, 1), "x realtime", rtf, rtf, rtf, rtf, 1 };
-	qsort(frame_us, n_frames, sizeof(double), cmp_double);
-	struct bench_stat fs = { stat_name(isa, 0), "us/frame", frame_us[n_frames / 2],
-				 frame_us[(size_t)((double)n_frames * 0.99)], frame_us[0],
-				 frame_us[n_frames - 1], (unsigned)n_frames };
+	struct bench_stat fs = { .name = stat_name(isa, 0), .unit = "us/frame",
+				 .repeats = (unsigned)n_frames };
+	bench_summarize(&fs, frame_us, n_frames);
 	emit(ctx, &fs);
 	emit(ctx, &rs);
 	return 0;

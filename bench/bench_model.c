@@ -39,21 +39,6 @@ static const char *bench_nn_name(uint32_t hidden, const char *isa)
 	return "nn.forward.other";
 }
 
-static double bench_nn_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
-}
-
-static int bench_nn_cmp(const void *a, const void *b)
-{
-	const double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int bench_one(bench_emit_fn emit, void *ctx, const struct vocana_model *m,
 		     const struct nn_kernels *k, size_t frames, unsigned repeats, const char *name)
 {
@@ -81,18 +66,14 @@ static int bench_one(bench_emit_fn emit, void *ctx, const struct vocana_model *m
 	for (unsigned r = 0; r < repeats; r++) {
 		nn_reset(s);
 		for (size_t i = 0; i < frames; i++) {
-			const double t0 = bench_nn_now_us();
+			const double t0 = bench_now_us();
 
 			nn_forward(s, features + i * n_feat, out, out + m->hp.n_erb,
 				   out + m->hp.n_erb + n_coefs);
-			t[r * frames + i] = bench_nn_now_us() - t0;
+			t[r * frames + i] = bench_now_us() - t0;
 		}
 	}
-	qsort(t, n_t, sizeof(*t), bench_nn_cmp);
-	st.min = t[0];
-	st.max = t[n_t - 1];
-	st.median = n_t % 2 ? t[n_t / 2] : 0.5 * (t[n_t / 2 - 1] + t[n_t / 2]);
-	st.p99 = t[(size_t)((double)(n_t - 1) * 0.99)];
+	bench_summarize(&st, t, n_t);
 	emit(ctx, &st);
 	res = 0;
 out:

@@ -24,29 +24,14 @@
 
 static double now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	return bench_now_us() * 1e3;
 }
 
 static void emit_stats(bench_emit_fn emit, void *ctx, const char *name, double *v, unsigned n)
 {
 	struct bench_stat st = {.name = name, .unit = "ns/sample", .repeats = n};
-	unsigned p99 = (unsigned)((99u * n + 99u) / 100u); /* nearest rank, 1-based */
 
-	qsort(v, n, sizeof(*v), cmp_double);
-	st.min = v[0];
-	st.max = v[n - 1];
-	st.median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-	st.p99 = v[(p99 ? p99 : 1) - 1];
+	bench_summarize(&st, v, n);
 	emit(ctx, &st);
 }
 

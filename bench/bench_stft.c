@@ -20,31 +20,6 @@
 #define BENCH_N_DF 96
 #define BENCH_WARMUP_FRAMES 50 /* cache and branch-predictor warm-up, not timed */
 
-static double bench_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
-}
-
-static int bench_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sorts t[0 .. n) and fills the statistics. */
-static void bench_fill_stat(struct bench_stat *st, double *t, size_t n)
-{
-	qsort(t, n, sizeof(*t), bench_cmp_double);
-	st->min = t[0];
-	st->max = t[n - 1];
-	st->median = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-	st->p99 = t[(size_t)((double)(n - 1) * 0.99)];
-}
-
 /* Deterministic white noise in [-0.5, 0.5): the FFT's cost does not depend on the data, but
  * denormal or all-zero input would take other paths. */
 static void bench_fill_noise(float *x, size_t n, uint32_t *state)
@@ -105,10 +80,10 @@ int bench_stft(bench_emit_fn emit, void *ctx, int quick)
 
 	struct bench_stat st = { .name = "stft.analysis_synthesis", .unit = "us/frame",
 				 .repeats = repeats };
-	bench_fill_stat(&st, t_stft, n_timings);
+	bench_summarize(&st, t_stft, n_timings);
 	emit(ctx, &st);
 	st.name = "features.compute";
-	bench_fill_stat(&st, t_feat, n_timings);
+	bench_summarize(&st, t_feat, n_timings);
 	emit(ctx, &st);
 	res = 0;
 

@@ -53,12 +53,6 @@ static int write_input(const char *path, size_t seconds)
 	return audio_writer_commit(w, err, sizeof(err));
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 int bench_denoise_file(bench_emit_fn emit, void *ctx, int quick)
 {
 	char dir[] = "/tmp/vocana-bench-XXXXXX";
@@ -83,9 +77,8 @@ int bench_denoise_file(bench_emit_fn emit, void *ctx, int quick)
 	rmdir(dir);
 	if (res < 0)
 		return res;
-	qsort(rtf, n, sizeof(double), cmp_double);
-	struct bench_stat s = { "denoise.file.rtf", "x realtime", rtf[n / 2], rtf[n - 1], rtf[0],
-				rtf[n - 1], n };
+	struct bench_stat s = { .name = "denoise.file.rtf", .unit = "x realtime", .repeats = n };
+	bench_summarize(&s, rtf, n);
 	emit(ctx, &s);
 	return 0;
 }
