@@ -5,6 +5,8 @@
  *   vocana denoise IN OUT [options]     remove noise from an audio file (cmd_denoise.c)
  *   vocana model info [FILE]            describe a model (cmd_model.c)
  *   vocana bench GROUP [--json]         benchmarks (cmd_bench.c)
+ *   vocana mic | status | set | enable | disable | install-service
+ *                                       the microphone service (cmd_mic.c, cmd_control.c)
  */
 #include <samplerate.h>
 #include <sndfile.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_service.h"
 #include "vocana/vocana.h"
 #include "vocana_config.h"
 
@@ -22,6 +25,12 @@ static const struct command {
 	{ "denoise", cmd_denoise },
 	{ "model", cmd_model },
 	{ "bench", cmd_bench },
+	{ "mic", cmd_mic },
+	{ "status", cmd_status },
+	{ "set", cmd_set },
+	{ "enable", cmd_enable },
+	{ "disable", cmd_disable },
+	{ "install-service", cmd_install_service },
 };
 
 static const char usage_text[] =
@@ -32,7 +41,12 @@ static const char usage_text[] =
 	"commands:\n"
 	"  denoise IN OUT [options]          remove background noise from an audio file\n"
 	"  model info [FILE]                 show a model's format, hyper-parameters and size\n"
-	"  bench GROUP [--json] [--quick]    run benchmarks (groups: core, all)\n"
+	"  bench GROUP [--json] [--quick]    run benchmarks (groups: core, model, all)\n"
+	"  mic [options]                     run the Vocana Microphone (denoised PipeWire source)\n"
+	"  status [--raw]                    show the running microphone service\n"
+	"  set strength N                    change its suppression strength (0-100)\n"
+	"  enable | disable                  denoise, or pass the microphone through\n"
+	"  install-service                   install and start the systemd user unit\n"
 	"  help                              show this help\n"
 	"\n"
 	"options:\n"

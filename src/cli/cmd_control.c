@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vocana status | set | enable | disable: talk to the running mic service over its control
+ * socket (src/service/control.h); vocana install-service: install its systemd user unit.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_service.h"
+#include "service/control.h"
+#include "service/paths.h"
+#include "service/unit.h"
+
+extern char **environ;
+
+/* Send one request; on success reply holds the server's answer after its "ok" line. Prints the
+ * one-line error itself and returns CLI_EXIT_FAILURE otherwise. */
+static int request(const char *req, char *reply, size_t size)
+{
+	char path[4096];
+	int res;
+
+	if ((res = paths_control_socket(path, sizeof(path))) < 0) {
+		cli_error("cannot find the mic service: %s",
+			  res == -ENOENT ? "XDG_RUNTIME_DIR is not set" : cli_strerror(res));
+		return CLI_EXIT_FAILURE;
+	}
+	res = control_request(path, req, reply, size);
+	if (res == -ENOENT || res == -ECONNREFUSED) {
+		cli_error("the mic service is not running (no %s at %s); start it with 'vocana mic'",
+			  res == -ENOENT ? "socket" : "answer", path);
+		return CLI_EXIT_FAILURE;
+	}
+	if (res == -EACCES || res == -EPERM) {
+		cli_error("cannot talk to the mic service at %s: permission denied (it belongs to "
+			  "another user)", path);
+		return CLI_EXIT_FAILURE;
+	}
+	if (res < 0) {
+		cli_error("no answer from the mic service at %s: %s", path, cli_strerror(res));
+		return CLI_EXIT_FAILURE;
+	}
+	if (strncmp(reply, "ok\n", 3) != 0) {
+		char *nl = strchr(reply, '\n');
+
+		if (nl)
+			*nl = '\0';
+		cli_error("the mic service says: %s",
+			  strncmp(reply, "error: ", 7) == 0 ? reply + 7 : reply);
+		return CLI_EXIT_FAILURE;
+	}
+	memmove(reply, reply + 3, strlen(reply + 3) + 1);
+	return CLI_EXIT_OK;
+}
+
+static const char *get(const char *reply, const char *key, char *buf, size_t size)
+{
+	if (control_reply_get(reply, key, buf, size) < 0)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	return false;
+}
+
+static void warn_unsaved(const char *reply)
+{
+	char saved[256];
+
+	if (control_reply_get(reply, "saved", saved, sizeof(saved)) == 0 &&
+	    strncmp(saved, "yes", 3) != 0)
+		cli_warn("applied, but not saved for the next start (%s)",
+			 strncmp(saved, "no: ", 4) == 0 ? saved + 4 : saved);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	char reply[CONTROL_MAX_REPLY + 1];
+	char a[256], b[256], c[256], d[256];
+	bool raw = false;
+	int res;
+
+	if (wants_help(argc, argv)) {
+		fputs("usage: vocana status [--raw]\n\n"
+		      "Show whether the Vocana Microphone runs and how: its input device, graph rate\n"
+		      "and quantum, added latency, CPU use, glitch counters and settings.\n"
+		      "--raw prints the service's key=value lines, for scripts.\n", stdout);
+		return CLI_EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--raw") == 0)
+			raw = true;
+		else
+			return cli_usage_error("status", "unexpected argument '%s'", argv[i]);
+	}
+	if ((res = request("status", reply, sizeof(reply))) != CLI_EXIT_OK)
+		return res;
+	if (raw) {
+		fputs(reply, stdout);
+		return CLI_EXIT_OK;
+	}
+	printf("%s: running (pid %s), %s\n", get(reply, "description", a, sizeof(a)),
+	       get(reply, "pid", b, sizeof(b)),
+	       strcmp(get(reply, "recording", c, sizeof(c)), "yes") == 0 ?
+		       "recording" : "idle (nobody records from it)");
+	if (strcmp(get(reply, "connected", a, sizeof(a)), "yes") != 0)
+		printf("  PipeWire:  not connected (waiting for the daemon)\n");
+	printf("  input:     %s%s%s\n", get(reply, "input", a, sizeof(a)),
+	       strcmp(get(reply, "input_active", b, sizeof(b)), "yes") == 0 ? " (active)" : "",
+	       strcmp(get(reply, "input_follows_default", c, sizeof(c)), "yes") == 0 ?
+		       ", following the default source" : "");
+	printf("  graph:     %s Hz, quantum %s, mode %s\n", get(reply, "rate", a, sizeof(a)),
+	       get(reply, "quantum", b, sizeof(b)), get(reply, "mode", c, sizeof(c)));
+	printf("  latency:   %s ms added (%s samples)\n", get(reply, "latency_ms", a, sizeof(a)),
+	       get(reply, "latency_samples", b, sizeof(b)));
+	printf("  CPU:       %s %% of a core (audio callback load %s %%)\n",
+	       get(reply, "cpu_percent", a, sizeof(a)), get(reply, "dsp_load_percent", b, sizeof(b)));
+	printf("  glitches:  %s xruns, %s late model frames, breaker %s\n",
+	       get(reply, "xruns", a, sizeof(a)), get(reply, "misses", b, sizeof(b)),
+	       get(reply, "breaker", c, sizeof(c)));
+	printf("  strength:  %s, denoising %s\n", get(reply, "strength", a, sizeof(a)),
+	       strcmp(get(reply, "enabled", d, sizeof(d)), "yes") == 0 ? "enabled" :
+										"disabled (bypass)");
+	return CLI_EXIT_OK;
+}
+
+int cmd_set(int argc, char **argv)
+{
+	char reply[CONTROL_MAX_REPLY + 1], req[64], value[32];
+	long strength;
+	int res;
+
+	if (wants_help(argc, argv)) {
+		fputs("usage: vocana set strength N\n\n"
+		      "Set the suppression strength of the running mic service: 0 leaves the sound\n"
+		      "unchanged, 100 removes all the noise the model finds. Saved for the next start.\n",
+		      stdout);
+		return CLI_EXIT_OK;
+	}
+	if (argc != 3)
+		return cli_usage_error("set", "expected 'set strength N'");
+	if (strcmp(argv[1], "strength") != 0)
+		return cli_usage_error("set", "unknown setting '%s' (settable: strength)", argv[1]);
+	if (cli_parse_int(argv[2], 0, 100, &strength) < 0)
+		return cli_usage_error("set", "strength must be a whole number from 0 to 100, not '%s'",
+				       argv[2]);
+	snprintf(req, sizeof(req), "set strength %ld", strength);
+	if ((res = request(req, reply, sizeof(reply))) != CLI_EXIT_OK)
+		return res;
+	printf("strength: %s\n", get(reply, "strength", value, sizeof(value)));
+	warn_unsaved(reply);
+	return CLI_EXIT_OK;
+}
+
+static int enable_or_disable(int argc, char **argv, bool enable)
+{
+	char reply[CONTROL_MAX_REPLY + 1];
+	int res;
+
+	if (wants_help(argc, argv)) {
+		printf("usage: vocana %s\n\n%s\n", argv[0],
+		       enable ? "Turn denoising back on in the running mic service (saved)." :
+				"Pass the microphone through undenoised (bypass, with a short crossfade;\n"
+				"the source stays, apps keep recording). Saved for the next start.");
+		return CLI_EXIT_OK;
+	}
+	if (argc != 1)
+		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[1]);
+	if ((res = request(enable ? "enable" : "disable", reply, sizeof(reply))) != CLI_EXIT_OK)
+		return res;
+	printf("denoising %s\n", enable ? "enabled" : "disabled (bypass)");
+	warn_unsaved(reply);
+	return CLI_EXIT_OK;
+}
+
+int cmd_enable(int argc, char **argv)
+{
+	return enable_or_disable(argc, argv, true);
+}
+
+int cmd_disable(int argc, char **argv)
+{
+	return enable_or_disable(argc, argv, false);
+}
+
+/* ---- install-service ------------------------------------------------------------------------ */
+
+/* Run argv (no shell); returns its exit status, or -errno if it could not start. */
+static int run_program(char *const argv[])
+{
+	pid_t pid;
+	int status, res;
+
+	res = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (res != 0)
+		return -res;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A user manager listens on $XDG_RUNTIME_DIR/systemd/private while it runs. */
+static bool user_manager_running(void)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	char path[4096];
+	struct stat st;
+
+	if (run == NULL || run[0] != '/')
+		return false;
+	snprintf(path, sizeof(path), "%s/systemd/private", run);
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+int cmd_install_service(int argc, char **argv)
+{
+	static char *const reload[] = { "systemctl", "--user", "daemon-reload", NULL };
+	static char *const enable[] = { "systemctl", "--user", "enable", "--now",
+					UNIT_FILE_NAME, NULL };
+	char exe[PATH_MAX], dir[4096], text[8192];
+	bool no_enable = false, print_only = false;
+	ssize_t n;
+	int len, res;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs("usage: vocana install-service [--no-enable] [--print]\n\n"
+			      "Write the systemd user unit " UNIT_FILE_NAME " (running 'vocana mic' from\n"
+			      "this program's path) to ~/.config/systemd/user/, then enable and start it\n"
+			      "when a systemd user manager runs. No root needed.\n"
+			      "  --no-enable   only write the unit\n"
+			      "  --print       print the unit instead of writing it\n", stdout);
+			return CLI_EXIT_OK;
+		} else if (strcmp(argv[i], "--no-enable") == 0) {
+			no_enable = true;
+		} else if (strcmp(argv[i], "--print") == 0) {
+			print_only = true;
+		} else {
+			return cli_usage_error("install-service", "unknown option '%s'", argv[i]);
+		}
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		cli_error("cannot find this program's path: %s", cli_strerror(-errno));
+		return CLI_EXIT_FAILURE;
+	}
+	exe[n] = '\0';
+	if ((len = unit_render(exe, text, sizeof(text))) < 0) {
+		cli_error("cannot write a unit for '%s': %s", exe, cli_strerror(len));
+		return CLI_EXIT_FAILURE;
+	}
+	if (print_only) {
+		fwrite(text, 1, (size_t)len, stdout);
+		return CLI_EXIT_OK;
+	}
+	if ((res = paths_user_unit_dir(dir, sizeof(dir))) < 0 ||
+	    (res = unit_install(dir, text, (size_t)len)) < 0) {
+		cli_error("cannot install %s/%s: %s", dir, UNIT_FILE_NAME,
+			  res == -ENOENT ? "HOME is not set" : cli_strerror(res));
+		return CLI_EXIT_FAILURE;
+	}
+	printf("installed %s/%s (ExecStart=%s mic)\n", dir, UNIT_FILE_NAME, exe);
+	if (no_enable) {
+		printf("start it with: systemctl --user daemon-reload && "
+		       "systemctl --user enable --now vocana\n");
+		return CLI_EXIT_OK;
+	}
+	if (!user_manager_running()) {
+		printf("no systemd user manager is running in this session, so it was not started.\n"
+		       "In a desktop session run: systemctl --user daemon-reload && "
+		       "systemctl --user enable --now vocana\n");
+		return CLI_EXIT_OK;
+	}
+	res = run_program(reload);
+	if (res == 0)
+		res = run_program(enable);
+	if (res == -ENOENT) {
+		printf("systemctl is not installed: run 'vocana mic' from your session's autostart "
+		       "instead\n");
+		return CLI_EXIT_OK;
+	}
+	if (res != 0) {
+		cli_error("'systemctl --user enable --now vocana' failed (%s); see "
+			  "'systemctl --user status vocana'",
+			  res < 0 ? cli_strerror(res) : "non-zero exit status");
+		return CLI_EXIT_FAILURE;
+	}
+	printf("enabled and started: 'vocana status' shows it, "
+	       "'systemctl --user disable --now vocana' removes it\n");
+	return CLI_EXIT_OK;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* vocana mic: run the Vocana Microphone service (src/pw/mic.c) in the foreground. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_service.h"
+#include "pw/mic.h"
+
+static const char mic_usage[] =
+	"usage: vocana mic [options]\n"
+	"\n"
+	"Publish a PipeWire source \"" MIC_DEFAULT_DESCRIPTION "\" that carries the denoised sound\n"
+	"of a real microphone. Runs until interrupted (Ctrl-C, SIGTERM); 'vocana install-service'\n"
+	"runs it as a systemd user service instead. Control it with 'vocana status', 'vocana set',\n"
+	"'vocana enable' and 'vocana disable'.\n"
+	"\n"
+	"options:\n"
+	"  -i, --input NAME      capture this node (its node.name, see 'pactl list sources short');\n"
+	"                        default: the default source, followed when it changes\n"
+	"  -m, --mode MODE       inline: denoise inside the audio callback (lowest latency, default)\n"
+	"                        worker: denoise on a separate thread with deadlines (robust under\n"
+	"                        CPU load; a late frame passes through dry instead of glitching)\n"
+	"      --model FILE      use this model instead of the built-in one\n"
+	"  -s, --strength N      0..100 for this run (default: the saved setting, else 100)\n"
+	"      --disabled        start in bypass for this run\n"
+	"      --node-name NAME  node.name of the source (default " MIC_DEFAULT_NODE_NAME ")\n"
+	"      --description TEXT  the name apps show (default \"" MIC_DEFAULT_DESCRIPTION "\")\n"
+	"  -v, --verbose         log every device change and reconnection attempt\n"
+	"  -h, --help            show this help\n";
+
+enum { OPT_MODEL = 256, OPT_DISABLED, OPT_NODE_NAME, OPT_DESCRIPTION };
+
+int cmd_mic(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "strength", required_argument, NULL, 's' },
+		{ "disabled", no_argument, NULL, OPT_DISABLED },
+		{ "node-name", required_argument, NULL, OPT_NODE_NAME },
+		{ "description", required_argument, NULL, OPT_DESCRIPTION },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mic_options o = {
+		.mode = ENGINE_INLINE,
+		.strength = -1,
+		.enabled = -1,
+	};
+	long strength;
+	int c, res;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:m:s:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o.input = optarg;
+			break;
+		case 'm':
+			if (strcmp(optarg, "inline") == 0)
+				o.mode = ENGINE_INLINE;
+			else if (strcmp(optarg, "worker") == 0)
+				o.mode = ENGINE_WORKER;
+			else
+				return cli_usage_error("mic", "--mode must be inline or worker, not '%s'",
+						       optarg);
+			break;
+		case OPT_MODEL:
+			o.model_path = optarg;
+			break;
+		case 's':
+			if (cli_parse_int(optarg, 0, 100, &strength) < 0)
+				return cli_usage_error("mic", "--strength must be a whole number from "
+						       "0 to 100, not '%s'", optarg);
+			o.strength = (int)strength;
+			break;
+		case OPT_DISABLED:
+			o.enabled = 0;
+			break;
+		case OPT_NODE_NAME:
+			o.node_name = optarg;
+			break;
+		case OPT_DESCRIPTION:
+			o.description = optarg;
+			break;
+		case 'v':
+			o.verbose = true;
+			break;
+		case 'h':
+			fputs(mic_usage, stdout);
+			return CLI_EXIT_OK;
+		case ':':
+			return cli_usage_error("mic", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("mic", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("mic", "unexpected argument '%s'", argv[optind]);
+	res = mic_run(&o);
+	/* mic_run() has already said what went wrong, in one line. */
+	return res < 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}

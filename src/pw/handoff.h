@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hand-off of captured audio from the capture stream's callback to the output stream's callback,
+ * both on PipeWire's data thread, indexed by graph position (spa_io_position clock.position).
+ *
+ * Why not PW_STREAM_FLAG_TRIGGER (the capture callback triggering the output stream, as
+ * module-loopback does): with PipeWire 0.3.65 the triggered pair stalled for good when a new
+ * recording session started at a smaller quantum than the last one (1024 -> 256: three cycles,
+ * then neither callback ran again; tests/pw showed it every time). So both streams are scheduled
+ * by the graph on their own, and the order of the two callbacks within a cycle is not ours to
+ * choose. The output plays the input of graph position P - delay:
+ *  - delay 0 ("same cycle") when the capture callback has already run in this cycle: no added
+ *    latency, as with a trigger;
+ *  - delay = one quantum ("next cycle") when the output runs first.
+ * The first output cycle of a session picks the mode; if the order later flips, the hand-off
+ * moves to "next cycle" once for the rest of the session (one quantum of silence, counted in
+ * n_switches) instead of glitching at every flip. A quantum that grows past the delay raises the
+ * delay the same way. Samples that never arrived (a missed capture cycle) are zeros, counted in
+ * n_missing.
+ *
+ * One thread only (the data thread); no allocation; every loop is bounded by the block size.
+ */
+#ifndef VOCANA_PW_HANDOFF_H
+#define VOCANA_PW_HANDOFF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HANDOFF_SIZE 32768u      /* samples, a power of two above 2 x the largest quantum */
+#define HANDOFF_MAX_BLOCK 8192u  /* larger blocks are cut to this */
+
+enum handoff_mode {
+	HANDOFF_UNDECIDED = 0,
+	HANDOFF_SAME_CYCLE = 1,
+	HANDOFF_NEXT_CYCLE = 2,
+};
+
+struct handoff {
+	float buf[HANDOFF_SIZE];  /* sample at position p lives at buf[p % HANDOFF_SIZE] */
+	uint64_t lo, hi;          /* positions [lo, hi) hold captured samples */
+	bool valid;
+	enum handoff_mode mode;
+	uint32_t delay;           /* samples, in NEXT_CYCLE mode */
+	uint64_t n_switches;      /* times the mode fell back to NEXT_CYCLE or the delay grew */
+	uint64_t n_missing;       /* output samples with no captured sample (zeros) */
+};
+
+/* Forget everything (a new session); keeps the counters. */
+void handoff_reset(struct handoff *h);
+
+/* Capture side: n samples of graph positions [pos, pos + n). */
+void handoff_write(struct handoff *h, uint64_t pos, const float *src, uint32_t n);
+
+/* Output side, cycle at graph position pos: fills dst[0..n) and returns how many of them were
+ * missing (zeros). */
+uint32_t handoff_read(struct handoff *h, uint64_t pos, float *dst, uint32_t n);
+
+/* Current added delay in samples (0 in same-cycle mode). */
+uint32_t handoff_delay(const struct handoff *h);
+
+#endif /* VOCANA_PW_HANDOFF_H */

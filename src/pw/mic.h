@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Vocana Microphone service ('vocana mic'): a PipeWire Audio/Source carrying the denoised
+ * signal of a real capture device, controlled over a UNIX socket (see src/service/control.h) and
+ * documented for users in docs/microphone.md.
+ *
+ * What it does, in one place:
+ *  - publishes the source (mic_streams.c) as soon as PipeWire is there, and keeps it while the
+ *    capture device comes and goes (silence meanwhile);
+ *  - captures --input NAME, or else the default source, following the default when the user
+ *    changes it (never itself: if Vocana is the default it keeps the last real device);
+ *  - reconnects with back-off (100 ms doubling to 5 s) when PipeWire restarts or is not up yet;
+ *  - restores strength/enabled from the settings file and saves changes made over the socket;
+ *  - quits cleanly on SIGINT/SIGTERM, removing its socket.
+ */
+#ifndef VOCANA_PW_MIC_H
+#define VOCANA_PW_MIC_H
+
+#include <stdbool.h>
+
+#include "engine/engine.h"
+
+#define MIC_DEFAULT_NODE_NAME "vocana_mic"
+#define MIC_DEFAULT_DESCRIPTION "Vocana Microphone"
+
+struct mic_options {
+	const char *input;        /* node.name of the device to denoise; NULL = the default source */
+	enum engine_mode mode;    /* ENGINE_INLINE or ENGINE_WORKER */
+	const char *model_path;   /* NULL = the model compiled into libvocana */
+	const char *node_name;    /* NULL = MIC_DEFAULT_NODE_NAME */
+	const char *description;  /* NULL = MIC_DEFAULT_DESCRIPTION */
+	int strength;             /* 0..100, or -1 = from the settings file */
+	int enabled;              /* 0 or 1, or -1 = from the settings file */
+	bool verbose;             /* log every target change and reconnect attempt */
+	const char *socket_path;  /* NULL = $XDG_RUNTIME_DIR/vocana/control.sock */
+	const char *config_path;  /* NULL = $XDG_CONFIG_HOME/vocana/vocana.conf */
+};
+
+/* Run until SIGINT or SIGTERM. Returns 0 after a clean shutdown, or a negative errno when it
+ * cannot start (the reason has been printed to stderr as one line). */
+int mic_run(const struct mic_options *opts);
+
+#endif /* VOCANA_PW_MIC_H */

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mic service's side of the control socket (commands in src/service/control.h), its settings
+ * file, and the once-a-second statistics the status command reports.
+ */
+#include "pw/mic_private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "service/paths.h"
+#include "vocana_config.h"
+
+#define MIC_WORKER_PRIORITY 70 /* SCHED_FIFO, below PipeWire's data thread (module-rt: 88) */
+#define GLITCH_LOG_INTERVAL_NS 10000000000ull /* at most one glitch warning per 10 s */
+
+/* ---- Engine -------------------------------------------------------------------------------- */
+
+static void fill_engine_config(const struct mic *m, struct engine_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = m->opts.mode;
+	cfg->max_block = MIC_MAX_BLOCK;
+	cfg->model = m->model;
+	cfg->strength = m->settings.strength;
+	cfg->enabled = m->settings.enabled;
+	cfg->worker_priority = m->opts.mode == ENGINE_WORKER ? MIC_WORKER_PRIORITY : 0;
+}
+
+int mic_engine_renew(struct mic *m)
+{
+	struct engine_config cfg;
+	struct engine *e, *old;
+	int res;
+
+	fill_engine_config(m, &cfg);
+	if ((res = engine_create(&cfg, &e)) < 0) {
+		/* Keep the old engine: a stale state is better than no denoising. */
+		mic_log(m, "warning", "cannot renew the denoiser: %s", vocana_strerror(res));
+		return res;
+	}
+	old = m->streams ? mic_streams_set_engine(m->streams, e) : m->engine;
+	m->engine = e;
+	engine_destroy(old);
+	return 0;
+}
+
+/* ---- Settings -------------------------------------------------------------------------------- */
+
+static void load_settings(struct mic *m)
+{
+	char err[256];
+	int res;
+
+	service_config_defaults(&m->settings);
+	if (m->opts.config_path)
+		snprintf(m->config_path, sizeof(m->config_path), "%s", m->opts.config_path);
+	else if ((res = paths_config_file(m->config_path, sizeof(m->config_path))) < 0)
+		m->config_path[0] = '\0';
+	if (m->config_path[0] != '\0') {
+		res = service_config_load(m->config_path, &m->settings, err, sizeof(err));
+		if (res < 0 && res != -ENOENT)
+			mic_log(m, "warning", "ignoring settings file %s: %s (using defaults)",
+				m->config_path, err[0] ? err : strerror(-res));
+	}
+	/* Command-line values win for this run but are not saved. */
+	if (m->opts.strength >= 0)
+		m->settings.strength = m->opts.strength;
+	if (m->opts.enabled >= 0)
+		m->settings.enabled = m->opts.enabled != 0;
+}
+
+/* Returns 0, or the errno text through *why. */
+static int save_settings(struct mic *m, const char **why)
+{
+	int res;
+
+	*why = NULL;
+	if (m->config_path[0] == '\0') {
+		*why = "no settings directory (set XDG_CONFIG_HOME or HOME)";
+		return -ENOENT;
+	}
+	if ((res = service_config_save(m->config_path, &m->settings)) < 0) {
+		*why = strerror(-res);
+		mic_log(m, "warning", "cannot save settings to %s: %s", m->config_path, *why);
+	}
+	return res;
+}
+
+/* ---- Commands -------------------------------------------------------------------------------- */
+
+static const char *breaker_name(enum engine_breaker_state b)
+{
+	switch (b) {
+	case ENGINE_BREAKER_CLOSED:
+		return "closed";
+	case ENGINE_BREAKER_OPEN:
+		return "open";
+	case ENGINE_BREAKER_HALF_OPEN:
+		return "half-open";
+	}
+	return "unknown";
+}
+
+static long rss_kib(void)
+{
+	long pages_total, pages_resident;
+	FILE *f = fopen("/proc/self/statm", "re");
+	int n;
+
+	if (f == NULL)
+		return -1;
+	n = fscanf(f, "%ld %ld", &pages_total, &pages_resident);
+	fclose(f);
+	if (n != 2)
+		return -1;
+	return pages_resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void cmd_status(struct mic *m, struct control_reply *r)
+{
+	struct mic_streams_stats ss = { 0 };
+	struct engine_stats es;
+	const char *target = m->streams ? mic_streams_target(m->streams) : NULL;
+	uint32_t rate, latency_samples;
+
+	if (m->streams)
+		mic_streams_get_stats(m->streams, &ss);
+	engine_get_stats(m->engine, &es);
+	rate = ss.rate ? ss.rate : VOCANA_SAMPLE_RATE;
+	/* Engine latency is in 48 kHz samples; the adapter's is at the graph rate. */
+	latency_samples = (uint32_t)((uint64_t)es.latency_samples * rate / VOCANA_SAMPLE_RATE) +
+			  ss.adapter_latency + ss.handoff_delay;
+	control_reply_add(r, "running", "yes");
+	control_reply_add(r, "pid", "%ld", (long)getpid());
+	control_reply_add(r, "version", "%s", VOCANA_VERSION_STRING);
+	control_reply_add(r, "connected", "%s", m->connected ? "yes" : "no");
+	control_reply_add(r, "node", "%s", m->node_name);
+	control_reply_add(r, "description", "%s", m->description);
+	control_reply_add(r, "input", "%s", target ? target : "(none)");
+	control_reply_add(r, "input_follows_default", "%s", m->opts.input ? "no" : "yes");
+	control_reply_add(r, "input_active", "%s", ss.capturing ? "yes" : "no");
+	control_reply_add(r, "input_state", "%s", ss.capture_state ? ss.capture_state : "unconnected");
+	control_reply_add(r, "recording", "%s", ss.streaming ? "yes" : "no");
+	control_reply_add(r, "mode", "%s", m->opts.mode == ENGINE_WORKER ? "worker" : "inline");
+	control_reply_add(r, "rate", "%u", ss.rate);
+	control_reply_add(r, "quantum", "%u", ss.quantum);
+	control_reply_add(r, "latency_samples", "%u", latency_samples);
+	control_reply_add(r, "latency_ms", "%.2f", 1000.0 * latency_samples / rate);
+	control_reply_add(r, "resampling", "%s",
+			  ss.rate_unsupported ? "unsupported (pass-through)" :
+			  (ss.rate && ss.rate != VOCANA_SAMPLE_RATE) ? "yes" : "no");
+	control_reply_add(r, "cpu_percent", "%.2f", m->cpu_percent);
+	control_reply_add(r, "dsp_load_percent", "%.2f", m->dsp_load_percent);
+	control_reply_add(r, "process_max_us", "%u", ss.process_ns_max / 1000);
+	control_reply_add(r, "cycles", "%llu", (unsigned long long)ss.cycles);
+	control_reply_add(r, "cycles_without_input", "%llu",
+			  (unsigned long long)ss.cycles_no_capture);
+	control_reply_add(r, "capture_cycles", "%llu", (unsigned long long)ss.capture_cycles);
+	control_reply_add(r, "handoff_delay", "%u", ss.handoff_delay);
+	control_reply_add(r, "handoff_switches", "%llu", (unsigned long long)ss.handoff_switches);
+	control_reply_add(r, "no_output_buffer", "%llu", (unsigned long long)ss.no_output_buffer);
+	control_reply_add(r, "frames", "%llu", (unsigned long long)es.frames);
+	control_reply_add(r, "frames_denoised", "%llu", (unsigned long long)es.frames_denoised);
+	control_reply_add(r, "misses", "%llu", (unsigned long long)es.deadline_misses);
+	control_reply_add(r, "xruns", "%llu", (unsigned long long)ss.xruns);
+	control_reply_add(r, "breaker", "%s", breaker_name(es.breaker));
+	control_reply_add(r, "breaker_trips", "%llu", (unsigned long long)es.breaker_trips);
+	control_reply_add(r, "model_p99_us", "%u", es.frame_time_p99_us);
+	control_reply_add(r, "input_peak", "%.4f", ss.input_peak);
+	control_reply_add(r, "output_peak", "%.4f", ss.output_peak);
+	control_reply_add(r, "strength", "%d", m->settings.strength);
+	control_reply_add(r, "enabled", "%s", m->settings.enabled ? "yes" : "no");
+	control_reply_add(r, "rss_kib", "%ld", rss_kib());
+	control_reply_add(r, "uptime_s", "%.1f",
+			  (double)(mic_now_ns(CLOCK_MONOTONIC) - m->started_ns) / 1e9);
+	control_reply_add(r, "connects", "%u", m->n_connects);
+	control_reply_add(r, "settings", "%s", m->config_path[0] ? m->config_path : "(none)");
+}
+
+static void reply_saved(struct mic *m, struct control_reply *r)
+{
+	const char *why;
+
+	if (save_settings(m, &why) < 0)
+		control_reply_add(r, "saved", "no: %s", why);
+	else
+		control_reply_add(r, "saved", "yes");
+}
+
+static void cmd_set(struct mic *m, const char *args, struct control_reply *r)
+{
+	char key[32];
+	int value, consumed = 0;
+
+	if (sscanf(args, "%31s %d%n", key, &value, &consumed) != 2 || args[consumed] != '\0') {
+		control_reply_error(r, "usage: set strength N");
+		return;
+	}
+	if (strcmp(key, "strength") != 0) {
+		control_reply_error(r, "unknown setting '%s' (settable: strength)", key);
+		return;
+	}
+	if (value < 0 || value > 100) {
+		control_reply_error(r, "strength must be 0..100, not %d", value);
+		return;
+	}
+	engine_set_strength(m->engine, value);
+	m->settings.strength = value;
+	control_reply_add(r, "strength", "%d", value);
+	reply_saved(m, r);
+}
+
+static void cmd_enable(struct mic *m, bool enabled, struct control_reply *r)
+{
+	/* The engine crossfades between denoised and dry (same latency), so this never clicks
+	 * and the node stays put: apps recording from it notice nothing but the sound. */
+	engine_set_enabled(m->engine, enabled);
+	m->settings.enabled = enabled;
+	control_reply_add(r, "enabled", "%s", enabled ? "yes" : "no");
+	reply_saved(m, r);
+}
+
+static void handle_request(void *data, const char *req, struct control_reply *r)
+{
+	struct mic *m = data;
+
+	if (strcmp(req, "status") == 0)
+		cmd_status(m, r);
+	else if (strcmp(req, "ping") == 0)
+		control_reply_add(r, "pid", "%ld", (long)getpid());
+	else if (strncmp(req, "set ", 4) == 0)
+		cmd_set(m, req + 4, r);
+	else if (strcmp(req, "enable") == 0)
+		cmd_enable(m, true, r);
+	else if (strcmp(req, "disable") == 0)
+		cmd_enable(m, false, r);
+	else
+		control_reply_error(r, "unknown request '%.40s' (status, set, enable, disable)", req);
+}
+
+static void on_control_io(void *data, int fd, uint32_t mask)
+{
+	struct mic *m = data;
+
+	control_server_dispatch(m->control);
+}
+
+int mic_control_start(struct mic *m)
+{
+	char dir[MIC_PATH_MAX];
+	int res;
+
+	load_settings(m);
+	if (m->opts.socket_path)
+		res = snprintf(m->socket_path, sizeof(m->socket_path), "%s", m->opts.socket_path) <
+			      (int)sizeof(m->socket_path) ? 0 : -ENAMETOOLONG;
+	else
+		res = paths_control_socket(m->socket_path, sizeof(m->socket_path));
+	if (res < 0) {
+		mic_log(m, "error", "no place for the control socket: %s",
+			res == -ENOENT ? "XDG_RUNTIME_DIR is not set" : strerror(-res));
+		return res;
+	}
+	if ((res = paths_dirname(m->socket_path, dir, sizeof(dir))) < 0 ||
+	    (res = paths_make_dir(dir, 1)) < 0) {
+		mic_log(m, "error", "cannot make the private directory %s: %s", dir, strerror(-res));
+		return res;
+	}
+	res = control_server_create(m->socket_path, handle_request, m, &m->control);
+	if (res == -EADDRINUSE) {
+		mic_log(m, "error", "another 'vocana mic' is already running (it answers on %s)",
+			m->socket_path);
+		return res;
+	}
+	if (res < 0) {
+		mic_log(m, "error", "cannot listen on %s: %s", m->socket_path, strerror(-res));
+		return res;
+	}
+	m->control_source = pw_loop_add_io(m->loop, control_server_fd(m->control), SPA_IO_IN, false,
+					   on_control_io, m);
+	if (m->control_source == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+void mic_control_stop(struct mic *m)
+{
+	if (m->control_source)
+		pw_loop_destroy_source(m->loop, m->control_source);
+	m->control_source = NULL;
+	control_server_destroy(m->control); /* also removes the socket file */
+	m->control = NULL;
+}
+
+/* ---- Statistics ------------------------------------------------------------------------------ */
+
+void mic_stats_tick(struct mic *m)
+{
+	uint64_t wall = mic_now_ns(CLOCK_MONOTONIC), cpu = mic_now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	struct mic_streams_stats ss = { 0 };
+	struct engine_stats es;
+
+	if (m->streams)
+		mic_streams_get_stats(m->streams, &ss);
+	engine_get_stats(m->engine, &es);
+	if (m->last_wall_ns != 0 && wall > m->last_wall_ns) {
+		double dt = (double)(wall - m->last_wall_ns);
+		double audio_ns = ss.rate ? (double)(ss.cycles - m->last_cycles) * ss.quantum * 1e9 /
+						   ss.rate : 0.0;
+
+		m->cpu_percent = 100.0 * (double)(cpu - m->last_cpu_ns) / dt;
+		m->dsp_load_percent = (audio_ns > 0 && ss.process_ns >= m->last_process_ns) ?
+			100.0 * (double)(ss.process_ns - m->last_process_ns) / audio_ns : 0.0;
+	}
+	m->last_wall_ns = wall;
+	m->last_cpu_ns = cpu;
+	m->last_process_ns = ss.process_ns;
+	m->last_cycles = ss.cycles;
+
+	/* The audio thread only counts; problems are reported here, once per change. */
+	if ((ss.xruns > m->reported_xruns || es.deadline_misses > m->reported_misses) &&
+	    wall - m->glitch_logged_ns >= GLITCH_LOG_INTERVAL_NS) {
+		mic_log(m, "warning", "audio glitches: %llu xruns, %llu late model frames so far "
+			"(CPU overloaded? try a larger quantum or --mode worker)",
+			(unsigned long long)ss.xruns, (unsigned long long)es.deadline_misses);
+		m->reported_xruns = ss.xruns;
+		m->reported_misses = es.deadline_misses;
+		m->glitch_logged_ns = wall;
+	}
+	if (ss.rate_unsupported && !m->reported_rate_unsupported)
+		mic_log(m, "warning", "cannot resample the graph rate %u Hz: passing audio through "
+			"undenoised", ss.rate);
+	m->reported_rate_unsupported = ss.rate_unsupported;
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+#include "pw/mic_graph.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pipewire/pipewire.h>
+/* After pipewire.h: metadata.h uses struct spa_hook without declaring it. */
+#include <pipewire/extensions/metadata.h>
+#include <spa/utils/json.h>
+#include <spa/utils/list.h>
+#include <spa/utils/string.h>
+
+#define DEFAULT_SOURCE_KEY "default.audio.source"
+#define NAME_MAX_BYTES 256
+
+struct node_entry {
+	struct spa_list link;
+	uint32_t id;
+	enum mic_node_kind kind;
+	int priority;            /* priority.session: what WirePlumber ranks defaults by */
+	char name[];
+};
+
+struct mic_graph {
+	struct pw_core *core;
+	const struct mic_graph_events *events;
+	void *data;
+	struct pw_registry *registry;
+	struct spa_hook registry_listener;
+	struct spa_list nodes;
+	struct pw_metadata *metadata; /* the "default" metadata, once it appears */
+	uint32_t metadata_id;
+	struct spa_hook metadata_listener;
+	char default_source[NAME_MAX_BYTES];
+};
+
+static void notify(struct mic_graph *g)
+{
+	if (g->events->changed)
+		g->events->changed(g->data);
+}
+
+static enum mic_node_kind kind_of(const char *media_class)
+{
+	if (media_class == NULL)
+		return MIC_NODE_NONE;
+	if (spa_strstartswith(media_class, "Audio/Source"))
+		return MIC_NODE_SOURCE;
+	if (spa_strstartswith(media_class, "Audio/Sink"))
+		return MIC_NODE_SINK;
+	return MIC_NODE_NONE;
+}
+
+/* The value is JSON, { "name": "alsa_input.pci-..." }. */
+static void parse_default(const char *json, char *name, size_t size)
+{
+	struct spa_json it[2];
+	char key[64];
+
+	name[0] = '\0';
+	if (json == NULL)
+		return;
+	spa_json_init(&it[0], json, strlen(json));
+	if (spa_json_enter_object(&it[0], &it[1]) <= 0)
+		return;
+	while (spa_json_get_string(&it[1], key, sizeof(key)) > 0) {
+		if (spa_streq(key, "name")) {
+			if (spa_json_get_string(&it[1], name, (int)size) <= 0)
+				name[0] = '\0';
+			return;
+		}
+		const char *value;
+		if (spa_json_next(&it[1], &value) <= 0)
+			return;
+	}
+}
+
+static int metadata_property(void *data, uint32_t subject, const char *key, const char *type,
+			     const char *value)
+{
+	struct mic_graph *g = data;
+	char name[NAME_MAX_BYTES];
+
+	if (subject != PW_ID_CORE)
+		return 0;
+	if (key == NULL) { /* everything removed */
+		g->default_source[0] = '\0';
+		notify(g);
+		return 0;
+	}
+	if (!spa_streq(key, DEFAULT_SOURCE_KEY))
+		return 0;
+	parse_default(value, name, sizeof(name));
+	if (!spa_streq(name, g->default_source)) {
+		memcpy(g->default_source, name, sizeof(name));
+		notify(g);
+	}
+	return 0;
+}
+
+static const struct pw_metadata_events metadata_events = {
+	PW_VERSION_METADATA_EVENTS,
+	.property = metadata_property,
+};
+
+static void drop_metadata(struct mic_graph *g)
+{
+	if (g->metadata == NULL)
+		return;
+	spa_hook_remove(&g->metadata_listener);
+	pw_proxy_destroy((struct pw_proxy *)g->metadata);
+	g->metadata = NULL;
+	g->default_source[0] = '\0';
+}
+
+static void registry_global(void *data, uint32_t id, uint32_t permissions, const char *type,
+			    uint32_t version, const struct spa_dict *props)
+{
+	struct mic_graph *g = data;
+
+	if (props == NULL)
+		return;
+	if (spa_streq(type, PW_TYPE_INTERFACE_Node)) {
+		const char *name = spa_dict_lookup(props, PW_KEY_NODE_NAME), *prio;
+		struct node_entry *e;
+		size_t len;
+
+		if (name == NULL || (len = strlen(name)) >= NAME_MAX_BYTES)
+			return;
+		e = calloc(1, sizeof(*e) + len + 1);
+		if (e == NULL)
+			return; /* we only miss this node: it can still be found when it comes back */
+		e->id = id;
+		e->kind = kind_of(spa_dict_lookup(props, PW_KEY_MEDIA_CLASS));
+		prio = spa_dict_lookup(props, PW_KEY_PRIORITY_SESSION);
+		e->priority = prio ? atoi(prio) : 0;
+		memcpy(e->name, name, len + 1);
+		spa_list_append(&g->nodes, &e->link);
+		notify(g);
+	} else if (spa_streq(type, PW_TYPE_INTERFACE_Metadata) && g->metadata == NULL) {
+		const char *mname = spa_dict_lookup(props, PW_KEY_METADATA_NAME);
+
+		if (!spa_streq(mname, "default"))
+			return;
+		g->metadata = pw_registry_bind(g->registry, id, type, PW_VERSION_METADATA, 0);
+		if (g->metadata == NULL)
+			return;
+		g->metadata_id = id;
+		pw_metadata_add_listener(g->metadata, &g->metadata_listener, &metadata_events, g);
+	}
+}
+
+static void registry_global_remove(void *data, uint32_t id)
+{
+	struct mic_graph *g = data;
+	struct node_entry *e;
+
+	if (g->metadata != NULL && id == g->metadata_id) {
+		drop_metadata(g);
+		notify(g);
+		return;
+	}
+	spa_list_for_each(e, &g->nodes, link) {
+		if (e->id == id) {
+			spa_list_remove(&e->link);
+			free(e);
+			notify(g);
+			return;
+		}
+	}
+}
+
+static const struct pw_registry_events registry_events = {
+	PW_VERSION_REGISTRY_EVENTS,
+	.global = registry_global,
+	.global_remove = registry_global_remove,
+};
+
+int mic_graph_create(struct pw_core *core, const struct mic_graph_events *events, void *data,
+		     struct mic_graph **out)
+{
+	struct mic_graph *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return -ENOMEM;
+	g->core = core;
+	g->events = events;
+	g->data = data;
+	spa_list_init(&g->nodes);
+	g->registry = pw_core_get_registry(core, PW_VERSION_REGISTRY, 0);
+	if (g->registry == NULL) {
+		int res = -errno;
+
+		free(g);
+		return res;
+	}
+	pw_registry_add_listener(g->registry, &g->registry_listener, &registry_events, g);
+	*out = g;
+	return 0;
+}
+
+void mic_graph_destroy(struct mic_graph *g)
+{
+	struct node_entry *e, *tmp;
+
+	if (g == NULL)
+		return;
+	drop_metadata(g);
+	spa_hook_remove(&g->registry_listener);
+	pw_proxy_destroy((struct pw_proxy *)g->registry);
+	spa_list_for_each_safe(e, tmp, &g->nodes, link) {
+		spa_list_remove(&e->link);
+		free(e);
+	}
+	free(g);
+}
+
+enum mic_node_kind mic_graph_node_kind(const struct mic_graph *g, const char *name)
+{
+	struct node_entry *e;
+
+	if (name == NULL)
+		return MIC_NODE_NONE;
+	spa_list_for_each(e, &g->nodes, link)
+		if (spa_streq(e->name, name))
+			return e->kind;
+	return MIC_NODE_NONE;
+}
+
+const char *mic_graph_default_source(const struct mic_graph *g)
+{
+	return g->default_source[0] != '\0' ? g->default_source : NULL;
+}
+
+const char *mic_graph_best_source(const struct mic_graph *g, const char *exclude)
+{
+	const struct node_entry *e, *best = NULL;
+
+	/* Sources only: guessing a sink's monitor could record what the user hears. */
+	spa_list_for_each(e, &g->nodes, link) {
+		if (e->kind != MIC_NODE_SOURCE || spa_streq(e->name, exclude))
+			continue;
+		if (best == NULL || e->priority > best->priority)
+			best = e;
+	}
+	return best ? best->name : NULL;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the mic service needs to know about the graph: which nodes exist (by node.name, with their
+ * media.class) and which source the session manager calls the default (the "default" metadata's
+ * default.audio.source). Every change that could move the capture target fires `changed`, on the
+ * main thread; the owner then re-decides the target (mic.c).
+ */
+#ifndef VOCANA_PW_MIC_GRAPH_H
+#define VOCANA_PW_MIC_GRAPH_H
+
+struct pw_core;
+
+enum mic_node_kind {
+	MIC_NODE_NONE = 0,   /* no such node, or one we cannot capture from */
+	MIC_NODE_SOURCE = 1, /* Audio/Source... : capture it directly */
+	MIC_NODE_SINK = 2,   /* Audio/Sink... : capture its monitor (stream.capture.sink) */
+};
+
+struct mic_graph_events {
+	void (*changed)(void *data);
+};
+
+struct mic_graph;
+
+int mic_graph_create(struct pw_core *core, const struct mic_graph_events *events, void *data,
+		     struct mic_graph **out);
+
+/* NULL is a no-op. */
+void mic_graph_destroy(struct mic_graph *g);
+
+/* The kind of the node called name (node.name). */
+enum mic_node_kind mic_graph_node_kind(const struct mic_graph *g, const char *name);
+
+/* node.name of the default source, or NULL while there is none. Valid until the next event. */
+const char *mic_graph_default_source(const struct mic_graph *g);
+
+/* The source we would pick as the default ourselves, never `exclude`: the Audio/Source with the
+ * highest priority.session (never a sink's monitor: that could record what the user hears).
+ * NULL if there is none. For when the session manager's default is our own source and we never
+ * saw a real one. */
+const char *mic_graph_best_source(const struct mic_graph *g, const char *exclude);
+
+#endif /* VOCANA_PW_MIC_GRAPH_H */

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+#include "service/control.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+struct control_server {
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	control_handler_fn handler;
+	void *data;
+	unsigned n_refused;
+};
+
+/* ---- Replies --------------------------------------------------------------------------- */
+
+static void sanitize_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+void control_reply_add(struct control_reply *r, const char *key, const char *fmt, ...)
+{
+	char value[1024];
+	va_list ap;
+	int n;
+
+	if (r->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	sanitize_line(value);
+	n = snprintf(r->text + r->len, sizeof(r->text) - r->len, "%s=%s\n", key, value);
+	/* A line that does not fit is left out whole rather than cut (a cut value would lie). */
+	if (n > 0 && (size_t)n < sizeof(r->text) - r->len)
+		r->len += (size_t)n;
+	else
+		r->text[r->len] = '\0';
+}
+
+void control_reply_error(struct control_reply *r, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sanitize_line(msg);
+	n = snprintf(r->text, sizeof(r->text), "error: %s\n", msg);
+	r->len = (n < 0) ? 0 : ((size_t)n >= sizeof(r->text) ? sizeof(r->text) - 1 : (size_t)n);
+	r->failed = true;
+}
+
+int control_reply_get(const char *reply, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = reply; p != NULL && *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			size_t vlen = len - klen - 1;
+
+			if (size == 0)
+				return -ENOSPC;
+			if (vlen >= size)
+				vlen = size - 1;
+			memcpy(buf, p + klen + 1, vlen);
+			buf[vlen] = '\0';
+			return 0;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+/* ---- Shared I/O helpers ---------------------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for events on fd until deadline_ms (CLOCK_MONOTONIC). 0, -ETIMEDOUT or -errno. */
+static int wait_fd(int fd, short events, int64_t deadline_ms)
+{
+	for (;;) {
+		int64_t left = deadline_ms - now_ms();
+		struct pollfd p = { .fd = fd, .events = events };
+		int n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n > 0)
+			return 0;
+	}
+}
+
+static int send_all(int fd, const char *buf, size_t len, int64_t deadline_ms)
+{
+	while (len > 0) {
+		/* MSG_NOSIGNAL: a client that hung up must not kill the service with SIGPIPE. */
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		int res;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if ((res = wait_fd(fd, POLLOUT, deadline_ms)) < 0)
+				return res;
+			continue;
+		}
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read until '\n' (stop_at_newline) or EOF, at most size - 1 bytes; NUL-terminates.
+ * Returns the length or a negative errno; -EMSGSIZE if a line does not fit. */
+static int recv_text(int fd, char *buf, size_t size, bool stop_at_newline, int64_t deadline_ms)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n;
+		int res;
+
+		if (len + 1 >= size) {
+			buf[len] = '\0';
+			return stop_at_newline ? -EMSGSIZE : (int)len;
+		}
+		n = recv(fd, buf + len, size - 1 - len, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if ((res = wait_fd(fd, POLLIN, deadline_ms)) < 0)
+				return res;
+			continue;
+		}
+		/* A server that refuses us hangs up without reading our request, which resets the
+		 * connection after its answer: what arrived before the reset still counts. */
+		if (n < 0 && errno == ECONNRESET && len > 0)
+			break;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (stop_at_newline && memchr(buf, '\n', len) != NULL)
+			break;
+	}
+	buf[len] = '\0';
+	return (int)len;
+}
+
+static int make_address(const char *path, struct sockaddr_un *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(addr->sun_path))
+		return -ENAMETOOLONG;
+	strcpy(addr->sun_path, path);
+	return 0;
+}
+
+/* ---- Server ---------------------------------------------------------------------------- */
+
+int control_check_peer(int fd, uid_t uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	if (len != sizeof(cred))
+		return -EPROTO;
+	return cred.uid == uid ? 0 : -EPERM;
+}
+
+/* Is a server answering on path? Used before replacing a socket file. */
+static bool socket_in_use(const char *path)
+{
+	struct sockaddr_un addr;
+	bool used;
+	int fd;
+
+	if (make_address(path, &addr) < 0)
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	used = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+	close(fd);
+	return used;
+}
+
+int control_server_create(const char *socket_path, control_handler_fn handler, void *data,
+			  struct control_server **out)
+{
+	struct control_server *s;
+	struct sockaddr_un addr;
+	struct stat st;
+	int res;
+
+	if ((res = make_address(socket_path, &addr)) < 0)
+		return res;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return -ENOMEM;
+	s->fd = -1;
+	s->handler = handler;
+	s->data = data;
+	if (lstat(socket_path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			res = -EEXIST; /* never delete a file we did not make */
+			goto error;
+		}
+		if (socket_in_use(socket_path)) {
+			res = -EADDRINUSE;
+			goto error;
+		}
+		unlink(socket_path); /* stale: its service died without cleaning up */
+	}
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->fd < 0) {
+		res = -errno;
+		goto error;
+	}
+	if (bind(s->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		res = -errno;
+		goto error;
+	}
+	strcpy(s->path, socket_path);
+	/* The directory is already 0700; 0600 on the socket too, in case it is ever moved. */
+	if (chmod(socket_path, 0600) < 0 || listen(s->fd, 8) < 0) {
+		res = -errno;
+		goto error;
+	}
+	*out = s;
+	return 0;
+error:
+	control_server_destroy(s);
+	return res;
+}
+
+void control_server_destroy(struct control_server *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->path[0] != '\0')
+		unlink(s->path);
+	free(s);
+}
+
+int control_server_fd(const struct control_server *s)
+{
+	return s->fd;
+}
+
+unsigned control_server_refused(const struct control_server *s)
+{
+	return s->n_refused;
+}
+
+static void serve(struct control_server *s, int fd)
+{
+	static const char denied[] = "error: permission denied\n";
+	int64_t deadline = now_ms() + CONTROL_IO_TIMEOUT_MS;
+	struct control_reply *reply;
+	char line[CONTROL_MAX_REQUEST + 1];
+	char *nl;
+	int n;
+
+	if (control_check_peer(fd, geteuid()) < 0) {
+		s->n_refused++;
+		send_all(fd, denied, sizeof(denied) - 1, deadline);
+		return;
+	}
+	reply = calloc(1, sizeof(*reply));
+	if (reply == NULL)
+		return;
+	n = recv_text(fd, line, sizeof(line), true, deadline);
+	if (n == -EMSGSIZE) {
+		control_reply_error(reply, "request longer than %d bytes", CONTROL_MAX_REQUEST);
+	} else if (n < 0 || (nl = memchr(line, '\n', (size_t)n)) == NULL) {
+		free(reply);
+		return; /* hung up or too slow: nobody to answer */
+	} else {
+		*nl = '\0';
+		if (nl > line && nl[-1] == '\r')
+			nl[-1] = '\0';
+		memcpy(reply->text, "ok\n", 4);
+		reply->len = 3;
+		s->handler(s->data, line, reply);
+	}
+	send_all(fd, reply->text, reply->len, deadline);
+	free(reply);
+}
+
+void control_server_dispatch(struct control_server *s)
+{
+	for (;;) {
+		int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return; /* EAGAIN: nothing left; anything else: try again next wakeup */
+		}
+		serve(s, fd);
+		close(fd);
+	}
+}
+
+/* ---- Client ---------------------------------------------------------------------------- */
+
+int control_request(const char *socket_path, const char *request, char *reply, size_t size)
+{
+	int64_t deadline = now_ms() + 2 * CONTROL_IO_TIMEOUT_MS;
+	struct sockaddr_un addr;
+	char line[CONTROL_MAX_REQUEST + 1];
+	int fd, res, n;
+
+	if (size == 0)
+		return -EINVAL;
+	reply[0] = '\0';
+	n = snprintf(line, sizeof(line), "%s\n", request);
+	if (n < 0 || n > CONTROL_MAX_REQUEST || strchr(request, '\n') != NULL)
+		return -EINVAL;
+	if ((res = make_address(socket_path, &addr)) < 0)
+		return res;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		res = -errno;
+		goto done;
+	}
+	if ((res = send_all(fd, line, (size_t)n, deadline)) < 0 && res != -EPIPE &&
+	    res != -ECONNRESET)
+		goto done;
+	/* A refused peer is answered and hung up on before its request is read, so a failed send
+	 * still leaves an answer to read. */
+	if ((res = recv_text(fd, reply, size, false, deadline)) < 0)
+		goto done;
+	res = (res == 0) ? -EPROTO : 0;
+done:
+	close(fd);
+	return res;
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The capture -> output hand-off (src/pw/handoff.c), driven by simulated graph cycles: sample
+ * values are their own graph positions, so every output sample says exactly where it came from.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pw/handoff.h"
+#include "test_util.h"
+
+static struct handoff *h;
+static float in[HANDOFF_MAX_BLOCK], out[HANDOFF_MAX_BLOCK + 64];
+
+static void capture(uint64_t pos, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		in[i] = (float)(pos + i);
+	handoff_write(h, pos, in, n);
+}
+
+/* Output at pos: every sample must be (pos + i - delay), or 0 where missing is expected. */
+static bool output_is(uint64_t pos, uint32_t n, uint32_t delay)
+{
+	handoff_read(h, pos, out, n);
+	for (uint32_t i = 0; i < n; i++)
+		if (out[i] != (float)(pos + i - delay))
+			return false;
+	return true;
+}
+
+static void test_same_cycle(void)
+{
+	uint64_t pos = 1000000; /* positions large enough to wrap the ring many times */
+
+	handoff_reset(h);
+	for (int c = 0; c < 200; c++, pos += 256) {
+		capture(pos, 256); /* capture runs first in every cycle */
+		CHECK(output_is(pos, 256, 0));
+	}
+	CHECK(h->mode == HANDOFF_SAME_CYCLE && handoff_delay(h) == 0 && h->n_switches == 0);
+}
+
+static void test_next_cycle(void)
+{
+	uint64_t pos = 5000;
+	uint64_t missing_before = h->n_missing;
+
+	handoff_reset(h);
+	capture(pos, 256);
+	pos += 256;
+	for (int c = 0; c < 200; c++, pos += 256) {
+		CHECK(output_is(pos, 256, 256)); /* output runs first: last cycle's samples */
+		capture(pos, 256);
+	}
+	CHECK(h->mode == HANDOFF_NEXT_CYCLE && handoff_delay(h) == 256 && h->n_switches == 0);
+	CHECK(h->n_missing == missing_before);
+}
+
+static void test_flip_once(void)
+{
+	uint64_t pos = 77777;
+	uint32_t missing;
+
+	handoff_reset(h);
+	h->n_switches = 0;
+	for (int c = 0; c < 10; c++, pos += 128) {
+		capture(pos, 128);
+		CHECK(output_is(pos, 128, 0));
+	}
+	/* Order flips: one quantum of silence, then the next-cycle mode, for good. */
+	missing = handoff_read(h, pos, out, 128);
+	CHECK(missing == 128 && h->n_switches == 1 && handoff_delay(h) == 128);
+	capture(pos, 128);
+	pos += 128;
+	for (int c = 0; c < 10; c++, pos += 128) {
+		if (c % 2) { /* flips back and forth: the delay stays, no more glitches */
+			capture(pos, 128);
+			CHECK(output_is(pos, 128, 128));
+		} else {
+			CHECK(output_is(pos, 128, 128));
+			capture(pos, 128);
+		}
+	}
+	CHECK(h->n_switches == 1);
+}
+
+static void test_quantum_changes(void)
+{
+	uint64_t pos = 1 << 20;
+
+	handoff_reset(h);
+	h->n_switches = 0;
+	capture(pos, 256);
+	pos += 256;
+	CHECK(output_is(pos, 256, 256));
+	capture(pos, 256);
+	pos += 256;
+	/* Smaller quantum: the delay stays at 256, output continuous. */
+	for (int c = 0; c < 8; c++, pos += 64) {
+		CHECK(output_is(pos, 64, 256));
+		capture(pos, 64);
+	}
+	/* Larger quantum: the delay grows to it (counted once). */
+	handoff_read(h, pos, out, 1024);
+	CHECK(handoff_delay(h) == 1024 && h->n_switches == 1);
+}
+
+static void test_gaps_and_jumps(void)
+{
+	uint64_t pos = 4096;
+	uint32_t missing;
+
+	handoff_reset(h);
+	capture(pos, 256);
+	CHECK(output_is(pos, 256, 0));
+	/* A missed capture cycle: its samples are zeros, then audio resumes in place. */
+	capture(pos + 512, 256);
+	handoff_read(h, pos + 256, out, 256);
+	for (int i = 0; i < 256; i++)
+		CHECK(out[i] == 0.0f);
+	CHECK(output_is(pos + 512, 256, 0));
+	/* A jump far ahead (a pause): start over without writing the gap. */
+	capture(pos + 10000000, 256);
+	CHECK(output_is(pos + 10000000, 256, 0));
+	/* Nothing captured for this position at all. */
+	missing = handoff_read(h, pos + 20000000, out, 256);
+	CHECK(missing == 256);
+	/* Oversized blocks are cut, never overrun. */
+	memset(out, 0xff, sizeof(out));
+	missing = handoff_read(h, 1, out, HANDOFF_MAX_BLOCK + 64);
+	CHECK(missing == HANDOFF_MAX_BLOCK + 64 && out[HANDOFF_MAX_BLOCK + 63] == 0.0f);
+}
+
+int main(void)
+{
+	h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return 1;
+	RUN_TEST(test_same_cycle);
+	RUN_TEST(test_next_cycle);
+	RUN_TEST(test_flip_once);
+	RUN_TEST(test_quantum_changes);
+	RUN_TEST(test_gaps_and_jumps);
+	free(h);
+	return test_finish();
+}
