@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Start or resume a training run in the background, fetching what it needs first.
+# Usage: scripts/train.sh [NAME [HOURS [more train/train.py options...]]]   (default: v1 10)
+#   - installs the train dependencies and builds build/libvocana.so only (features come from C);
+#   - builds/updates the audio cache in train/cache (incremental; set VOCANA_NO_0AD=1 to skip the
+#     1.38 GB 0ad-data download);
+#   - resumes train/runs/NAME if it has a checkpoint, else starts it; refuses if it is running.
+# The run is detached (nohup setsid): it survives the shell. Stop it with
+#   kill -TERM <pid>     (it saves last.pt first), and follow it in train/runs/NAME/train.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+name=${1:-v1}
+hours=${2:-10}
+shift $(($# < 2 ? $# : 2))
+
+scripts/setup-deps.sh train
+# Only the library is needed (features and the C network); building just it keeps a half-finished
+# program elsewhere in the tree from blocking training.
+[ -f build/build.ninja ] || meson setup build >/dev/null
+meson compile -C build vocana:shared_library >/dev/null
+
+fetch_args=(--with-0ad)
+[ "${VOCANA_NO_0AD:-0}" = 1 ] && fetch_args=()
+/usr/bin/python3 train/fetch_data.py "${fetch_args[@]}"
+
+run=train/runs/$name
+mkdir -p "$run"
+if [ -f "$run/pid" ] && kill -0 "$(cat "$run/pid")" 2>/dev/null &&
+	grep -q "train/train.py" "/proc/$(cat "$run/pid")/cmdline" 2>/dev/null; then
+	echo "train.sh: run '$name' is already running (pid $(cat "$run/pid"))" >&2
+	exit 1
+fi
+resume=()
+action=started
+if [ -f "$run/last.pt" ]; then
+	resume=(--resume)
+	action=resumed
+fi
+
+nohup setsid /usr/bin/python3 train/train.py --name "$name" --hours "$hours" "${resume[@]}" \
+	--lib build/libvocana.so "$@" >>"$run/stdout.log" 2>&1 </dev/null &
+echo $! >"$run/pid"
+echo "train.sh: run '$name' $action, pid $!; log: $run/train.log"

@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: MIT
+"""Unit tests of the training pipeline that need no audio cache and no C network.
+
+Usage: test_train_units.py PATH/TO/libvocana.so   (exit 77 = skipped: no torch/numpy)
+
+- fastops: the OpenBLAS GRU and linear layers give torch.nn.GRU / F.linear's outputs and
+  gradients (if OpenBLAS is not found, the torch fallback is what gets compared, and we say so);
+- vcm: export -> read round trip is exact (f32) / half-exact (f16); a flipped byte fails the CRC;
+- loss: zero for a perfect output; the bandwidth mask ignores high-band errors while the target
+  is active but not in its silent frames;
+- dataset: mixtures from a synthetic cache have the drawn SNR on active speech, never clip, are
+  deterministic per seed, and band-limited speech reports its bandwidth.
+"""
+import os
+import sys
+import tempfile
+
+try:
+    import numpy as np
+    import torch
+except ImportError:
+    print("SKIP: torch or numpy missing")
+    sys.exit(77)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "train"))
+
+import dataset  # noqa: E402
+import export  # noqa: E402
+import fastops  # noqa: E402
+import vcm  # noqa: E402
+import vocana_lib  # noqa: E402
+from loss import Loss  # noqa: E402
+from model import VDFL  # noqa: E402
+
+failures = []
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + (f": {detail}" if detail else ""))
+    if not ok:
+        failures.append(name)
+
+
+def test_fastops():
+    blas = fastops.init(1)
+    print(f"note: OpenBLAS {'at ' + blas if blas else 'not found: testing the torch fallback'}")
+    torch.manual_seed(0)
+    b, t, i, h = 3, 9, 7, 5
+    x = torch.randn(b, t, i, requires_grad=True)
+    h0 = torch.randn(b, h, requires_grad=True)
+    ref = torch.nn.GRU(i, h, batch_first=True)
+    ps = [ref.weight_ih_l0, ref.weight_hh_l0, ref.bias_ih_l0, ref.bias_hh_l0]
+    y, ht = fastops.gru(x, h0, *ps)
+    y2, ht2 = ref(x, h0[None])
+    ht2 = ht2[0]
+    e = max(float((y - y2).abs().max()), float((ht - ht2).abs().max()))
+    check("gru forward", e < 1e-5, f"{e:.1e}")
+    gy, gh = torch.randn_like(y), torch.randn_like(ht)
+    a = torch.autograd.grad((y * gy).sum() + (ht * gh).sum(), [x, h0] + ps)
+    r = torch.autograd.grad((y2 * gy).sum() + (ht2 * gh).sum(), [x, h0] + ps)
+    e = max(float((u - v).abs().max()) for u, v in zip(a, r))
+    check("gru gradients", e < 1e-4, f"{e:.1e}")
+    w, bias = torch.randn(4, i, requires_grad=True), torch.randn(4, requires_grad=True)
+    z, z2 = fastops.linear(x, w, bias), torch.nn.functional.linear(x, w, bias)
+    gz = torch.randn_like(z)
+    a = torch.autograd.grad((z * gz).sum(), [x, w, bias])
+    r = torch.autograd.grad((z2 * gz).sum(), [x, w, bias])
+    e = max([float((z - z2).abs().max())] + [float((u - v).abs().max()) for u, v in zip(a, r)])
+    check("linear forward and gradients", e < 1e-4, f"{e:.1e}")
+    fastops.init(enable=False)
+
+
+def test_vcm():
+    torch.manual_seed(1)
+    m = VDFL(n_df=16, df_order=2, enc_dim=8, hidden=12, n_gru=3)
+    sd = {n: a for n, a in export.tensor_list(m)}
+    with tempfile.TemporaryDirectory() as d:
+        p = os.path.join(d, "m.vcm")
+        size = export.export_model(m, p)
+        arch, hp, ts = vcm.read(p)
+        check("vcm round trip", arch == 1 and hp == m.hparams() and set(ts) == set(sd)
+              and all(np.array_equal(ts[k], sd[k]) for k in sd))
+        check("vcm size field", size == os.path.getsize(p))
+        export.export_model(m, p, "f16")
+        _, _, ts16 = vcm.read(p)
+        e = max(float(np.abs(ts16[k] - sd[k].astype(np.float16).astype(np.float32)).max()) for k in sd)
+        check("vcm f16 round trip", e == 0.0)
+        raw = bytearray(open(p, "rb").read())
+        raw[len(raw) // 2] ^= 0x10
+        open(p, "wb").write(raw)
+        try:
+            vcm.read(p)
+            check("vcm detects corruption", False)
+        except ValueError as err:
+            check("vcm detects corruption", "checksum" in str(err), str(err))
+    names = [n for n, _ in export.tensor_list(m)]
+    check("tensor names", names[:4] == ["enc_erb.weight", "enc_erb.bias", "enc_df.weight",
+                                        "enc_df.bias"] and "gru3.weight_hh" in names
+          and names[-1] == "head_vad.bias")
+
+
+def test_loss(lib):
+    rng = np.random.default_rng(2)
+    n = 100 * 480
+    t = np.arange(n) / 48000
+    speech = (0.1 * np.sin(2 * np.pi * 300 * t) * (t < 0.6)).astype(np.float32)  # silent after 0.6 s
+    S = torch.from_numpy(lib.analyze(speech, 96, features=False))[None]
+    hiss = lib.analyze((0.01 * rng.standard_normal(n)).astype(np.float32), 96, features=False)
+    hiss[:, :300] = 0  # noise only above 15 kHz
+    H = torch.from_numpy(hiss)[None]
+    batch = {"bw": torch.tensor([8000.0]), "rms": torch.tensor([0.07]),
+             "vad": torch.zeros(1, 100), "has_speech": torch.ones(1)}
+    loss = Loss()
+    vad = torch.zeros(1, 100)
+    _, p0 = loss(S, S, vad, batch)
+    check("loss: perfect output gives zero spectral loss", float(p0["spec"]) < 1e-6,
+          f"{float(p0['spec']):.2e}")
+    # high-band noise only while speech is active: masked out by the 8 kHz bandwidth
+    active = H.clone()
+    active[:, 60:] = 0
+    _, pa = loss(S + active, S, vad, batch)
+    silent = H.clone()
+    silent[:, :65] = 0
+    _, ps = loss(S + silent, S, vad, batch)
+    check("loss: high band ignored while speech is active, counted in silence",
+          float(pa["mag960"]) < 0.05 * float(ps["mag960"]) and float(ps["mag960"]) > 1e-3,
+          f"active {float(pa['mag960']):.2e} silent {float(ps['mag960']):.2e}")
+    batch_full = dict(batch, bw=torch.tensor([24000.0]))
+    _, pf = loss(S + active, S, vad, batch_full)
+    check("loss: full-band target counts the high band", float(pf["mag960"]) > 10 * float(pa["mag960"]))
+
+
+def make_cache(root):
+    """A tiny cache: 'speech' = pitch-modulated harmonics with pauses, band-limited to 8 kHz for
+    one speaker; noise = two recordings of filtered noise."""
+    rng = np.random.default_rng(3)
+
+    def coll(name, clips):
+        os.makedirs(os.path.join(root, name))
+        audio = np.concatenate([c[0] for c in clips]).astype(np.float16)
+        np.save(os.path.join(root, name, "audio.npy"), audio)
+        with open(os.path.join(root, name, "index.tsv"), "w") as f:
+            f.write("file\toffset\tlength\tbandwidth_hz\torig_rate\tsplit\tgroup\n")
+            off = 0
+            for i, (x, bw, split, group) in enumerate(clips):
+                f.write(f"c{i}\t{off}\t{len(x)}\t{bw}\t48000\t{split}\t{group}\n")
+                off += len(x)
+        open(os.path.join(root, name, "DONE"), "w").write("x\n")
+
+    def voice(sec, bw):
+        t = np.arange(int(sec * 48000)) / 48000
+        ph = 2 * np.pi * np.cumsum(150 + 30 * np.sin(2 * np.pi * t)) / 48000
+        x = sum(np.sin(h * ph) / h for h in range(1, int(bw // 180)))
+        env = (np.sin(2 * np.pi * 2 * t) > -0.3).astype(float)   # syllables with pauses
+        return (0.9 * x * env / np.abs(x).max()).astype(np.float32)
+
+    coll("speech_shared", [(voice(4, 8000), 8000, "train", "a"), (voice(4, 8000), 8000, "dev", "b")])
+    coll("noise_lincity", [(rng.standard_normal(150000).astype(np.float32) * 0.3, 24000, s, "n")
+                           for s in ("train", "dev")])
+
+
+def test_dataset(lib):
+    with tempfile.TemporaryDirectory() as d:
+        make_cache(d)
+        mixer = dataset.Mixer(d, "train", seconds=2.0)
+        rng = np.random.default_rng(4)
+        snr_err, clipped, n_ok, bw_ok = 0.0, 0, 0, True
+        for _ in range(12):
+            ex = mixer.example(rng)
+            clipped += float(np.abs(ex["noisy"]).max()) >= 1.0
+            if "snr_db" in ex["info"]:
+                noise = ex["noisy"] - ex["clean"]
+                if ex["info"].get("reverb"):
+                    continue  # the target is the early part only: noisy - clean is not the noise
+                act = dataset.active_mask(ex["clean"])
+                ps = dataset.frame_power(ex["clean"])[act].mean()
+                snr = 10 * np.log10(ps / np.mean(noise ** 2))
+                # the EQ augmentation filters speech and noise differently: allow for it
+                snr_err = max(snr_err, abs(snr - ex["info"]["snr_db"]))
+                n_ok += 1
+            bw_ok &= ex["bandwidth_hz"] <= 8000 or not ex["has_speech"]
+        check("dataset: bandwidth of 8 kHz speech", bw_ok)
+        check("dataset: SNR measured on active speech", n_ok > 3 and snr_err < 3.0,
+              f"{n_ok} mixtures, max deviation {snr_err:.2f} dB")
+        check("dataset: nothing clips", clipped == 0)
+        a = mixer.example(np.random.default_rng(5))["noisy"]
+        b = mixer.example(np.random.default_rng(5))["noisy"]
+        check("dataset: deterministic per seed", np.array_equal(a, b))
+        f = dataset.featurize(mixer.example(rng), 96, lib)
+        check("dataset: featurize shapes", tuple(f["feat"].shape) == (200, 224)
+              and tuple(f["X"].shape) == (200, 481) and f["X"].dtype == torch.complex64)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: test_train_units.py LIBVOCANA_SO", file=sys.stderr)
+        return 2
+    torch.set_num_threads(1)
+    lib = vocana_lib.load(sys.argv[1])
+    test_fastops()
+    test_vcm()
+    test_loss(lib)
+    test_dataset(lib)
+    print(f"{len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

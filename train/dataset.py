@@ -1,0 +1,369 @@
+# SPDX-License-Identifier: MIT
+"""On-the-fly training mixtures: clean speech + noise at a random SNR, level, room and bandwidth.
+
+Mixer.example(rng) returns one mixture as waveforms; featurize() turns it into what the model and
+the loss consume, computing features and spectra with the C library (vocana_lib). MixStream is the
+endless torch IterableDataset on top of both. Choices (see README.md, "Training data"):
+
+- speech: 3 s from one speaker, made of consecutive clips with short pauses when clips are short;
+- noise: 1-2 sources, recorded (cache collections) or synthetic (synth_noise.py), unit RMS each;
+- SNR uniform in [-5, 25] dB, measured on ACTIVE speech frames (10 ms frames within 30 dB of the
+  loud frames), so pauses do not make a clip look noisier than it sounds;
+- level: mixture RMS uniform in [-50, -10] dBFS, then lowered if anything would clip;
+- reverberation on 35 % of speech: exponentially decaying noise tail, RT60 0.1-0.8 s; the target
+  is the speech convolved with the direct path plus the first 50 ms of the response;
+- 5 % noise only (target silence), 5 % speech only (target = input: do not damage clean speech);
+- bandwidth: each example carries the true bandwidth of its speech (the lowest of its clips) so
+  the loss can ignore bins where the target cannot be trusted (loss.py).
+"""
+import math
+import os
+
+import numpy as np
+import torch
+
+import synth_noise
+import vocana_lib
+
+SR = 48000
+HOP = 480
+
+# Relative sampling weights of the speech collections (missing ones are skipped). The shared
+# corpus is the cleanest and most varied in speakers but only 8 kHz wide; the package voices bring
+# full-band speech, without which the model would learn to remove everything above 8 kHz.
+SPEECH_WEIGHTS = {"speech_shared": 0.5, "speech_fillets_nl": 0.1, "speech_fillets_cs": 0.1,
+                  "speech_klettres": 0.15, "speech_hedgewars": 0.15}
+# Noise: synthetic generators and recorded collections.
+NOISE_WEIGHTS = {"colored": 0.08, "hvac": 0.1, "hum": 0.05, "babble": 0.1, "typing": 0.1,
+                 "noise_lincity": 0.1, "noise_widelands": 0.1, "noise_megaglest": 0.12,
+                 "noise_hedgewars": 0.07, "noise_0ad": 0.15, "noise_bucklespring": 0.03}
+
+P_REVERB = 0.35
+P_NOISE_ONLY = 0.05
+P_SPEECH_ONLY = 0.05
+P_TWO_NOISES = 0.4
+P_EQ = 0.3
+P_BANDLIMIT = 0.08
+SNR_RANGE_DB = (-5.0, 25.0)
+LEVEL_RANGE_DBFS = (-50.0, -10.0)
+EARLY_MS = 50.0
+
+
+class Collection:
+    """One cache collection (fetch_data.py): a float16 array and its clips of one split."""
+
+    def __init__(self, path, split):
+        self.name = os.path.basename(path)
+        self.audio = np.load(os.path.join(path, "audio.npy"), mmap_mode="r")
+        self.clips = []   # (offset, length, bandwidth_hz, group)
+        with open(os.path.join(path, "index.tsv")) as f:
+            header = f.readline().rstrip("\n").split("\t")
+            for line in f:
+                r = dict(zip(header, line.rstrip("\n").split("\t")))
+                if r["split"] == split:
+                    self.clips.append((int(r["offset"]), int(r["length"]), float(r["bandwidth_hz"]),
+                                       r["group"]))
+        self.groups = {}
+        for i, c in enumerate(self.clips):
+            self.groups.setdefault(c[3], []).append(i)
+        self.group_names = sorted(self.groups)
+        lengths = np.array([c[1] for c in self.clips], dtype=np.float64)
+        self.p = lengths / lengths.sum() if len(lengths) else lengths
+
+    def clip(self, i):
+        o, n = self.clips[i][0], self.clips[i][1]
+        return np.asarray(self.audio[o: o + n], dtype=np.float32)
+
+    def random_clip(self, rng):
+        return int(rng.choice(len(self.clips), p=self.p))
+
+
+def load_collections(cache, split):
+    speech, noise = {}, {}
+    if not os.path.isdir(cache):
+        return speech, noise
+    for name in sorted(os.listdir(cache)):
+        d = os.path.join(cache, name)
+        if not os.path.isfile(os.path.join(d, "DONE")):
+            continue
+        c = Collection(d, split)
+        if not c.clips:
+            continue
+        (speech if name.startswith("speech_") else noise)[name] = c
+    return speech, noise
+
+
+def fft_filter(x, gain):
+    """Filter x by a zero-phase amplitude response gain(freqs_hz)."""
+    n = len(x)
+    return np.fft.irfft(np.fft.rfft(x) * gain(np.fft.rfftfreq(n, 1.0 / SR)), n).astype(np.float32)
+
+
+def frame_power(x):
+    t = len(x) // HOP
+    return (x[: t * HOP].reshape(t, HOP) ** 2).mean(axis=1)
+
+
+def active_mask(x):
+    """10 ms frames within 30 dB of the loud (95th percentile) frames."""
+    p = frame_power(x)
+    if p.max() <= 1e-12:
+        return np.zeros_like(p, dtype=bool)
+    return p > max(np.percentile(p, 95) * 1e-3, 1e-10)
+
+
+def convolve(x, h):
+    n = len(x) + len(h) - 1
+    m = 1 << (n - 1).bit_length()
+    return np.fft.irfft(np.fft.rfft(x, m) * np.fft.rfft(h, m), m)[: len(x)].astype(np.float32)
+
+
+def random_rir(rng):
+    """Direct path plus an exponentially decaying Gaussian tail (60 dB down after RT60), starting
+    1-10 ms after the direct sound, at a random direct-to-reverberant ratio, with faster decay at
+    high frequencies (air and wall absorption). Returns (full response, early part)."""
+    rt60 = rng.uniform(0.1, 0.8)
+    n = int(min(1.2 * rt60, 1.0) * SR)
+    t = np.arange(n) / SR
+    tail = rng.standard_normal(n) * np.exp(-6.9 * t / rt60)
+    tail[: int(rng.uniform(0.001, 0.01) * SR)] = 0
+    # high frequencies decay faster: mix in a low-passed copy that dominates late in the tail
+    lp = fft_filter(tail, lambda f: 1.0 / (1.0 + (f / rng.uniform(2000, 6000)) ** 2))
+    late = np.clip(t / rt60, 0, 1)
+    tail = (1 - late) * tail + late * lp
+    drr_db = rng.uniform(-6, 12)
+    tail *= math.sqrt(10 ** (-drr_db / 10) / max(np.sum(tail ** 2), 1e-12))
+    h = tail.astype(np.float32)
+    h[0] = 1.0
+    early = h.copy()
+    early[int(EARLY_MS / 1000 * SR):] = 0
+    return h, early[: int(EARLY_MS / 1000 * SR) + 1]
+
+
+class Mixer:
+    """Draws mixtures from the collections of one split (train or dev)."""
+
+    def __init__(self, cache, split, seconds=3.0, speech_weights=None, noise_weights=None):
+        self.split = split
+        self.n = int(round(seconds * SR / HOP)) * HOP
+        self.speech, self.noise = load_collections(cache, split)
+        if not self.speech:
+            raise RuntimeError(f"no speech collections with a '{split}' split in {cache}: run "
+                               "train/fetch_data.py")
+        sw = speech_weights or SPEECH_WEIGHTS
+        self.speech_names = [k for k in sw if k in self.speech]
+        self.speech_p = np.array([sw[k] for k in self.speech_names], dtype=np.float64)
+        self.speech_p /= self.speech_p.sum()
+        nw = noise_weights or NOISE_WEIGHTS
+        names = []
+        for k in nw:
+            if k in synth_noise.GENERATORS:
+                if k == "typing" and "noise_bucklespring" not in self.noise:
+                    continue
+                names.append(k)
+            elif k in self.noise:
+                names.append(k)
+        self.noise_names = names
+        self.noise_p = np.array([nw[k] for k in names], dtype=np.float64)
+        self.noise_p /= self.noise_p.sum()
+        self._keys = None
+
+    # ---- speech --------------------------------------------------------------------------
+    def speech_segment(self, rng, n, collection=None):
+        """n samples of speech from one speaker (group), clips joined with short pauses.
+        Returns (samples, bandwidth_hz)."""
+        name = collection or self.speech_names[rng.choice(len(self.speech_names), p=self.speech_p)]
+        col = self.speech[name]
+        first = col.random_clip(rng)
+        group = col.clips[first][3]
+        same = col.groups[group]
+        out = np.zeros(n, dtype=np.float32)
+        bw = SR / 2
+        clip = col.clip(first)
+        if len(clip) >= n:
+            start = int(rng.integers(0, len(clip) - n + 1))
+            return clip[start: start + n].copy(), col.clips[first][2]
+        pos = int(rng.integers(0, max(1, n - len(clip)))) if rng.random() < 0.3 else 0
+        i = first
+        while pos < n:
+            clip = col.clip(i) * np.float32(10 ** (rng.uniform(-4, 4) / 20))
+            m = min(len(clip), n - pos)
+            out[pos: pos + m] = clip[:m]
+            bw = min(bw, col.clips[i][2])
+            pos += m + int(rng.uniform(0.05, 0.6) * SR)
+            i = same[int(rng.integers(len(same)))]
+        return out, bw
+
+    def _babble_source(self, rng, n):
+        # never the dev speakers when training: self.speech only holds this split's speakers
+        return self.speech_segment(rng, n)[0]
+
+    # ---- noise ---------------------------------------------------------------------------
+    def _key_clips(self):
+        if self._keys is None:
+            col = self.noise["noise_bucklespring"]
+            self._keys = [col.clip(i) for i in range(len(col.clips))]
+        return self._keys
+
+    def _recorded(self, rng, col, n):
+        i = col.random_clip(rng)
+        clip = col.clip(i)
+        if len(clip) >= n:
+            start = int(rng.integers(0, len(clip) - n + 1))
+            return clip[start: start + n].copy()
+        out = np.zeros(n, dtype=np.float32)
+        if len(clip) > SR:
+            # ambience loops: tile from a random phase
+            reps = n // len(clip) + 2
+            tiled = np.tile(clip, reps)
+            start = int(rng.integers(0, len(clip)))
+            return tiled[start: start + n].copy()
+        # short effects: events at random times, clips from the same category
+        same = col.groups[col.clips[i][3]]
+        pos = int(rng.uniform(-0.5, 1.0) * len(clip))
+        mean_gap = rng.uniform(0.1, 1.5)
+        while pos < n:
+            m = min(len(clip), n - max(pos, 0))
+            if pos >= 0:
+                out[pos: pos + m] += clip[:m] * np.float32(10 ** (rng.uniform(-10, 0) / 20))
+            pos += len(clip) + int(rng.exponential(mean_gap) * SR)
+            clip = col.clip(same[int(rng.integers(len(same)))])
+        return out
+
+    def noise_source(self, rng, n):
+        kind = self.noise_names[rng.choice(len(self.noise_names), p=self.noise_p)]
+        if kind == "colored":
+            x = synth_noise.colored(rng, n)
+        elif kind == "hvac":
+            x = synth_noise.hvac(rng, n)
+        elif kind == "hum":
+            x = synth_noise.hum(rng, n)
+        elif kind == "babble":
+            x = synth_noise.babble(rng, n, self._babble_source)
+        elif kind == "typing":
+            x = synth_noise.typing(rng, n, self._key_clips())
+        else:
+            x = self._recorded(rng, self.noise[kind], n)
+        r = float(np.sqrt(np.mean(x * x)))
+        return (x / r).astype(np.float32) if r > 1e-7 else None, kind
+
+    def noise_mix(self, rng, n):
+        out = np.zeros(n, dtype=np.float32)
+        kinds = []
+        for k in range(2 if rng.random() < P_TWO_NOISES else 1):
+            for _ in range(5):
+                x, kind = self.noise_source(rng, n)
+                if x is not None:
+                    break
+            if x is None:
+                continue
+            out += x * np.float32(10 ** (rng.uniform(-12, 0) / 20) if k else 1.0)
+            kinds.append(kind)
+        return out, kinds
+
+    # ---- mixture -------------------------------------------------------------------------
+    def example(self, rng):
+        """One mixture: dict with noisy, clean (float32 [n]), bandwidth_hz, has_speech, info."""
+        n = self.n
+        u = rng.random()
+        has_speech = u >= P_NOISE_ONLY
+        has_noise = u < 1 - P_SPEECH_ONLY
+        info = {}
+        if has_speech:
+            dry, bw = self.speech_segment(rng, n)
+            if rng.random() < P_REVERB:
+                h, early = random_rir(rng)
+                speech = convolve(dry, h)
+                clean = convolve(dry, early)
+                info["reverb"] = True
+            else:
+                speech = clean = dry
+        else:
+            speech = clean = np.zeros(n, dtype=np.float32)
+            bw = SR / 2
+        if has_noise:
+            noise, info["noise"] = self.noise_mix(rng, n)
+        else:
+            noise = np.zeros(n, dtype=np.float32)
+        if has_speech and has_noise:
+            act = active_mask(speech)
+            p_speech = frame_power(speech)[act].mean() if act.any() else np.mean(speech ** 2)
+            p_noise = max(float(np.mean(noise ** 2)), 1e-12)
+            snr = rng.uniform(*SNR_RANGE_DB)
+            info["snr_db"] = snr
+            noise = noise * np.float32(math.sqrt(p_speech / p_noise / 10 ** (snr / 10)))
+        noisy = speech + noise
+        if rng.random() < P_EQ:
+            # the same microphone/room colouring on both: it is not noise, keep it
+            lo_db, hi_db = rng.uniform(-8, 6), rng.uniform(-10, 6)
+            f_lo, f_hi = rng.uniform(100, 500), rng.uniform(2000, 8000)
+            hp = rng.uniform(20, 200)
+
+            def eq(f):
+                g = 10 ** ((lo_db / (1 + (f / f_lo) ** 2) + hi_db / (1 + (f_hi / np.maximum(f, 1)) ** 2)) / 20)
+                return g / np.sqrt(1 + (hp / np.maximum(f, 1e-3)) ** 4)
+
+            noisy, clean = fft_filter(noisy, eq), fft_filter(clean, eq)
+        if rng.random() < P_BANDLIMIT:
+            # band-limited input (8/16 kHz codecs or devices, upsampled): nothing above the cut
+            cut = float(rng.choice([4000.0, 8000.0, 11025.0, 16000.0]))
+            lp = lambda f: np.clip((cut - f) / 400 + 0.5, 0, 1)
+            noisy, clean = fft_filter(noisy, lp), fft_filter(clean, lp)
+            bw = min(bw, cut)
+        level_db = rng.uniform(*LEVEL_RANGE_DBFS)
+        rms = float(np.sqrt(np.mean(noisy ** 2)))
+        gain = 10 ** (level_db / 20) / max(rms, 1e-9)
+        peak = max(float(np.max(np.abs(noisy))), float(np.max(np.abs(clean))), 1e-9)
+        gain = min(gain, 0.99 / peak)
+        return {"noisy": (noisy * gain).astype(np.float32), "clean": (clean * gain).astype(np.float32),
+                "bandwidth_hz": float(bw), "has_speech": bool(has_speech), "info": info}
+
+
+def featurize(ex, n_df, lib=None):
+    """Model inputs and loss targets for one mixture (numpy -> torch):
+    feat [T, 32+2n_df], noisy spec X and clean spec S [T, 481] complex64 (from the C analysis),
+    vad target [T], bandwidth_hz, has_speech, noisy_rms."""
+    lib = lib or vocana_lib.load()
+    feat, x_spec = lib.analyze(ex["noisy"], n_df)
+    s_spec = lib.analyze(ex["clean"], n_df, features=False)
+    p = (np.abs(s_spec) ** 2).sum(axis=1)
+    if ex["has_speech"] and p.max() > 0:
+        vad = (p > max(np.percentile(p, 95) * 10 ** (-3.0), 1e-9)).astype(np.float32)
+    else:
+        vad = np.zeros(len(p), dtype=np.float32)
+    return {"feat": torch.from_numpy(feat), "X": torch.from_numpy(x_spec),
+            "S": torch.from_numpy(s_spec), "vad": torch.from_numpy(vad),
+            "bw": torch.tensor(ex["bandwidth_hz"], dtype=torch.float32),
+            "has_speech": torch.tensor(float(ex["has_speech"])),
+            "rms": torch.tensor(float(np.sqrt(np.mean(ex["noisy"] ** 2))) + 1e-6)}
+
+
+class MixStream(torch.utils.data.IterableDataset):
+    """Endless stream of featurized training mixtures. Each worker gets its own generator from
+    (seed, worker id), so streams never repeat across workers or resumed runs (give a new seed)."""
+
+    def __init__(self, cache, n_df, seed, seconds=3.0, split="train"):
+        super().__init__()
+        self.cache, self.n_df, self.seed, self.seconds, self.split = cache, n_df, seed, seconds, split
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        wid = info.id if info is not None else 0
+        rng = np.random.default_rng([self.seed, wid])
+        mixer = Mixer(self.cache, self.split, self.seconds)
+        lib = vocana_lib.load()
+        while True:
+            yield featurize(mixer.example(rng), self.n_df, lib)
+
+
+def make_devset(cache, n_examples, seed, seconds=3.0):
+    """A fixed list of dev mixtures (waveforms, so they can be stored and re-featurized)."""
+    mixer = Mixer(cache, "dev", seconds)
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n_examples):
+        ex = mixer.example(rng)
+        d = {k: ex[k] for k in ("noisy", "clean", "bandwidth_hz", "has_speech")}
+        d["has_noise"] = "noise" in ex["info"]
+        out.append(d)
+    return out

@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: MIT
+"""Training loss: multi-resolution compressed spectral loss + SI-SDR + voice activity.
+
+- Spectral term at three resolutions, the model's own 960-sample frames (20 ms) and STFTs of
+  256 and 512 samples (5 and 11 ms: onsets and pre-echo count as much as harmonics):
+  squared error of magnitudes compressed by |.|^0.3 (roughly loudness, so quiet consonants and
+  residual noise in pauses matter as much as loud vowels), plus the same on the compressed complex
+  spectrum (phase), plus an extra penalty on *missing* speech (target above output): removing
+  speech is worse than leaving a little noise, and a denoiser that damages clean speech is useless.
+- SI-SDR on the waveform, for examples that contain speech.
+- Binary cross-entropy of the VAD head against the frame activity of the clean target.
+
+Bandwidth mask: a clip recorded at 16 kHz has no speech above 8 kHz, so above its true bandwidth
+the target says "silence" even while someone speaks. Training on that would teach the model to cut
+the high band of real 48 kHz microphones. The spectral terms therefore ignore bins above the
+example's bandwidth in frames where the target is active, but keep them in frames where the target
+is silent (pauses, noise-only examples): there the truth is silence at every frequency, so noise
+above the speech bandwidth is still learned to be removed. SI-SDR is computed on the output
+band-limited the same way (all frames), so the high band never counts there.
+
+Every example is normalised by the RMS of its noisy input first, so the loss does not depend on
+the random playback level (the features are level-independent too).
+"""
+import math
+
+import torch
+from torch import nn
+
+from model import cmul_real, istft
+
+SR = 48000
+
+
+def _compress(z, gamma, eps=1e-12):
+    """(|z|^gamma, z * |z|^(gamma-1)) with a finite gradient at 0."""
+    p = z.real ** 2 + z.imag ** 2 + eps
+    mag = p ** (gamma / 2)
+    return mag, z * (p ** ((gamma - 1) / 2))
+
+
+class _RFFT(torch.autograd.Function):
+    """torch.fft.rfft over the last axis with a cheap backward: torch 1.13 differentiates rfft
+    through a full complex FFT of zero-padded data, ten times slower than this real inverse.
+    For a real loss, dL/dx_n = Re(sum_k G_k e^{+2 pi i k n / N}) over the half spectrum, which is
+    N/2 * irfft of G with its first and last bins doubled."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.n = x.shape[-1]
+        return torch.fft.rfft(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        g = g.clone()
+        g[..., 0] *= 2
+        if ctx.n % 2 == 0:
+            g[..., -1] *= 2
+        return torch.fft.irfft(g, n=ctx.n) * (ctx.n / 2)
+
+
+def stft(x, n, hop, window):
+    """Frames x[B, N] (no padding: hop-aligned frames inside the signal) -> [B, T, n/2+1]."""
+    frames = x.unfold(-1, n, hop) * window
+    return _RFFT.apply(frames)
+
+
+def si_sdr(est, ref, eps=1e-8):
+    """Scale-invariant SDR in dB per example; est, ref [B, N]."""
+    alpha = (est * ref).sum(-1, keepdim=True) / ((ref * ref).sum(-1, keepdim=True) + eps)
+    proj = alpha * ref
+    return 10 * torch.log10(((proj ** 2).sum(-1) + eps) / (((est - proj) ** 2).sum(-1) + eps))
+
+
+class Loss(nn.Module):
+    def __init__(self, fft_sizes=(256, 512), gamma=0.3, w_cplx=0.3, w_over=1.0,
+                 w_sisdr=0.01, w_vad=0.05, active_db=-30.0):
+        super().__init__()
+        self.fft_sizes, self.gamma = tuple(fft_sizes), gamma
+        self.w_cplx, self.w_over, self.w_sisdr, self.w_vad = w_cplx, w_over, w_sisdr, w_vad
+        self.active_ratio = 10 ** (active_db / 10)
+        for n in self.fft_sizes:
+            self.register_buffer(f"win{n}", torch.hann_window(n), persistent=False)
+
+    def _bw_mask_481(self, bw):
+        f = torch.arange(481, device=bw.device, dtype=torch.float32) * (SR / 960)
+        return (f[None, :] < bw[:, None]).float()
+
+    def _terms(self, ye, yt, bin_hz, bw):
+        """Compressed magnitude, over-suppression and complex terms of two complex spectra
+        [B, T, F] under the bandwidth/silence mask (module docstring), weighted and summed.
+        Works on real (re, im) views: complex elementwise ops are several times slower."""
+        g = self.gamma
+        ye, eps = torch.view_as_real(ye), 1e-12
+        with torch.no_grad():
+            yt = torch.view_as_real(yt)
+            pt = (yt * yt).sum(-1)
+            frame = pt.sum(-1)                                                  # [B, T]
+            ref = torch.quantile(frame, 0.95, dim=1, keepdim=True)
+            silent = (frame <= ref * self.active_ratio)[:, :, None]
+            f = torch.arange(pt.shape[-1], dtype=torch.float32) * bin_hz
+            in_band = f[None, None, :] < bw[:, None, None]
+            mask = (in_band | silent).float()
+            denom = mask.sum() + 1.0
+            pt = pt + eps
+            mt = pt.pow(g / 2)
+            ct = yt * (mt * pt.rsqrt())[..., None]
+        pe = (ye * ye).sum(-1) + eps
+        me = pe.pow(g / 2)
+        ce = ye * (me * pe.rsqrt())[..., None]
+        d = me - mt
+        dc = ((ce - ct) ** 2).sum(-1)
+        per_bin = d * d + self.w_over * torch.relu(-d) ** 2 + self.w_cplx * dc
+        total = (mask * per_bin).sum() / denom
+        with torch.no_grad():
+            l_mag = (mask * d * d).sum() / denom
+        return total, l_mag
+
+    def forward(self, Y, S, vad_logit, batch):
+        """Y enhanced and S clean spectra [B, T, 481] complex; vad_logit [B, T]; batch holds
+        'bw' [B] (Hz), 'rms' [B], 'vad' [B, T], 'has_speech' [B]. Returns (loss, components).
+
+        Resolutions: the model's own 960-sample frames (Y and S directly, no extra transform)
+        plus STFTs of the waveforms at each of fft_sizes (hop n/2) for finer time resolution."""
+        bw, rms = batch["bw"], batch["rms"]
+        scale = (1.0 / rms)
+        parts = {}
+        # the 960-point spectra are sqrt(960/n)-times larger than an n-point one of the same
+        # signal: bring them to the 512-point scale so resolutions weigh alike
+        k = (scale * math.sqrt(512 / 960))[:, None, None]
+        spec, parts["mag960"] = self._terms(cmul_real(Y, k), cmul_real(S, k), SR / 960, bw)
+        y = istft(Y) * scale[:, None]
+        with torch.no_grad():
+            s = istft(S) * scale[:, None]
+        for n in self.fft_sizes:
+            win = getattr(self, f"win{n}")
+            k = math.sqrt(512 / n)
+            ye = stft(y, n, n // 2, win * k)
+            with torch.no_grad():
+                yt = stft(s, n, n // 2, win * k)
+            l_spec, parts[f"mag{n}"] = self._terms(ye, yt, SR / n, bw)
+            spec = spec + l_spec
+        spec = spec / (1 + len(self.fft_sizes))
+        parts["spec"] = spec.detach()
+
+        y_bl = istft(cmul_real(Y, self._bw_mask_481(bw)[:, None, :])) * scale[:, None]
+        sdr = si_sdr(y_bl, s).clamp(max=50.0)
+        has = batch["has_speech"]
+        l_sdr = -(sdr * has).sum() / (has.sum() + 1e-6)
+        parts["sisdr"] = -l_sdr.detach()
+
+        l_vad = nn.functional.binary_cross_entropy_with_logits(vad_logit, batch["vad"])
+        parts["vad"] = l_vad.detach()
+        total = spec + self.w_sisdr * l_sdr + self.w_vad * l_vad
+        parts["total"] = total.detach()
+        return total, parts
