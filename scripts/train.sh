@@ -4,7 +4,8 @@
 #   - installs the train dependencies and builds build/libvocana.so only (features come from C);
 #   - builds/updates the audio cache in train/cache (incremental; set VOCANA_NO_0AD=1 to skip the
 #     1.38 GB 0ad-data download);
-#   - resumes train/runs/NAME if it has a checkpoint, else starts it; refuses if it is running.
+#   - resumes train/runs/NAME if it has a checkpoint (or, on a fresh checkout, the committed
+#     train/checkpoints/NAME.pt), else starts it; refuses if it is running.
 # The run is detached (nohup setsid): it survives the shell. Stop it with
 #   kill -TERM <pid>     (it saves last.pt first), and follow it in train/runs/NAME/train.log.
 set -euo pipefail
@@ -30,6 +31,12 @@ if [ -f "$run/pid" ] && kill -0 "$(cat "$run/pid")" 2>/dev/null &&
 	grep -q "train/train.py" "/proc/$(cat "$run/pid")/cmdline" 2>/dev/null; then
 	echo "train.sh: run '$name' is already running (pid $(cat "$run/pid"))" >&2
 	exit 1
+fi
+# A fresh checkout has no runs/: continue from the checkpoint committed at the end of the last
+# session (train/checkpoints/NAME.pt, the full state: weights, optimizer, step, RNG), if any.
+if [ ! -f "$run/last.pt" ] && [ -f "train/checkpoints/$name.pt" ]; then
+	cp "train/checkpoints/$name.pt" "$run/last.pt"
+	echo "train.sh: continuing from train/checkpoints/$name.pt" >&2
 fi
 resume=()
 action=started
