@@ -27,7 +27,7 @@ run_suite() { # name builddir "meson setup options" "meson test options"
 
 rm -f build*.result
 run_suite "plain" build "" "--no-suite slow"
-run_suite "asan+ubsan" build-asan "-Db_sanitize=address,undefined -Db_lundef=false" "--no-suite train --no-suite slow --no-suite quality"
+run_suite "asan+ubsan" build-asan "-Db_sanitize=address,undefined -Db_lundef=false" "--no-suite train --no-suite slow --no-suite quality --no-suite timing"
 run_suite "tsan" build-tsan "-Db_sanitize=thread -Db_lundef=false" "--suite concurrency"
 
 python3 - <<'PY'
