@@ -61,4 +61,15 @@ static inline float test_randf(unsigned *state) /* uniform in [-1, 1) */
 	return (float)((test_rand(state) >> 8) * (2.0 / 16777216.0) - 1.0);
 }
 
+/* Index of the largest |x[i * stride + offset]| for i < n: where an impulse landed. */
+static inline size_t test_peak_index(const float *x, size_t n, size_t stride, size_t offset)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (fabsf(x[i * stride + offset]) > fabsf(x[best * stride + offset]))
+			best = i;
+	return best;
+}
+
 #endif

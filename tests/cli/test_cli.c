@@ -318,16 +318,6 @@ static void test_formats(void)
 
 /* ---- align -------------------------------------------------------------------------------- */
 
-static size_t peak_index(const float *x, size_t n, size_t stride, size_t offset)
-{
-	size_t best = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (fabsf(x[i * stride + offset]) > fabsf(x[best * stride + offset]))
-			best = i;
-	return best;
-}
-
 /* Strength 0 at 48 kHz: the output is the input, sample for sample. */
 static void test_strength0_identity(void)
 {
@@ -394,7 +384,7 @@ static void test_impulse_alignment(void)
 		CHECK(mta_read(out, &y, &ny, NULL, NULL, NULL) == 0);
 		CHECK_MSG(ny == p.n_frames, "%u Hz: %zu frames, expected %zu", rate, ny, p.n_frames);
 		for (uint32_t c = 0; y != NULL && c < ch && ny == p.n_frames; c++) {
-			size_t at = peak_index(y, ny, ch, c);
+			size_t at = test_peak_index(y, ny, ch, c);
 			CHECK_MSG(at + 2 >= p.impulse_at[0] && at <= p.impulse_at[0] + 2,
 				  "%u Hz ch %u: impulse at %zu, expected %zu", rate, c, at, p.impulse_at[0]);
 		}

@@ -137,16 +137,6 @@ static void test_exact_at_48k(void)
 	}
 }
 
-static size_t peak_index(const float *x, size_t n, size_t stride, size_t offset)
-{
-	size_t best = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (fabsf(x[i * stride + offset]) > fabsf(x[best * stride + offset]))
-			best = i;
-	return best;
-}
-
 /* Other rates: exact length, impulses within one sample, band-limited content preserved. */
 static void test_aligned_through_resampling(void)
 {
@@ -170,7 +160,7 @@ static void test_aligned_through_resampling(void)
 		s = run(rate, ch, d, x, n, 4096);
 		CHECK_MSG(s.n == n, "%u Hz: %zu frames, expected %zu", rate, s.n, n);
 		for (uint32_t c = 0; c < ch && s.n == n; c++) {
-			size_t got = peak_index(s.x, s.n, ch, c);
+			size_t got = test_peak_index(s.x, s.n, ch, c);
 			CHECK_MSG(got + 1 >= at[c] && got <= at[c] + 1, "%u Hz ch %u: impulse at %zu, expected %zu",
 				  rate, c, got, at[c]);
 		}

@@ -50,16 +50,6 @@ static struct sink convert(uint32_t in_hz, uint32_t out_hz, uint32_t ch, const f
 	return s;
 }
 
-static size_t peak_index(const float *x, size_t n, size_t stride, size_t offset)
-{
-	size_t best = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (fabsf(x[i * stride + offset]) > fabsf(x[best * stride + offset]))
-			best = i;
-	return best;
-}
-
 static void test_impulse_timing(void)
 {
 	static const uint32_t pairs[][2] = {
@@ -82,7 +72,7 @@ static void test_impulse_timing(void)
 			  "%u -> %u: %zu frames for %zu", in_hz, out_hz, s.n, n);
 		for (size_t c = 0; c < 2; c++) {
 			double expect = at[c] * ratio;
-			size_t got = peak_index(s.x, s.n, 2, c);
+			size_t got = test_peak_index(s.x, s.n, 2, c);
 			CHECK_MSG(fabs((double)got - expect) <= 1.0, "%u -> %u ch %zu: peak at %zu, expected %.2f",
 				  in_hz, out_hz, c, got, expect);
 		}
