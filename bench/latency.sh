@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# The Vocana Microphone measured through a real (private, hardware-less) PipeWire graph:
+#   - pipeline.latency.qN: latency Vocana adds at graph quantum N (128, 256, 512, 1024), in ms:
+#     at strength 0 the service's output is its input delayed, so the lag of a known signal in
+#     the recording minus its lag on the direct path (the fake mic's monitor) is what Vocana adds;
+#   - service.cpu.idle: the service's CPU (% of one core) over a window where nobody records;
+#   - service.cpu.active: the same while a client records at strength 100 (quantum 256);
+#   - service.rss: resident memory (VmRSS) after those recordings.
+# Run by 'vocana bench pipeline' (src/cli/bench_latency.c), or by hand:
+#   bench/latency.sh VOCANA PW_PLAY_RECORD PW_ANALYZE [--quick]
+# Output on stdout, one line per figure:
+#   stat name=NAME unit=UNIT median=M p99=P min=A max=B repeats=N
+#   unmeasured name=NAME reason=glitches      (no xrun-free recording at that quantum)
+# Exit 77 without the PipeWire binaries. Set VOCANA_BENCH_VERBOSE=1 for progress notes on stderr.
+# shellcheck source-path=SCRIPTDIR/..
+set -u
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/pw/pw-env.sh
+source "$SRC/tests/pw/pw-env.sh"
+# shellcheck source=tests/pw/mic-test-lib.sh
+source "$SRC/tests/pw/mic-test-lib.sh"
+
+# The library's notes (one per glitched run) are test diagnostics; a benchmark reports glitches
+# as its own 'unmeasured' lines instead.
+note()
+{
+	[[ -z "${VOCANA_BENCH_VERBOSE:-}" ]] || echo "# $*" >&2
+}
+
+QUICK=0
+[[ "${4:-}" == --quick ]] && QUICK=1
+if ((QUICK)); then
+	QUANTA=(256 1024)
+	REPEATS=1
+	IDLE_S=1
+else
+	QUANTA=(128 256 512 1024)
+	REPEATS=3
+	IDLE_S=3
+fi
+# Recordings per quantum before giving up on it: each repeat may be retried, but a quantum the
+# machine cannot sustain costs at most this many runs (~3.5 s each).
+MAX_RUNS=$((REPEATS + 4))
+RATE=48000
+HZ=$(getconf CLK_TCK)
+
+for bin in "$VOCANA" "$PLAYREC" "$ANALYZE"; do
+	[[ -x "$bin" ]] || pw_skip "$bin not found"
+done
+
+# emit_stat NAME UNIT VALUE...: median (mean of the middle two for even counts), p99 (nearest rank),
+# min, max of the values.
+emit_stat()
+{
+	local name=$1 unit=$2
+	shift 2
+	printf '%s\n' "$@" | sort -g | awk -v name="$name" -v unit="$unit" '
+		{ v[NR] = $1 }
+		END {
+			n = NR
+			med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+			r = int(0.99 * n + 0.999999); if (r < 1) r = 1
+			printf "stat name=%s unit=%s median=%.4g p99=%.4g min=%.4g max=%.4g repeats=%d\n",
+				name, unit, med, v[r], v[1], v[n], n
+		}'
+}
+
+# CPU % of one core from a tick difference over a wall-clock interval in seconds.
+cpu_pct()
+{
+	awk -v d="$1" -v hz="$HZ" -v w="$2" 'BEGIN { printf "%.3f", 100 * d / hz / w }'
+}
+
+# One recording that no part of the chain glitched in: returns 1 if the graph (the player or the
+# service) skipped cycles. play_record's own retries are off (1 try): we count them here.
+clean_play_record()
+{
+	local xb xa
+	xb=$(status_get xruns)
+	play_record "$@" 1
+	xa=$(status_get xruns)
+	! grep -q "play cycles=[0-9]* xruns=[1-9]" <<<"$LAST_PLAYREC_LOG" && [[ "${xa:-0}" == "${xb:-0}" ]]
+}
+
+pw_env_start || fail "could not start the private PipeWire"
+start_mic --input "$PW_ENV_FAKE_MIC"
+note "service pid $MIC_PID"
+"$ANALYZE" gen "$PW_ENV_DIR/in.f32" 1 2>/dev/null || fail "pw_analyze gen"
+
+# ---- idle: the capture is linked but nobody records ------------------------------------------
+pw_wait_until 10 input_linked || fail "the capture stream is not linked"
+t0=$(cpu_ticks "$MIC_PID")
+w0=$(date +%s.%N)
+sleep "$IDLE_S"
+t1=$(cpu_ticks "$MIC_PID")
+w1=$(date +%s.%N)
+emit_stat service.cpu.idle %core "$(cpu_pct $((t1 - t0)) "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')")"
+
+# ---- latency per quantum, strength 0 ------------------------------------------------------------
+"$VOCANA" set strength 0 >/dev/null || fail "set strength 0"
+for q in "${QUANTA[@]}"; do
+	ms=()
+	for ((run = 0; run < MAX_RUNS && ${#ms[@]} < REPEATS; run++)); do
+		if ! clean_play_record "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/rec.f32" "$q" mon; then
+			note "quantum $q: run $run glitched"
+			continue
+		fi
+		mon=$("$ANALYZE" delay "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/mon.f32") || fail "analyze mon"
+		rec=$("$ANALYZE" delay "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/rec.f32") || fail "analyze rec"
+		# A recording that is not the delayed input (snr below 100 dB) has no meaningful lag.
+		if ! fcmp "$(kv "$rec" snr_db)" '>=' 100; then
+			note "quantum $q: run $run is not the delayed input ($rec)"
+			continue
+		fi
+		added=$(($(kv "$rec" lag) - $(kv "$mon" lag)))
+		ms+=("$(awk -v a="$added" -v r="$RATE" 'BEGIN { printf "%.3f", 1000 * a / r }')")
+		note "quantum $q: added $added samples ($rec; direct $mon)"
+	done
+	if ((${#ms[@]} > 0)); then
+		emit_stat "pipeline.latency.q$q" ms "${ms[@]}"
+	else
+		echo "unmeasured name=pipeline.latency.q$q reason=glitches"
+	fi
+done
+
+# ---- active: a client records at strength 100 (the denoiser runs) --------------------------------
+"$VOCANA" set strength 100 >/dev/null || fail "set strength 100"
+pct=()
+for ((run = 0; run < REPEATS; run++)); do
+	t0=$(cpu_ticks "$MIC_PID")
+	w0=$(date +%s.%N)
+	# Glitches do not matter here: the service did its work either way.
+	play_record "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/rec.f32" 256 - 1
+	t1=$(cpu_ticks "$MIC_PID")
+	w1=$(date +%s.%N)
+	pct+=("$(cpu_pct $((t1 - t0)) "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')")")
+done
+emit_stat service.cpu.active %core "${pct[@]}"
+
+rss_kib=$(awk '/^VmRSS/ { print $2 }' "/proc/$MIC_PID/status")
+emit_stat service.rss MiB "$(awk -v k="$rss_kib" 'BEGIN { printf "%.2f", k / 1024 }')"
+exit 0
