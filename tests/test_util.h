@@ -3,9 +3,11 @@
 #ifndef VOCANA_TEST_UTIL_H
 #define VOCANA_TEST_UTIL_H
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int test_failures;
 
@@ -59,6 +61,24 @@ static inline unsigned test_rand(unsigned *state)
 static inline float test_randf(unsigned *state) /* uniform in [-1, 1) */
 {
 	return (float)((test_rand(state) >> 8) * (2.0 / 16777216.0) - 1.0);
+}
+
+/* Append n_frames frames of ch floats to the growable buffer (*x, *n frames, *cap frames).
+ * Returns 0 or -ENOMEM (the buffer is then unchanged). */
+static inline int test_append_frames(float **x, size_t *n, size_t *cap, size_t ch,
+				     const float *frames, size_t n_frames)
+{
+	if (*n + n_frames > *cap) {
+		size_t bigger_cap = 2 * (*n + n_frames);
+		float *bigger = realloc(*x, bigger_cap * ch * sizeof(float));
+		if (bigger == NULL)
+			return -ENOMEM;
+		*x = bigger;
+		*cap = bigger_cap;
+	}
+	memcpy(*x + *n * ch, frames, n_frames * ch * sizeof(float));
+	*n += n_frames;
+	return 0;
 }
 
 /* Index of the largest |x[i * stride + offset]| for i < n: where an impulse landed. */

@@ -52,17 +52,7 @@ static int sink_write(void *ctx, const float *frames, size_t n_frames)
 
 	if (s->fail_after >= 0 && s->n + n_frames > (size_t)s->fail_after)
 		return -ENOSPC;
-	if (s->n + n_frames > s->cap) {
-		size_t cap = 2 * (s->n + n_frames);
-		float *bigger = realloc(s->x, cap * s->ch * sizeof(float));
-		if (bigger == NULL)
-			return -ENOMEM;
-		s->x = bigger;
-		s->cap = cap;
-	}
-	memcpy(s->x + s->n * s->ch, frames, n_frames * s->ch * sizeof(float));
-	s->n += n_frames;
-	return 0;
+	return test_append_frames(&s->x, &s->n, &s->cap, s->ch, frames, n_frames);
 }
 
 static struct delay_proc *make_proc(uint32_t latency, uint32_t ch, bool distinct_gains)

@@ -17,17 +17,7 @@ static int collect(void *ctx, const float *frames, size_t n_frames)
 {
 	struct sink *s = ctx;
 
-	if (s->n + n_frames > s->cap) {
-		size_t cap = 2 * (s->n + n_frames);
-		float *bigger = realloc(s->x, cap * s->ch * sizeof(float));
-		if (bigger == NULL)
-			return -ENOMEM;
-		s->x = bigger;
-		s->cap = cap;
-	}
-	memcpy(s->x + s->n * s->ch, frames, n_frames * s->ch * sizeof(float));
-	s->n += n_frames;
-	return 0;
+	return test_append_frames(&s->x, &s->n, &s->cap, s->ch, frames, n_frames);
 }
 
 /* Resample x (n frames) pushing chunk frames at a time; 0 = one push. */
