@@ -56,8 +56,17 @@ check_exact "after the device came back"
 connects=$(status_get connects)
 pw_env_restart || fail "could not restart PipeWire"
 pw_wait_until 15 source_listed || fail "the source did not come back after the restart"
-pw_wait_until 5 status_is connects $((connects + 1)) ||
-	fail "connects is $(status_get connects), expected $((connects + 1))"
+# At least one new connection. pw_env_restart stops and starts the daemons one after another, so
+# the service may reach the new pipewire once before it is fully up (or the old one while it is
+# going down) and connect again: more than one reconnection is correct behaviour.
+connects_after()
+{
+	local now
+	now=$(status_get connects)
+	[[ -n "$now" ]] && ((now > connects))
+}
+pw_wait_until 5 connects_after ||
+	fail "connects is $(status_get connects), expected more than $connects"
 pw_wait_until 5 status_is input "$PW_ENV_FAKE_MIC" || fail "no input after the restart"
 kill -0 "$MIC_PID" || fail "the service died with PipeWire"
 check_exact "after the PipeWire restart"
