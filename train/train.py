@@ -325,9 +325,14 @@ class Trainer:
                                    for k, v in res.items()) + (" (best)" if better else ""))
         if better:
             self.best = res["total"]
-            st = self._state()
-            self.save("best.pt", {k: st[k] for k in ("model", "hparams", "config", "step",
-                                                     "audio_s", "best", "dev_history")})
+        st = self._state()
+        weights = {k: st[k] for k in ("model", "hparams", "config", "step", "audio_s", "best",
+                                      "dev_history")}
+        # every evaluation also keeps its weights: the dev loss is not the final judge (ESTOI on
+        # held-out material is), so the checkpoint to ship is chosen afterwards from these
+        self.save(f"snap_{self.step}.pt", weights)
+        if better:
+            self.save("best.pt", weights)
 
 
 # glibc returns freed blocks above 32 MiB to the kernel and page-faults them back in on the
