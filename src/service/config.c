@@ -40,6 +40,72 @@ static bool token_is(const char *b, const char *e, const char *word)
 	return (size_t)(e - b) == n && strncmp(b, word, n) == 0;
 }
 
+bool config_key_is(const struct config_kv *kv, const char *word)
+{
+	return token_is(kv->key, kv->key_end, word);
+}
+
+int config_split_line(const char *b, const char *e, struct config_kv *kv)
+{
+	const char *hash = memchr(b, '#', (size_t)(e - b));
+	const char *eq;
+
+	if (hash != NULL)
+		e = hash;
+	trim(&b, &e);
+	if (b == e)
+		return 0;
+	eq = memchr(b, '=', (size_t)(e - b));
+	if (eq == NULL)
+		return -EINVAL;
+	kv->key = b;
+	kv->key_end = eq;
+	kv->value = eq + 1;
+	kv->value_end = e;
+	trim(&kv->key, &kv->key_end);
+	trim(&kv->value, &kv->value_end);
+	return 1;
+}
+
+int config_for_each_kv(const char *text, size_t len, config_kv_fn fn, void *ctx, char *err,
+		       size_t err_size)
+{
+	const char *p = text, *end = text + len;
+	unsigned line_no = 0;
+	int res;
+
+	if (err_size > 0)
+		err[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		struct config_kv kv;
+
+		line_no++;
+		if (le - p > CONFIG_MAX_LINE) {
+			snprintf(err, err_size, "line %u: longer than %d bytes", line_no,
+				 CONFIG_MAX_LINE);
+			return -EINVAL;
+		}
+		if (memchr(p, '\0', (size_t)(le - p)) != NULL) {
+			snprintf(err, err_size, "line %u: contains a NUL byte", line_no);
+			return -EINVAL;
+		}
+		res = config_split_line(p, le, &kv);
+		if (res < 0) {
+			snprintf(err, err_size, "line %u: expected 'key = value'", line_no);
+			return -EINVAL;
+		}
+		if (res > 0) {
+			kv.line_no = line_no;
+			if ((res = fn(&kv, ctx, err, err_size)) < 0)
+				return res;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
 static int parse_bool(const char *b, const char *e, bool *out)
 {
 	if (token_is(b, e, "true") || token_is(b, e, "yes") || token_is(b, e, "on") ||
@@ -72,41 +138,24 @@ static int parse_strength(const char *b, const char *e, int *out)
 	return 0;
 }
 
-static int parse_line(const char *b, const char *e, struct service_config *c, unsigned line_no,
-		      char *err, size_t err_size)
+static int apply_setting(const struct config_kv *kv, void *ctx, char *err, size_t err_size)
 {
-	const char *hash = memchr(b, '#', (size_t)(e - b));
-	const char *eq, *kb, *ke, *vb, *ve;
+	struct service_config *c = ctx;
 
-	if (hash != NULL)
-		e = hash;
-	trim(&b, &e);
-	if (b == e)
-		return 0;
-	eq = memchr(b, '=', (size_t)(e - b));
-	if (eq == NULL) {
-		snprintf(err, err_size, "line %u: expected 'key = value'", line_no);
-		return -EINVAL;
-	}
-	kb = b;
-	ke = eq;
-	vb = eq + 1;
-	ve = e;
-	trim(&kb, &ke);
-	trim(&vb, &ve);
-	if (token_is(kb, ke, "strength")) {
-		if (parse_strength(vb, ve, &c->strength) < 0) {
+	if (config_key_is(kv, "strength")) {
+		if (parse_strength(kv->value, kv->value_end, &c->strength) < 0) {
 			snprintf(err, err_size, "line %u: strength must be a whole number 0..100",
-				 line_no);
+				 kv->line_no);
 			return -EINVAL;
 		}
-	} else if (token_is(kb, ke, "enabled")) {
-		if (parse_bool(vb, ve, &c->enabled) < 0) {
-			snprintf(err, err_size, "line %u: enabled must be true or false", line_no);
+	} else if (config_key_is(kv, "enabled")) {
+		if (parse_bool(kv->value, kv->value_end, &c->enabled) < 0) {
+			snprintf(err, err_size, "line %u: enabled must be true or false", kv->line_no);
 			return -EINVAL;
 		}
 	}
-	/* Unknown keys: skipped on purpose, so settings written by a newer version still load. */
+	/* Unknown keys: skipped on purpose, so settings written by a newer version (and the
+	 * performance targets, read by targets.c) still load. */
 	return 0;
 }
 
@@ -114,44 +163,25 @@ int service_config_parse(const char *text, size_t len, struct service_config *c,
 			 size_t err_size)
 {
 	struct service_config tmp = *c;
-	const char *p = text, *end = text + len;
-	unsigned line_no = 0;
-	int res;
+	int res = config_for_each_kv(text, len, apply_setting, &tmp, err, err_size);
 
-	if (err_size > 0)
-		err[0] = '\0';
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		line_no++;
-		if (le - p > CONFIG_MAX_LINE) {
-			snprintf(err, err_size, "line %u: longer than %d bytes", line_no,
-				 CONFIG_MAX_LINE);
-			return -EINVAL;
-		}
-		if (memchr(p, '\0', (size_t)(le - p)) != NULL) {
-			snprintf(err, err_size, "line %u: contains a NUL byte", line_no);
-			return -EINVAL;
-		}
-		if ((res = parse_line(p, le, &tmp, line_no, err, err_size)) < 0)
-			return res;
-		p = nl ? nl + 1 : end;
-	}
 	/* All or nothing: a file with one bad line changes no setting. */
-	*c = tmp;
-	return 0;
+	if (res == 0)
+		*c = tmp;
+	return res;
 }
 
-int service_config_load(const char *path, struct service_config *c, char *err, size_t err_size)
+int config_read_file(const char *path, char **text, size_t *len, char *err, size_t err_size)
 {
 	char *buf = NULL;
-	size_t len = 0;
+	size_t n_read = 0;
 	struct stat st;
 	int fd, res;
 
 	if (err_size > 0)
 		err[0] = '\0';
+	*text = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
@@ -175,8 +205,8 @@ int service_config_load(const char *path, struct service_config *c, char *err, s
 		goto done;
 	}
 	/* Read up to the limit, whatever fstat said: the file may grow while we read it. */
-	while (len < SERVICE_CONFIG_MAX_BYTES) {
-		ssize_t n = read(fd, buf + len, SERVICE_CONFIG_MAX_BYTES - len);
+	while (n_read < SERVICE_CONFIG_MAX_BYTES) {
+		ssize_t n = read(fd, buf + n_read, SERVICE_CONFIG_MAX_BYTES - n_read);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -186,12 +216,28 @@ int service_config_load(const char *path, struct service_config *c, char *err, s
 		}
 		if (n == 0)
 			break;
-		len += (size_t)n;
+		n_read += (size_t)n;
 	}
-	res = service_config_parse(buf, len, c, err, err_size);
+	*text = buf;
+	*len = n_read;
+	buf = NULL;
+	res = 0;
 done:
 	free(buf);
 	close(fd);
+	return res;
+}
+
+int service_config_load(const char *path, struct service_config *c, char *err, size_t err_size)
+{
+	char *text;
+	size_t len;
+	int res = config_read_file(path, &text, &len, err, err_size);
+
+	if (res < 0)
+		return res;
+	res = service_config_parse(text, len, c, err, err_size);
+	free(text);
 	return res;
 }
 
@@ -261,16 +307,90 @@ error:
 	return res;
 }
 
+/* Append [b, e) to the growing output; out has room for everything (see merge_settings). */
+static void put(char **out, const char *b, const char *e)
+{
+	memcpy(*out, b, (size_t)(e - b));
+	*out += e - b;
+}
+
+/*
+ * The old file's text with the strength/enabled values replaced in place (every occurrence: the
+ * last one wins when reading, so all must agree) and any missing one appended; every other byte
+ * is kept, so comments and the targets survive 'vocana set'. Returns a new buffer or NULL.
+ */
+static char *merge_settings(const char *old, size_t old_len, const struct service_config *c,
+			    size_t *out_len)
+{
+	char strength[8];
+	const char *enabled = c->enabled ? "true" : "false";
+	const char *p = old, *end = old + old_len;
+	/* Each replaced value grows by at most 5 bytes; the lines appended need < 64. */
+	size_t cap = old_len + (old_len / 2 + 1) * 5 + 64;
+	char *buf = malloc(cap), *out = buf;
+	bool seen_strength = false, seen_enabled = false;
+
+	if (buf == NULL)
+		return NULL;
+	snprintf(strength, sizeof(strength), "%d", c->strength);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl + 1 : end;
+		struct config_kv kv;
+		const char *value = NULL;
+
+		if (config_split_line(p, nl ? nl : end, &kv) > 0) {
+			if (config_key_is(&kv, "strength")) {
+				value = strength;
+				seen_strength = true;
+			} else if (config_key_is(&kv, "enabled")) {
+				value = enabled;
+				seen_enabled = true;
+			}
+		}
+		if (value != NULL) {
+			put(&out, p, kv.value);
+			put(&out, value, value + strlen(value));
+			put(&out, kv.value_end, le);
+		} else {
+			put(&out, p, le);
+		}
+		p = le;
+	}
+	if ((!seen_strength || !seen_enabled) && out > buf && out[-1] != '\n')
+		*out++ = '\n';
+	if (!seen_strength)
+		out += sprintf(out, "strength = %s\n", strength);
+	if (!seen_enabled)
+		out += sprintf(out, "enabled = %s\n", enabled);
+	*out_len = (size_t)(out - buf);
+	return buf;
+}
+
 int service_config_save(const char *path, const struct service_config *c)
 {
-	char dir[4096], text[512];
+	char dir[4096], fresh[512], err[128];
+	char *old = NULL, *merged;
+	size_t old_len = 0, len;
 	int n, res;
 
 	if ((res = paths_dirname(path, dir, sizeof(dir))) < 0)
 		return res;
 	if ((res = paths_make_dir(dir, 0)) < 0)
 		return res;
-	if ((n = service_config_format(c, text, sizeof(text))) < 0)
-		return n;
-	return service_write_file_atomic(path, text, (size_t)n, 0600);
+	res = config_read_file(path, &old, &old_len, err, sizeof(err));
+	if (res == -ENOENT) {
+		if ((n = service_config_format(c, fresh, sizeof(fresh))) < 0)
+			return n;
+		return service_write_file_atomic(path, fresh, (size_t)n, 0600);
+	}
+	if (res < 0)
+		return res; /* never replace a file we could not read: it may hold the user's lines */
+	merged = merge_settings(old, old_len, c, &len);
+	free(old);
+	if (merged == NULL)
+		return -ENOMEM;
+	res = service_write_file_atomic(path, merged, len, 0600);
+	free(merged);
+	return res;
 }

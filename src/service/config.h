@@ -38,11 +38,44 @@ int service_config_load(const char *path, struct service_config *c, char *err, s
 /* The file's text for c, NUL-terminated; returns its length or -ENOSPC. */
 int service_config_format(const struct service_config *c, char *buf, size_t size);
 
-/* Write c to path atomically, creating the directory (0700) if needed. 0 or a negative errno. */
+/* Write c to path atomically, creating the directory (0700) if needed. An existing file keeps every
+ * other line (comments, other settings such as the performance targets of targets.h, unknown keys):
+ * only the strength/enabled lines' values change, missing ones are appended. 0 or a negative
+ * errno (an existing file that cannot be read is left alone). */
 int service_config_save(const char *path, const struct service_config *c);
 
 /* Write size bytes to path atomically (temp file in the same directory, fsync, rename) with the
  * given mode. Shared with the systemd unit installer. 0 or a negative errno. */
 int service_write_file_atomic(const char *path, const void *data, size_t size, unsigned mode);
+
+/* ---- The line tokenizer shared by every reader of the settings file (these settings, the
+ * performance targets in targets.c) ---------------------------------------------------------- */
+
+/* One "key = value" line: key and value trimmed, the value ends before any '#' comment. */
+struct config_kv {
+	const char *key, *key_end;
+	const char *value, *value_end;
+	unsigned line_no; /* 1-based */
+};
+
+/* Called for each key/value line; 0 to go on, or a negative errno (with err filled) to stop. */
+typedef int (*config_kv_fn)(const struct config_kv *kv, void *ctx, char *err, size_t err_size);
+
+/* Split one line [b, e) (no '\n'): 1 and *kv filled for a key/value line, 0 for a blank or
+ * comment-only line, -EINVAL for anything else (no '='). kv->line_no is left to the caller. */
+int config_split_line(const char *b, const char *e, struct config_kv *kv);
+
+/* Call fn for each key/value line of text (len bytes); blank and comment lines are skipped. A line
+ * longer than 512 bytes, with a NUL byte or without '=' is -EINVAL, err naming the line. */
+int config_for_each_kv(const char *text, size_t len, config_kv_fn fn, void *ctx, char *err,
+		       size_t err_size);
+
+/* Whether the key is exactly word. */
+bool config_key_is(const struct config_kv *kv, const char *word);
+
+/* Read a whole settings file (a regular file of at most SERVICE_CONFIG_MAX_BYTES) into a new
+ * buffer (*text, free() it; not NUL-terminated). 0, -ENOENT, -EINVAL / -EFBIG (err says why) or
+ * another negative errno. */
+int config_read_file(const char *path, char **text, size_t *len, char *err, size_t err_size);
 
 #endif /* VOCANA_SERVICE_CONFIG_H */

@@ -136,6 +136,79 @@ static void test_save_load(void)
 	CHECK(service_config_load(dir, &d, err, sizeof(err)) < 0);
 }
 
+static int read_text(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return (int)n;
+}
+
+/* 'vocana set strength N' rewrites only the settings: the user's comments, performance targets and
+ * unknown keys stay, byte for byte. */
+static void test_save_keeps_other_lines(void)
+{
+	static const char user_file[] =
+		"# my microphone\n"
+		"target.added_latency_ms = 20   # relaxed\n"
+		"strength = 80 # was 80\n"
+		"\n"
+		"future_knob = 7\n"
+		"alert.memory_mb = 64\n"
+		"enabled=true";  /* no final newline */
+	static const char expected[] =
+		"# my microphone\n"
+		"target.added_latency_ms = 20   # relaxed\n"
+		"strength = 5 # was 80\n"
+		"\n"
+		"future_knob = 7\n"
+		"alert.memory_mb = 64\n"
+		"enabled=false";
+	struct service_config c = { .strength = 5, .enabled = false }, d;
+	char path[600], dir[512], text[1024], err[128];
+	struct stat st;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/keep", tmpdir);
+	snprintf(path, sizeof(path), "%s/vocana.conf", dir);
+	CHECK(mkdir(dir, 0700) == 0);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(user_file, f);
+		fclose(f);
+	}
+	CHECK(service_config_save(path, &c) == 0);
+	CHECK(read_text(path, text, sizeof(text)) > 0);
+	CHECK_MSG(strcmp(text, expected) == 0, "saved:\n%s", text);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	service_config_defaults(&d);
+	CHECK(service_config_load(path, &d, err, sizeof(err)) == 0 && d.strength == 5 && !d.enabled);
+
+	/* Missing settings are appended (after a newline the file lacked); duplicates all follow. */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("strength = 1\nstrength = 2\n# end", f);
+		fclose(f);
+	}
+	c.strength = 100;
+	c.enabled = true;
+	CHECK(service_config_save(path, &c) == 0);
+	CHECK(read_text(path, text, sizeof(text)) > 0);
+	CHECK_MSG(strcmp(text, "strength = 100\nstrength = 100\n# end\nenabled = true\n") == 0,
+		  "saved:\n%s", text);
+	CHECK(count_files(dir) == 1);
+
+	/* A file we cannot read as settings is never replaced. */
+	CHECK(service_config_save(dir, &c) < 0);
+}
+
 static void test_paths(void)
 {
 	char buf[512];
@@ -227,6 +300,7 @@ int main(void)
 	RUN_TEST(test_parse_bad);
 	RUN_TEST(test_parse_random);
 	RUN_TEST(test_save_load);
+	RUN_TEST(test_save_keeps_other_lines);
 	RUN_TEST(test_paths);
 	RUN_TEST(test_make_dir);
 	RUN_TEST(test_unit);
