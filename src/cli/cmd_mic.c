@@ -27,10 +27,12 @@ static const char mic_usage[] =
 	"      --disabled        start in bypass for this run\n"
 	"      --node-name NAME  node.name of the source (default " MIC_DEFAULT_NODE_NAME ")\n"
 	"      --description TEXT  the name apps show (default \"" MIC_DEFAULT_DESCRIPTION "\")\n"
+	"      --metrics-port PORT  serve Prometheus metrics at http://127.0.0.1:PORT/metrics\n"
+	"                        (loopback only; default: off)\n"
 	"  -v, --verbose         log every device change and reconnection attempt\n"
 	"  -h, --help            show this help\n";
 
-enum { OPT_MODEL = 256, OPT_DISABLED, OPT_NODE_NAME, OPT_DESCRIPTION };
+enum { OPT_MODEL = 256, OPT_DISABLED, OPT_NODE_NAME, OPT_DESCRIPTION, OPT_METRICS_PORT };
 
 int cmd_mic(int argc, char **argv)
 {
@@ -42,6 +44,7 @@ int cmd_mic(int argc, char **argv)
 		{ "disabled", no_argument, NULL, OPT_DISABLED },
 		{ "node-name", required_argument, NULL, OPT_NODE_NAME },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
+		{ "metrics-port", required_argument, NULL, OPT_METRICS_PORT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -51,7 +54,7 @@ int cmd_mic(int argc, char **argv)
 		.strength = -1,
 		.enabled = -1,
 	};
-	long strength;
+	long strength, port;
 	int c, res;
 
 	optind = 1;
@@ -87,6 +90,12 @@ int cmd_mic(int argc, char **argv)
 			break;
 		case OPT_DESCRIPTION:
 			o.description = optarg;
+			break;
+		case OPT_METRICS_PORT:
+			if (cli_parse_int(optarg, 1, 65535, &port) < 0)
+				return cli_usage_error("mic", "--metrics-port must be a TCP port from 1 "
+						       "to 65535, not '%s'", optarg);
+			o.metrics_port = (int)port;
 			break;
 		case 'v':
 			o.verbose = true;

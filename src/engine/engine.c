@@ -111,12 +111,14 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 	e->stable_needed = e->stable_frames_needed;
 	e->frames_since_shrink = UINT32_MAX;
 	uint32_t margin0 = 0;
+	e->worker_priority = cfg->worker_priority;
 	if (e->mode == ENGINE_WORKER) {
 		e->margin_cap = engine_margin_base(e->max_block) + e->margin_extra_max;
 		margin0 = or_default(t->initial_margin, 1);
 		if (margin0 > e->margin_cap)
 			margin0 = e->margin_cap;
 	}
+	e->margin0 = margin0;
 	e->n_slots = slots_needed(e->max_block, e->margin_cap);
 	e->slot_mask = e->n_slots - 1;
 	for (uint32_t k = 0; k < ENGINE_XFADE_SAMPLES; k++)
@@ -136,6 +138,7 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 	atomic_init(&e->enabled, cfg->enabled);
 	atomic_init(&e->pressure_bypass, false);
 	atomic_init(&e->xruns, 0);
+	atomic_init(&e->artificial_delay_us, 0);
 	e->applied_strength = cfg->strength;
 	e->breaker = ENGINE_BREAKER_CLOSED;
 	e->cycle_n = 0;
@@ -164,6 +167,63 @@ void engine_destroy(struct engine *e)
 		free(e->arena);
 	}
 	free(e);
+}
+
+/* Audio-thread state back to what engine_create() leaves (the arena's pages stay touched and
+ * locked: only their contents change). */
+static void reset_audio_state(struct engine *e, int strength)
+{
+	for (uint32_t k = 0; k < e->n_slots; k++) {
+		struct engine_slot *s = &e->slots[k];
+		memset(s->in, 0, FRAME * sizeof(float));
+		memset(s->wet, 0, FRAME * sizeof(float));
+		s->seq = -1;
+		s->peak = 0.0f;
+		s->vad = 0.0f;
+		s->sub = ENGINE_SUB_NONE;
+		s->decision = ENGINE_UNDECIDED;
+		s->ready = false;
+		s->warming = false;
+	}
+	memset(e->xf_scratch, 0, ENGINE_XFADE_SAMPLES * sizeof(float));
+	e->in_frame = 0;
+	e->in_fill = 0;
+	e->applied_strength = strength;
+	e->cycle_n = 0;
+	e->breaker = ENGINE_BREAKER_CLOSED;
+	e->consecutive_misses = 0;
+	e->hold_left = 0;
+	e->pending_grow = 0;
+	e->shrink_wanted = false;
+	e->shrink_wait = 0;
+	e->stable_frames = 0;
+	e->stable_needed = e->stable_frames_needed;
+	e->frames_since_shrink = UINT32_MAX;
+	e->stable_max_n = 0;
+	/* The xrun counter is cumulative: only xruns after the reset are news to the policy. */
+	e->xruns_seen = atomic_load_explicit(&e->xruns, memory_order_relaxed);
+	atomic_store_explicit(&e->st_breaker, ENGINE_BREAKER_CLOSED, memory_order_relaxed);
+	atomic_store_explicit(&e->st_in_peak, 0.0f, memory_order_relaxed);
+	atomic_store_explicit(&e->st_out_peak, 0.0f, memory_order_relaxed);
+	atomic_store_explicit(&e->st_vad, 0.0f, memory_order_relaxed);
+	atomic_store_explicit(&e->st_fifo_fill, 0, memory_order_relaxed);
+	engine_output_init(e, e->margin0);
+}
+
+int engine_reset(struct engine *e)
+{
+	if (!e)
+		return -EINVAL;
+	/* Joining the worker makes everything it wrote (denoiser, telemetry) visible here, and
+	 * nothing touches the denoiser until the new worker starts. */
+	engine_worker_stop(e);
+	const int strength = atomic_load_explicit(&e->strength, memory_order_relaxed);
+	vocana_denoiser_set_strength(e->den, strength);
+	vocana_denoiser_reset(e->den); /* as after the warm-up: mix jumps to the target */
+	reset_audio_state(e, strength);
+	if (e->mode == ENGINE_WORKER)
+		return engine_worker_start(e, e->worker_priority);
+	return 0;
 }
 
 /* The input side: store the cycle's samples (sanitised like the denoiser's own input, so dry and
@@ -246,6 +306,10 @@ void engine_process(struct engine *e, const float *in, float *out, uint32_t n)
 		out_peak = fmaxf(out_peak, fabsf(out[k]));
 	atomic_store_explicit(&e->st_in_peak, in_peak, memory_order_relaxed);
 	atomic_store_explicit(&e->st_out_peak, out_peak, memory_order_relaxed);
+	const int64_t fill = e->in_frame * FRAME + e->in_fill - e->play_pos;
+	atomic_store_explicit(&e->st_fifo_fill,
+			      fill <= 0 ? 0u : fill >= UINT32_MAX ? UINT32_MAX : (uint32_t)fill,
+			      memory_order_relaxed);
 }
 
 int engine_set_strength(struct engine *e, int strength)
@@ -276,8 +340,10 @@ void engine_note_xrun(struct engine *e)
 
 void engine_set_artificial_delay_us(struct engine *e, uint32_t us)
 {
-	if (e)
-		engine_worker_set_delay_us(e, us);
+	if (!e)
+		return;
+	atomic_store_explicit(&e->artificial_delay_us, us, memory_order_relaxed);
+	engine_worker_set_delay_us(e, us);
 }
 
 uint32_t engine_frames_in_flight(const struct engine *e)
@@ -317,6 +383,8 @@ void engine_get_stats(const struct engine *e, struct engine_stats *out)
 	out->block_violations = LOAD(st_violations);
 	out->late_frames_dropped = LOAD(st_late_dropped);
 	out->margin_changes = LOAD(st_margin_changes);
+	out->submit_failures = LOAD(st_submit_failed);
+	out->fifo_fill_samples = LOAD(st_fifo_fill);
 #undef LOAD
 	out->worker_realtime = engine_worker_realtime(e);
 	out->memory_locked = e->memory_locked;
@@ -327,4 +395,17 @@ void engine_get_stats(const struct engine *e, struct engine_stats *out)
 		out->frame_time_p99_us = percentile_us(&snap, 99.0);
 		out->frame_time_max_us = snap.max_us;
 	}
+}
+
+int engine_get_model_times(const struct engine *e, struct telemetry_snapshot *out)
+{
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!e)
+		return -EINVAL;
+	int res = telemetry_snapshot(e->tel, out);
+	if (res < 0)
+		memset(out, 0, sizeof(*out));
+	return res;
 }

@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/telemetry.h"
 #include "vocana/vocana.h"
 
 struct engine; /* opaque */
@@ -94,6 +95,9 @@ struct engine_stats {
 	bool worker_realtime;            /* worker mode: the SCHED_FIFO request was granted */
 	bool memory_locked;              /* the engine's buffers are mlock()ed */
 	bool pressure_bypass;            /* engine_set_pressure_bypass() is on */
+	uint64_t submit_failures;        /* worker mode: frames not sent (every pool block in flight) */
+	uint32_t fifo_fill_samples;      /* samples in the frame FIFO (taken in, not played yet; the
+					  * model's own 480-sample delay not included) after a cycle */
 };
 
 /* Allocates everything, starts the worker (worker mode) and warms the model up. */
@@ -101,6 +105,17 @@ int engine_create(const struct engine_config *cfg, struct engine **out);
 
 /* Stops the worker and frees everything. NULL is a no-op. Not from the audio thread. */
 void engine_destroy(struct engine *e);
+
+/*
+ * Return the audio path to the state engine_create() leaves it in (denoiser state, frame slots,
+ * output timeline, breaker, margin), without allocating: a new recording starts from a fresh
+ * denoiser without the memory churn of destroying and creating an engine. In worker mode the
+ * worker is stopped and restarted (its pools are the only allocations, the same sizes every
+ * time). Counters, the model-time histogram, strength, enabled and the test delay are kept
+ * (they are cumulative / settings). Not from the audio thread, and never while engine_process()
+ * may run on another thread: the caller must have taken the engine out of the audio path.
+ */
+int engine_reset(struct engine *e);
 
 /* Audio thread: n samples in, n samples out (in == out allowed), 1 <= n <= max_block. */
 void engine_process(struct engine *e, const float *in, float *out, uint32_t n);
@@ -110,6 +125,10 @@ int engine_set_strength(struct engine *e, int strength);
 void engine_set_enabled(struct engine *e, bool enabled);
 void engine_note_xrun(struct engine *e);
 void engine_get_stats(const struct engine *e, struct engine_stats *out);
+
+/* Any thread: consistent copy of the model time per frame histogram (microseconds, cumulative
+ * since creation; see core/telemetry.h). 0, or a negative errno (out is then zeroed). */
+int engine_get_model_times(const struct engine *e, struct telemetry_snapshot *out);
 
 /* Any thread: a bypass imposed by the system rather than the user (memory pressure, see
  * src/engine/mempressure.h). The output is dry while either this is on or the engine is not
@@ -122,7 +141,7 @@ void engine_set_pressure_bypass(struct engine *e, bool on);
 uint32_t engine_frames_in_flight(const struct engine *e);
 
 /* Test hook: make every model frame take at least this long (worker mode; 0 = off), to force
- * deadline misses. */
+ * deadline misses. Kept across engine_reset(). */
 void engine_set_artificial_delay_us(struct engine *e, uint32_t us);
 
 #endif

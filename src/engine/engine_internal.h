@@ -95,6 +95,8 @@ struct engine {
 	struct vocana_denoiser *den;    /* owned by the audio thread (inline) or the worker */
 	struct engine_worker *worker;   /* NULL in inline mode */
 	bool memory_locked;
+	uint32_t margin0;               /* worker margin at the start (engine_reset() restores it) */
+	int worker_priority;            /* as configured, for restarting the worker */
 
 	/* Audio thread: input side. */
 	int64_t in_frame;               /* frame being filled */
@@ -127,10 +129,12 @@ struct engine {
 	_Atomic bool enabled;
 	_Atomic bool pressure_bypass;
 	_Atomic uint64_t xruns;
+	_Atomic uint32_t artificial_delay_us; /* test hook; survives engine_reset() */
 
 	/* Stats: written by the audio thread (relaxed), read by engine_get_stats(). */
 	_Atomic uint64_t st_cycles, st_frames, st_denoised, st_misses, st_trips;
-	_Atomic uint64_t st_violations, st_late_dropped, st_margin_changes;
+	_Atomic uint64_t st_violations, st_late_dropped, st_margin_changes, st_submit_failed;
+	_Atomic uint32_t st_fifo_fill;  /* samples taken in but not played yet, after the cycle */
 	_Atomic int st_breaker;
 	_Atomic uint32_t st_latency, st_margin;
 	_Atomic float st_in_peak, st_out_peak, st_vad;

@@ -164,7 +164,8 @@ int engine_worker_start(struct engine *e, int priority)
 	w->expected_seq = 0; /* the denoiser was reset after the warm-up: frame 0 follows seamlessly */
 	atomic_init(&w->stop, false);
 	atomic_init(&w->decided_next, 0);
-	atomic_init(&w->delay_us, 0);
+	atomic_init(&w->delay_us,
+		    atomic_load_explicit(&e->artificial_delay_us, memory_order_relaxed));
 	atomic_init(&w->n_sent, 0);
 	atomic_init(&w->n_done, 0);
 
@@ -219,6 +220,7 @@ void engine_worker_submit(struct engine *e, struct engine_slot *s)
 	int32_t idx = pool_acquire(w->in_pool);
 	if (idx < 0) {
 		s->sub = ENGINE_SUB_FAILED; /* every block in flight: the worker is far behind */
+		engine_bump(&e->st_submit_failed, 1);
 		return;
 	}
 	memcpy(pool_block(w->in_pool, idx), s->in, ENGINE_FRAME_SAMPLES * sizeof(float));

@@ -214,6 +214,7 @@ static int try_connect(struct mic *m)
 		.node_name = m->node_name,
 		.description = m->description,
 		.group = m->group,
+		.cycle_times = m->cycle_times,
 	};
 	int res;
 
@@ -273,9 +274,11 @@ static void on_signal(void *data, int signal_number)
 
 static void mic_destroy(struct mic *m)
 {
+	mic_metrics_stop(m);
 	mic_control_stop(m);
 	disconnect(m);
 	engine_destroy(m->engine);
+	telemetry_destroy(m->cycle_times);
 	vocana_model_free(m->model);
 	if (m->loop) {
 		if (m->reconnect_timer)
@@ -304,6 +307,27 @@ static int copy_opt(char *dst, size_t size, const char *value, const char *fallb
 		return -EINVAL;
 	memcpy(dst, v, strlen(v) + 1);
 	return 0;
+}
+
+/* Test hooks from the environment, for the end-to-end tests only (docs/microphone.md, Tests).
+ * Announced on stderr so a hook left set by accident is noticed. */
+static void read_test_hooks(struct mic *m)
+{
+	const char *v = getenv("VOCANA_TEST_SLOW_MODEL_US");
+	char *end;
+	unsigned long us;
+
+	if (v == NULL || *v == '\0')
+		return;
+	errno = 0;
+	us = strtoul(v, &end, 10);
+	if (errno != 0 || *end != '\0' || us > 1000000ul) {
+		mic_log(m, "warning", "ignoring VOCANA_TEST_SLOW_MODEL_US='%s' (0..1000000)", v);
+		return;
+	}
+	m->test_slow_model_us = (uint32_t)us;
+	mic_log(m, "warning", "test hook: every model frame takes at least %lu us "
+		"(VOCANA_TEST_SLOW_MODEL_US; worker mode only)", us);
 }
 
 static int mic_setup(struct mic *m)
@@ -352,10 +376,15 @@ static int mic_setup(struct mic *m)
 	 * service waits for the daemon. */
 	if ((res = mic_control_start(m)) < 0)
 		return res;
+	if ((res = telemetry_create(&m->cycle_times)) < 0)
+		return res;
+	read_test_hooks(m);
 	if ((res = mic_engine_renew(m)) < 0) {
 		mic_log(m, "error", "cannot start the denoiser: %s", vocana_strerror(res));
 		return res;
 	}
+	if (m->opts.metrics_port > 0 && (res = mic_metrics_start(m, m->opts.metrics_port)) < 0)
+		return res;
 	return 0;
 }
 

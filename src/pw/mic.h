@@ -34,6 +34,7 @@ struct mic_options {
 	bool verbose;             /* log every target change and reconnect attempt */
 	const char *socket_path;  /* NULL = $XDG_RUNTIME_DIR/vocana/control.sock */
 	const char *config_path;  /* NULL = $XDG_CONFIG_HOME/vocana/vocana.conf */
+	int metrics_port;         /* 1..65535: serve Prometheus GET /metrics on 127.0.0.1; 0 = off */
 };
 
 /* Run until SIGINT or SIGTERM. Returns 0 after a clean shutdown, or a negative errno when it

@@ -12,6 +12,7 @@
 #include "pw/mic.h"
 #include "pw/mic_graph.h"
 #include "pw/mic_streams.h"
+#include "core/telemetry.h"
 #include "service/config.h"
 #include "service/control.h"
 
@@ -33,6 +34,9 @@ struct mic {
 	struct mic_streams *streams;
 	struct vocana_model *model;
 	struct engine *engine;
+	struct telemetry *cycle_times; /* output callback time per cycle; writer: the data thread */
+	uint32_t test_slow_model_us;   /* VOCANA_TEST_SLOW_MODEL_US test hook, 0 = off */
+	struct mic_metrics *metrics;   /* the /metrics endpoint, NULL = off */
 
 	struct control_server *control;
 	struct spa_source *control_source;
@@ -69,8 +73,30 @@ uint64_t mic_now_ns(clockid_t clock);
 /* mic_control.c */
 int mic_control_start(struct mic *m);
 void mic_control_stop(struct mic *m);
-/* Recreate the engine from the current settings (fresh state) and hand it to the streams. */
+/* Give the streams an engine in its fresh state for a new recording: the first call creates it,
+ * later ones reset it in place (no allocations per recording, issue #5). */
 int mic_engine_renew(struct mic *m);
 void mic_stats_tick(struct mic *m);
+
+/* mic_stats.c: what 'status', 'stats' and /metrics report. */
+struct mic_report {
+	struct mic_streams_stats ss;
+	struct engine_stats es;     /* counters cumulative since start (engine_reset() keeps them) */
+	struct telemetry_snapshot model_times, cycle_times;
+	uint32_t rate;              /* graph rate, or 48000 before the first cycle */
+	uint32_t latency_samples;   /* at the graph rate: engine + rate adapter + hand-off */
+	double uptime_s;
+	double cpu_time_s;          /* utime + stime from /proc/self/stat */
+	long rss_kib;
+	uint64_t overflows;         /* late wet frames dropped + frames the worker could not take */
+};
+void mic_report_collect(struct mic *m, struct mic_report *r);
+void mic_reply_status(struct mic *m, struct control_reply *r);
+void mic_reply_stats(struct mic *m, struct control_reply *r);
+
+/* mic_metrics.c: Prometheus /metrics on 127.0.0.1:port, served from the main loop. */
+struct mic_metrics;
+int mic_metrics_start(struct mic *m, int port);
+void mic_metrics_stop(struct mic *m);
 
 #endif /* VOCANA_PW_MIC_PRIVATE_H */

@@ -33,7 +33,7 @@ static void sanitize_line(char *s)
 
 void control_reply_add(struct control_reply *r, const char *key, const char *fmt, ...)
 {
-	char value[1024];
+	char value[CONTROL_MAX_VALUE];
 	va_list ap;
 	int n;
 

@@ -4,9 +4,12 @@
  *
  * Protocol (text, UTF-8, '\n'-terminated lines):
  *   client -> server   one request line, at most CONTROL_MAX_REQUEST bytes:
- *                      "status" | "set strength N" | "enable" | "disable" | "ping"
+ *                      "status" | "stats" | "set strength N" | "enable" | "disable" | "ping"
  *   server -> client   "ok" or "error: <message>" on the first line, then zero or more
  *                      "key=value" lines; the server then closes the connection.
+ *                      "stats" answers every "status" key plus the telemetry (model and
+ *                      callback time histograms, levels, CPU time, ...), documented key by key
+ *                      in docs/microphone.md; keys are only ever added, never renamed.
  *
  * Security: the socket lives in a 0700 directory and is itself 0600, and every connection's peer
  * credentials (SO_PEERCRED) must carry the server's own uid, or it is answered with
@@ -26,7 +29,8 @@
 #include <sys/types.h>
 
 #define CONTROL_MAX_REQUEST 256    /* bytes, including the '\n' */
-#define CONTROL_MAX_REPLY 4096     /* bytes */
+#define CONTROL_MAX_REPLY 16384    /* bytes: 'stats' carries two histograms */
+#define CONTROL_MAX_VALUE 4096     /* bytes of one formatted value */
 #define CONTROL_IO_TIMEOUT_MS 500  /* per request, each side */
 
 struct control_reply {
@@ -41,7 +45,8 @@ struct control_reply {
 #define CONTROL_PRINTF(a, b)
 #endif
 
-/* Append "key=value\n" (value formatted; newlines in it become spaces). */
+/* Append "key=value\n" (value formatted, at most CONTROL_MAX_VALUE - 1 bytes; newlines in it
+ * become spaces). A line that does not fit in the reply any more is left out whole. */
 CONTROL_PRINTF(3, 4)
 void control_reply_add(struct control_reply *r, const char *key, const char *fmt, ...);
 
