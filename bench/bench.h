@@ -26,5 +26,6 @@ int bench_ring(bench_emit_fn emit, void *ctx, int quick);
 int bench_stft(bench_emit_fn emit, void *ctx, int quick);
 int bench_model(bench_emit_fn emit, void *ctx, int quick);   /* network only, per kernel set */
 int bench_denoise(bench_emit_fn emit, void *ctx, int quick); /* whole denoiser, frame + RTF */
+int bench_algo_latency(bench_emit_fn emit, void *ctx, int quick); /* the denoiser's delay, ms */
 
 #endif

@@ -16,18 +16,8 @@
 # Exit 77 without the PipeWire binaries. Set VOCANA_BENCH_VERBOSE=1 for progress notes on stderr.
 # shellcheck source-path=SCRIPTDIR/..
 set -u
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tests/pw/pw-env.sh
-source "$SRC/tests/pw/pw-env.sh"
-# shellcheck source=tests/pw/mic-test-lib.sh
-source "$SRC/tests/pw/mic-test-lib.sh"
-
-# The library's notes (one per glitched run) are test diagnostics; a benchmark reports glitches
-# as its own 'unmeasured' lines instead.
-note()
-{
-	[[ -z "${VOCANA_BENCH_VERBOSE:-}" ]] || echo "# $*" >&2
-}
+# shellcheck source=bench/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"
 
 QUICK=0
 [[ "${4:-}" == --quick ]] && QUICK=1
@@ -44,34 +34,6 @@ fi
 # machine cannot sustain costs at most this many runs (~3.5 s each).
 MAX_RUNS=$((REPEATS + 4))
 RATE=48000
-HZ=$(getconf CLK_TCK)
-
-for bin in "$VOCANA" "$PLAYREC" "$ANALYZE"; do
-	[[ -x "$bin" ]] || pw_skip "$bin not found"
-done
-
-# emit_stat NAME UNIT VALUE...: median (mean of the middle two for even counts), p99 (nearest rank),
-# min, max of the values.
-emit_stat()
-{
-	local name=$1 unit=$2
-	shift 2
-	printf '%s\n' "$@" | sort -g | awk -v name="$name" -v unit="$unit" '
-		{ v[NR] = $1 }
-		END {
-			n = NR
-			med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-			r = int(0.99 * n + 0.999999); if (r < 1) r = 1
-			printf "stat name=%s unit=%s median=%.4g p99=%.4g min=%.4g max=%.4g repeats=%d\n",
-				name, unit, med, v[r], v[1], v[n], n
-		}'
-}
-
-# CPU % of one core from a tick difference over a wall-clock interval in seconds.
-cpu_pct()
-{
-	awk -v d="$1" -v hz="$HZ" -v w="$2" 'BEGIN { printf "%.3f", 100 * d / hz / w }'
-}
 
 # One recording that no part of the chain glitched in: returns 1 if the graph (the player or the
 # service) skipped cycles. play_record's own retries are off (1 try): we count them here.

@@ -1,177 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pipeline.*: end-to-end figures of the Vocana Microphone, measured by bench/latency.sh against a
- * private PipeWire (tests/pw/pw-env.sh) with the real 'vocana mic' service. Driving PipeWire,
- * WirePlumber and the test clients is a shell script's job (the end-to-end tests share its
- * helpers); this file only finds the pieces, runs the script and turns its 'stat' lines into
- * bench results, so the figures land in the same table and JSON as every other benchmark.
+ * The PipeWire benchmark groups: bench/latency.sh ('pipeline') and bench/load.sh ('load'), both
+ * against a private PipeWire (tests/pw/pw-env.sh) with the real 'vocana mic' service, run through
+ * bench_script.c.
  */
-#include <errno.h>
-#include <limits.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "cli/bench_latency.h"
-#include "cli/cli.h"
+#include "cli/bench_script.h"
 
 #ifndef VOCANA_SOURCE_DIR
 #error "VOCANA_SOURCE_DIR must be defined (src/cli/meson.build)"
 #endif
 
-#define LATENCY_SCRIPT VOCANA_SOURCE_DIR "/bench/latency.sh"
-#define SCRIPT_EXIT_SKIP 77 /* Meson's 'skipped', as the end-to-end tests use */
-
-struct latency_paths {
-	char vocana[PATH_MAX];
-	char play_record[PATH_MAX];
-	char analyze[PATH_MAX];
-};
-
-/* The test clients are built next to this program: <builddir>/src/cli/vocana and
- * <builddir>/tests/pw/{pw_play_record,pw_analyze}. An installed vocana has none of them. */
-static int find_paths(struct latency_paths *p)
-{
-	ssize_t n = readlink("/proc/self/exe", p->vocana, sizeof(p->vocana) - 1);
-	if (n < 0)
-		return -errno;
-	p->vocana[n] = '\0';
-
-	char dir[PATH_MAX];
-	memcpy(dir, p->vocana, (size_t)n + 1);
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		return -ENOTSUP;
-	*slash = '\0';
-	int a = snprintf(p->play_record, sizeof(p->play_record), "%s/../../tests/pw/pw_play_record", dir);
-	int b = snprintf(p->analyze, sizeof(p->analyze), "%s/../../tests/pw/pw_analyze", dir);
-	if (a < 0 || (size_t)a >= sizeof(p->play_record) || b < 0 || (size_t)b >= sizeof(p->analyze))
-		return -ENAMETOOLONG;
-	if (access(p->play_record, X_OK) != 0 || access(p->analyze, X_OK) != 0 ||
-	    access(LATENCY_SCRIPT, X_OK) != 0)
-		return -ENOTSUP;
-	return 0;
-}
-
-/* Value of KEY in "... KEY=VALUE ..." (VALUE ends at a space or the end); NULL if absent.
- * Terminates VALUE in place and sets *next to the rest of the line, so look keys up in the
- * order they appear. */
-static char *line_value(char *line, const char *key, char **next)
-{
-	size_t len = strlen(key);
-	for (char *tok = line; (tok = strstr(tok, key)) != NULL; tok += len) {
-		if ((tok == line || tok[-1] == ' ') && tok[len] == '=') {
-			char *v = tok + len + 1;
-			size_t n = strcspn(v, " ");
-			*next = v[n] != '\0' ? v + n + 1 : v + n;
-			v[n] = '\0';
-			return v;
-		}
-	}
-	return NULL;
-}
-
-/* One line of the script's output: a figure, an unmeasured figure, or something else (ignored,
- * so the script may grow other lines). */
-static void parse_line(char *line, bench_emit_fn emit, void *ctx)
-{
-	char *pos;
-
-	line[strcspn(line, "\n")] = '\0';
-	if (strncmp(line, "unmeasured ", 11) == 0) {
-		char *name = line_value(line + 11, "name", &pos);
-		if (name == NULL)
-			return;
-		char *reason = line_value(pos, "reason", &pos);
-		/* Still a row, so a table or JSON always lists every quantum: NaN is "no figure". */
-		struct bench_stat st = { name, "ms", NAN, NAN, NAN, NAN, 0 };
-		emit(ctx, &st);
-		cli_warn("%s not measured: %s", name,
-			 reason && strcmp(reason, "glitches") == 0
-				 ? "every recording glitched (the machine was too busy for this quantum)"
-				 : (reason ? reason : "unknown reason"));
-		return;
-	}
-	if (strncmp(line, "stat ", 5) != 0)
-		return;
-	/* The values are separate strings cut in place: parse them in the script's key order. */
-	const char *keys[] = { "name", "unit", "median", "p99", "min", "max", "repeats" };
-	char *vals[7];
-	pos = line + 5;
-	for (size_t i = 0; i < 7; i++) {
-		vals[i] = line_value(pos, keys[i], &pos);
-		if (vals[i] == NULL)
-			return;
-	}
-	struct bench_stat st = {
-		vals[0], vals[1], strtod(vals[2], NULL), strtod(vals[3], NULL),
-		strtod(vals[4], NULL), strtod(vals[5], NULL), (unsigned)strtoul(vals[6], NULL, 10),
-	};
-	emit(ctx, &st);
-}
-
 int bench_latency(bench_emit_fn emit, void *ctx, int quick)
 {
-	struct latency_paths paths;
-	int fds[2];
-	int res = find_paths(&paths);
-	if (res == -ENOTSUP)
-		cli_warn("the pipeline benchmark runs from a build tree with PipeWire tests built "
-			 "(needs %s and tests/pw/pw_play_record, pw_analyze next to src/cli/vocana)",
-			 LATENCY_SCRIPT);
-	if (res < 0)
-		return res;
-	if (pipe(fds) != 0)
-		return -errno;
-	fflush(stdout); /* the child inherits our buffers' file, not their contents */
-	pid_t pid = fork();
-	if (pid < 0) {
-		res = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return res;
-	}
-	if (pid == 0) {
-		/* stdout into the pipe; stderr stays ours (the script only writes there on failure). */
-		close(fds[0]);
-		if (dup2(fds[1], STDOUT_FILENO) < 0)
-			_exit(127);
-		close(fds[1]);
-		execl(LATENCY_SCRIPT, LATENCY_SCRIPT, paths.vocana, paths.play_record, paths.analyze,
-		      quick ? "--quick" : (char *)NULL, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
+	return bench_run_script(VOCANA_SOURCE_DIR "/bench/latency.sh", emit, ctx, quick);
+}
 
-	FILE *out = fdopen(fds[0], "r");
-	if (out == NULL) {
-		res = -errno;
-		close(fds[0]);
-	} else {
-		/* Line by line as the script prints them: a full run takes a minute or more. */
-		char *line = NULL;
-		size_t cap = 0;
-		while (getline(&line, &cap, out) >= 0)
-			parse_line(line, emit, ctx);
-		free(line);
-		fclose(out);
-	}
-
-	int status;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	if (res < 0)
-		return res;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == SCRIPT_EXIT_SKIP) {
-		cli_warn("the pipeline benchmark needs PipeWire, WirePlumber and pipewire-pulse installed");
-		return -ENOTSUP;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -EIO;
-	return 0;
+int bench_load(bench_emit_fn emit, void *ctx, int quick)
+{
+	return bench_run_script(VOCANA_SOURCE_DIR "/bench/load.sh", emit, ctx, quick);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli_runner.h"
+#include "json_check.h"
 #include "make_test_audio.h"
 #include "test_util.h"
 #include "vocana_config.h"
@@ -134,6 +135,9 @@ static void test_usage_errors(void)
 		{ "bench no group", { "bench", NULL } },
 		{ "bench bad group", { "bench", "nosuch", NULL } },
 		{ "bench bad option", { "bench", "core", "--fast", NULL } },
+		{ "bench regress ratio 0", { "bench", "core", "--regress-ratio", "0", NULL } },
+		{ "bench regress ratio abc", { "bench", "core", "--regress-ratio", "abc", NULL } },
+		{ "bench config without path", { "bench", "core", "--config", NULL } },
 	};
 
 	snprintf(in, sizeof(in), "%s", path_in_dir("u.wav"));
@@ -656,21 +660,141 @@ static unsigned count_occurrences(const char *s, const char *needle)
 	return n;
 }
 
+/* Every result object has these fields (the JSON writes them in one line per result). */
+static void check_result_fields(const char *what, const char *json)
+{
+	static const char *const fields[] = { "\"median\": ", "\"min\": ", "\"max\": ", "\"p99\": ",
+					      "\"repeats\": ", "\"target\": ", "\"status\": " };
+	unsigned n = count_occurrences(json, "{\"name\": ");
+
+	CHECK_MSG(n >= 2, "%s: %u results: %s", what, n, json);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		CHECK_MSG(count_occurrences(json, fields[i]) == n, "%s: %s in %u of %u results",
+			  what, fields[i], count_occurrences(json, fields[i]), n);
+}
+
 static void test_bench(void)
 {
 	struct result r;
 
 	r = RUN(NULL, "bench", "core", "--quick", "--json");
 	check_ok("bench core --json", &r);
+	CHECK_MSG(json_is_valid(r.out), "bench json does not parse: %s", r.out);
 	CHECK_MSG(r.out != NULL && r.out[0] == '{' && contains(r.out, "\"group\": \"core\"") &&
 			  contains(r.out, "\"failed\": 0") && count_occurrences(r.out, "\"median\": ") >= 2 &&
-			  contains(r.out, "\"name\": \"ring") && contains(r.out, "\"name\": \"stft"),
+			  contains(r.out, "\"name\": \"ring") && contains(r.out, "\"name\": \"stft") &&
+			  contains(r.out, "\"pass\": true"),
 		  "bench json: %s", r.out);
+	check_result_fields("bench core --json", r.out);
 	result_free(&r);
 
 	r = RUN(NULL, "bench", "core", "--quick");
 	check_ok("bench core", &r);
-	CHECK(contains(r.out, "median") && contains(r.out, "p99") && contains(r.out, "repeats"));
+	CHECK(contains(r.out, "median") && contains(r.out, "p99") && contains(r.out, "repeats") &&
+	      contains(r.out, "target") && contains(r.out, "status") && contains(r.out, "PASS"));
+	result_free(&r);
+}
+
+/* A small file's text, NUL-terminated ("" if it cannot be read). */
+static void read_text(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+}
+
+/* --baseline: the first run saves, the next compares by ratio; a baseline far faster than this
+ * machine can be makes the run fail with a regression. */
+static void test_bench_baseline(void)
+{
+	/* Only the figures named here are compared; ring.one_thread can never take 1e-9 ns/sample. */
+	static const char fast_baseline[] =
+		"{\"group\": \"core\", \"results\": [\n"
+		"  {\"name\": \"ring.one_thread\", \"unit\": \"ns/sample\", \"median\": 1e-9, \"min\": 0},\n"
+		"  {\"name\": \"not.a.figure\", \"unit\": \"ms\", \"median\": null}\n"
+		"]}\n";
+	char base[600], cfg[600], text[16384];
+	struct result r;
+
+	snprintf(base, sizeof(base), "%s", path_in_dir("baseline.json"));
+	snprintf(cfg, sizeof(cfg), "%s", path_in_dir("empty.conf"));
+	CHECK(mta_write_bytes(cfg, "# defaults\n", 11) == 0);
+	unlink(base);
+	r = RUN(NULL, "bench", "core", "--quick", "--config", cfg, "--baseline", base);
+	check_ok("bench --baseline (first run)", &r);
+	CHECK_MSG(contains(r.err, "saved"), "first run: %s", r.err);
+	result_free(&r);
+	CHECK(exists(base));
+	read_text(base, text, sizeof(text));
+	CHECK_MSG(json_is_valid(text), "saved baseline does not parse: %s", text);
+	CHECK(contains(text, "\"name\": \"ring.one_thread\""));
+
+	/* Second run: compared, not overwritten. Any ratio passes with a huge allowed ratio (the
+	 * figures of a loaded machine vary by far more than 25 %). */
+	r = RUN(NULL, "bench", "core", "--quick", "--config", cfg, "--baseline", base,
+		"--regress-ratio", "1e9", "--json");
+	check_ok("bench --baseline (compare)", &r);
+	CHECK_MSG(json_is_valid(r.out), "compare json: %s", r.out);
+	CHECK_MSG(count_occurrences(r.out, "\"ratio\": ") >= 4 &&
+			  count_occurrences(r.out, "\"regression\": false") >= 4 &&
+			  !contains(r.out, "\"regression\": true") && contains(r.out, "\"regressions\": 0"),
+		  "compare: %s", r.out);
+	result_free(&r);
+
+	CHECK(mta_write_bytes(base, fast_baseline, sizeof(fast_baseline) - 1) == 0);
+	r = RUN(NULL, "bench", "core", "--quick", "--config", cfg, "--baseline", base);
+	CHECK_MSG(r.status == 1, "regression: exit %d, stderr %s", r.status, r.err);
+	CHECK_MSG(contains(r.err, "regression: ring.one_thread"), "regression: %s", r.err);
+	CHECK(contains(r.out, "REGRESSION") && contains(r.out, "FAIL"));
+	result_free(&r);
+
+	/* A file that is not a bench document: refused, and left as it was. */
+	CHECK(mta_write_bytes(base, "[1, 2]\n", 7) == 0);
+	r = RUN(NULL, "bench", "core", "--quick", "--baseline", base);
+	check_failed("bench unreadable baseline", &r, NULL);
+	CHECK(contains(r.err, "baseline"));
+	result_free(&r);
+	read_text(base, text, sizeof(text));
+	CHECK(strcmp(text, "[1, 2]\n") == 0);
+}
+
+/* The targets come from vocana.conf (--config PATH): an impossible one fails the run, naming it. */
+static void test_bench_targets(void)
+{
+	static const char impossible[] = "strength = 80\ntarget.frame_time_us = 0.001\n";
+	static const char bad[] = "# ok\ntarget.rtf = fast\n";
+	char cfg[600];
+	struct result r;
+
+	snprintf(cfg, sizeof(cfg), "%s", path_in_dir("impossible.conf"));
+	CHECK(mta_write_bytes(cfg, impossible, sizeof(impossible) - 1) == 0);
+	r = RUN(NULL, "bench", "model", "--quick", "--config", cfg);
+	CHECK_MSG(r.status == 1, "impossible target: exit %d, stderr %s", r.status, r.err);
+	CHECK_MSG(contains(r.out, "missed") && contains(r.err, "missed the target frame_time_us"),
+		  "impossible target: out %s err %s", r.out, r.err);
+	CHECK(contains(r.out, "FAIL"));
+	result_free(&r);
+
+	r = RUN(NULL, "bench", "model", "--quick", "--config", cfg, "--json");
+	CHECK(r.status == 1);
+	CHECK_MSG(json_is_valid(r.out), "model json: %s", r.out);
+	CHECK(contains(r.out, "\"status\": \"missed\"") || contains(r.out, "\"status\": \"alert\""));
+	CHECK(contains(r.out, "\"target_key\": \"frame_time_us\"") && contains(r.out, "\"pass\": false"));
+	check_result_fields("bench model --json", r.out);
+	result_free(&r);
+
+	snprintf(cfg, sizeof(cfg), "%s", path_in_dir("bad.conf"));
+	CHECK(mta_write_bytes(cfg, bad, sizeof(bad) - 1) == 0);
+	r = RUN(NULL, "bench", "core", "--quick", "--config", cfg);
+	check_failed("bench bad config", &r, NULL);
+	CHECK_MSG(contains(r.err, "line 2: target.rtf"), "bad config: %s", r.err);
+	result_free(&r);
+
+	r = RUN(NULL, "bench", "core", "--quick", "--config", path_in_dir("missing.conf"));
+	check_failed("bench missing config", &r, NULL);
 	result_free(&r);
 }
 
@@ -714,6 +838,8 @@ int main(int argc, char **argv)
 		RUN_TEST(test_model_info);
 	} else if (strcmp(group, "bench") == 0) {
 		RUN_TEST(test_bench);
+		RUN_TEST(test_bench_baseline);
+		RUN_TEST(test_bench_targets);
 	} else {
 		fprintf(stderr, "unknown group '%s'\n", group);
 		test_failures++;
