@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_service.h"
+#include "cli/monitor_cmd.h"
 #include "vocana/vocana.h"
 #include "vocana_config.h"
 
@@ -27,6 +28,7 @@ static const struct command {
 	{ "bench", cmd_bench },
 	{ "mic", cmd_mic },
 	{ "status", cmd_status },
+	{ "monitor", cmd_monitor },
 	{ "set", cmd_set },
 	{ "enable", cmd_enable },
 	{ "disable", cmd_disable },
@@ -44,6 +46,7 @@ static const char usage_text[] =
 	"  bench GROUP [--json] [--quick]    run benchmarks (groups: core, model, all)\n"
 	"  mic [options]                     run the Vocana Microphone (denoised PipeWire source)\n"
 	"  status [--raw]                    show the running microphone service\n"
+	"  monitor [--json] [--once]         live view of the running service and its targets\n"
 	"  set strength N                    change its suppression strength (0-100)\n"
 	"  enable | disable                  denoise, or pass the microphone through\n"
 	"  install-service                   install and start the systemd user unit\n"
