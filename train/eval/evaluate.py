@@ -6,9 +6,11 @@
     python3 -m train.eval.evaluate --synthetic 12 ...      # built-in synthetic set, no files
 
 DIR holds NAME_clean.wav / NAME_noisy.wav pairs (48 kHz; other rates are resampled) and optionally
-index.tsv with columns name, snr_db, noise (as train.eval.make_regression_set writes). Systems:
+index.tsv with columns name, snr_db, noise (as train.eval.make_regression_set and
+train.eval.make_dev_set write; other columns are ignored). Systems:
 'noisy' (always scored: the baseline of every delta), 'speex', 'webrtc' (tools/baselines, built
-into --baseline-dir), 'vocana[=PATH]' (runs PATH denoise IN.wav OUT.wav), or NAME=COMMAND (run as
+into --baseline-dir), 'rnnoise' (RNNoise v0.1 via Node, tools/baselines/fetch-rnnoise.sh),
+'vocana[=PATH]' (runs PATH denoise IN.wav OUT.wav), or NAME=COMMAND (run as
 COMMAND IN.wav OUT.wav). A system whose program is missing is reported and skipped, unless
 --require names it. Each output is aligned to the clean reference (integer lag within +-100 ms)
 before scoring. SNR buckets: the set's nominal SNR rounded to 5 dB.
@@ -152,6 +154,26 @@ def format_table(summary, system_order):
     return "\n".join(lines)
 
 
+def format_markdown(summary, system_order):
+    """The deltas as Markdown tables (docs/model.md): one row per group, one column per system,
+    each cell 'ΔSI-SDR dB / ΔSTOI / ΔESTOI' against the noisy input."""
+    systems_shown = [s for s in system_order if s != "noisy"]
+    lines = []
+    for kind, title in (("overall", "all pairs"), ("snr", "SNR bucket"), ("noise", "noise type")):
+        lines.append("")
+        lines.append("| %s | n | %s |" % (title, " | ".join(systems_shown)))
+        lines.append("|---|---|%s" % ("---|" * len(systems_shown)))
+        for group in sorted(summary[kind], key=_group_sort_key):
+            cells = []
+            for s in systems_shown:
+                c = summary[kind][group].get(s)
+                cells.append("—" if c is None else "%+.2f / %+.3f / %+.3f"
+                             % (c["d_si_sdr"], c["d_stoi"], c["d_estoi"]))
+            n = summary[kind][group]["noisy"]["n"]
+            lines.append("| %s | %d | %s |" % (group, n, " | ".join(cells)))
+    return "\n".join(lines)
+
+
 def _group_sort_key(g):
     try:
         return (0, float(g.split()[0]), g)
@@ -169,13 +191,16 @@ def main(argv=None):
     src.add_argument("--set-dir", help="directory of NAME_clean.wav / NAME_noisy.wav (+ index.tsv)")
     src.add_argument("--synthetic", type=int, metavar="N", help="use N built-in synthetic pairs")
     ap.add_argument("--system", action="append", default=[],
-                    help="noisy | speex | webrtc | vocana[=PATH] | NAME=COMMAND (repeatable; "
-                         "default: speex, webrtc, vocana)")
+                    help="noisy | speex | webrtc | rnnoise | vocana[=PATH] | NAME=COMMAND "
+                         "(repeatable; default: speex, webrtc, vocana)")
     ap.add_argument("--require", action="append", default=[],
                     help="fail (exit 1) instead of skipping if this system is unavailable")
     ap.add_argument("--baseline-dir", default=systems.DEFAULT_BASELINE_DIR)
     ap.add_argument("--json", help="write per-item scores and the summary here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every item's scores")
+    ap.add_argument("--markdown", action="store_true",
+                    help="also print the deltas as Markdown tables "
+                         "(cells: dSI-SDR / dSTOI / dESTOI)")
     args = ap.parse_args(argv)
 
     items = load_set(args.set_dir) if args.set_dir else synthetic_set(args.synthetic)
@@ -199,6 +224,8 @@ def main(argv=None):
     order = [s.name for s in system_list]
     print("%d pairs, systems: %s" % (len(items), ", ".join(order)))
     print(format_table(summary, order))
+    if args.markdown:
+        print(format_markdown(summary, order))
     if args.json:
         doc = {"items": {s: [{k: _finite(v) for k, v in r.items()} for r in rows]
                          for s, rows in results.items()},

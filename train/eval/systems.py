@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The systems the evaluator compares: the noisy passthrough, the classic baselines built from
-tools/baselines (speexdsp, WebRTC NS) and any denoiser CLI (Vocana's `vocana denoise IN OUT`).
+tools/baselines (speexdsp, WebRTC NS), RNNoise v0.1 (WebAssembly from npm, run by Node; see
+tools/baselines/fetch-rnnoise.sh) and any denoiser CLI (Vocana's `vocana denoise IN OUT`).
 
 Every system is a callable `process(samples_48k) -> samples_48k` (mono float64, +-1 full scale);
 outputs are not delay-compensated, the evaluator aligns them.
@@ -37,6 +38,9 @@ def _default_baseline_dir():
 DEFAULT_BASELINE_DIR = _default_baseline_dir()
 DEFAULT_VOCANA = os.path.join(REPO, "build", "src", "cli", "vocana")
 BASELINES = ("speex", "webrtc")
+RNNOISE_SCRIPT = os.path.join(REPO, "tools", "baselines", "rnnoise_denoise.mjs")
+RNNOISE_WASM = os.path.join(REPO, "build-baselines", "rnnoise-npm", "node_modules", "@jitsi",
+                            "rnnoise-wasm", "dist", "rnnoise.wasm")
 
 
 class SystemUnavailable(Exception):
@@ -102,15 +106,47 @@ class CommandSystem:
         return y
 
 
-def make_system(spec, baseline_dir=DEFAULT_BASELINE_DIR):
-    """'noisy' | 'speex' | 'webrtc' | 'vocana' | 'vocana=PATH' | 'NAME=CMD ARGS...' (IN OUT appended).
+class RNNoise(CommandSystem):
+    """RNNoise v0.1 (xiph's original model) as WebAssembly, run by `node rnnoise_denoise.mjs`.
 
-    'vocana=PATH' runs `PATH denoise IN OUT`; a bare 'vocana' uses build/src/cli/vocana."""
+    Unavailable (skipped by the evaluator) when `node` is not on PATH or the wasm is not installed
+    (tools/baselines/fetch-rnnoise.sh; $VOCANA_RNNOISE_WASM overrides the path)."""
+
+    def __init__(self, wasm=None):
+        self.wasm = wasm or os.environ.get("VOCANA_RNNOISE_WASM") or RNNOISE_WASM
+        node = shutil.which("node")
+        if node is None:
+            raise SystemUnavailable("rnnoise: node (Node.js) not found in PATH")
+        if not os.path.isfile(self.wasm):
+            raise SystemUnavailable("rnnoise: %s missing (run tools/baselines/fetch-rnnoise.sh)"
+                                    % self.wasm)
+        super().__init__("rnnoise", [node, RNNOISE_SCRIPT, "--wasm", self.wasm])
+
+    def __call__(self, x, timing=False):
+        if not timing:
+            return super().__call__(x)
+        with tempfile.TemporaryDirectory(prefix="vocana-eval-") as tmp:
+            src, dst = os.path.join(tmp, "in.wav"), os.path.join(tmp, "out.wav")
+            wavio.write_wav(src, x, FS)
+            res = _run(self.argv + ["-t", src, dst])
+            y, _ = wavio.read_wav(dst)
+        # "rnnoise: ... real-time factor R": frame processing only, Node start and I/O excluded
+        return y, float(res.stderr.strip().split()[-1])
+
+
+def make_system(spec, baseline_dir=DEFAULT_BASELINE_DIR):
+    """'noisy' | 'speex' | 'webrtc' | 'rnnoise' | 'vocana' | 'vocana=PATH' | 'NAME=CMD ARGS...'
+    (IN OUT appended).
+
+    'vocana=PATH' runs `PATH denoise IN OUT`; a bare 'vocana' uses build/src/cli/vocana;
+    'rnnoise=WASM' uses that rnnoise.wasm instead of the fetched one."""
     name, _, arg = spec.partition("=")
     if name == "noisy" and not arg:
         return Noisy()
     if name in BASELINES and not arg:
         return Baseline(name, baseline_dir)
+    if name == "rnnoise":
+        return RNNoise(arg or None)
     if name == "vocana":
         return CommandSystem("vocana", [arg or DEFAULT_VOCANA, "denoise"])
     if not arg:
@@ -131,12 +167,13 @@ def measure_delay(system, seconds=4.0):
 def measure_rtf(system, seconds=60.0):
     """CPU real-time factor on `seconds` of speech in babble at 5 dB: processing time / duration.
 
-    For the baselines, their own -t report (processing only); otherwise wall-clock around the call.
+    For the baselines and RNNoise, their own -t report (processing only); otherwise wall-clock
+    around the call.
     """
     x, _ = synth.mix_at_snr(synth.speech_like(seconds, FS, seed=7),
                             synth.pink_noise(int(seconds * FS), seed=8), 5.0)
     x *= 0.5 / np.max(np.abs(x))
-    if isinstance(system, Baseline):
+    if isinstance(system, (Baseline, RNNoise)):
         t0 = time.perf_counter()
         _, rtf = system(x, timing=True)
         return rtf, (time.perf_counter() - t0) / seconds
