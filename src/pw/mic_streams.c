@@ -13,6 +13,7 @@
 #include <spa/param/audio/format-utils.h>
 #include <spa/pod/builder.h>
 
+#include "core/telemetry.h"
 #include "engine/engine.h"
 #include "pw/handoff.h"
 #include "pw/rate_adapter.h"
@@ -37,6 +38,7 @@ struct mic_streams {
 	char group[NAME_MAX_BYTES];
 	const struct mic_streams_events *events;
 	void *data;
+	struct telemetry *cycle_times; /* may be NULL */
 
 	/* Main thread. */
 	struct pw_stream *output;
@@ -52,6 +54,7 @@ struct mic_streams {
 	/* What the data thread uses: written only by invoke callbacks running on the data thread. */
 	struct pw_stream *capture_rt;
 	struct engine *engine_rt;
+	bool hold_rt;              /* the engine is being reset: leave it alone, output silence */
 	struct rate_adapter *ra_rt;
 	_Atomic(struct spa_io_position *) position;         /* the output stream's */
 	_Atomic(struct spa_io_position *) capture_position; /* the capture stream's */
@@ -115,7 +118,7 @@ static void track_position(struct mic_streams *s, const struct spa_io_position *
 	if (s->last_duration != 0 && p > s->last_position + s->last_duration &&
 	    p <= s->last_position + XRUN_MAX_SKIPPED_CYCLES * s->last_duration) {
 		atomic_fetch_add_explicit(&s->xruns, 1, memory_order_relaxed);
-		if (s->engine_rt)
+		if (s->engine_rt && !s->hold_rt)
 			engine_note_xrun(s->engine_rt);
 	}
 	s->last_position = p;
@@ -204,7 +207,9 @@ static void output_process(void *data)
 	} else {
 		missing = handoff_read(&s->handoff, pos->clock.position, dst, n);
 		atomic_store_explicit(&s->input_peak, peak_of(dst, n), memory_order_relaxed);
-		if (s->engine_rt && s->ra_rt)
+		if (s->hold_rt)
+			memset(dst, 0, (size_t)n * sizeof(float));
+		else if (s->engine_rt && s->ra_rt)
 			rate_adapter_process(s->ra_rt, dst, dst, n, run_engine, s->engine_rt);
 		else if (s->engine_rt)
 			run_engine(s->engine_rt, dst, n);
@@ -223,6 +228,9 @@ static void output_process(void *data)
 		atomic_store_explicit(&s->adapter_latency, rate_adapter_latency_samples(s->ra_rt),
 				      memory_order_relaxed);
 	dt = now_ns() - t0;
+	if (s->cycle_times) /* seqlock writer: a few stores, never waits */
+		telemetry_record_latency_us(s->cycle_times, dt / 1000 > UINT32_MAX ? UINT32_MAX :
+							     (uint32_t)(dt / 1000));
 	atomic_fetch_add_explicit(&s->process_ns, dt, memory_order_relaxed);
 	if (dt > atomic_load_explicit(&s->process_ns_max, memory_order_relaxed))
 		atomic_store_explicit(&s->process_ns_max, (unsigned)(dt > UINT32_MAX ? UINT32_MAX : dt),
@@ -251,7 +259,7 @@ static void capture_io_changed(void *data, uint32_t id, void *area, uint32_t siz
 
 /* ---- Swapping what the data thread uses ------------------------------------------------- */
 
-enum swap_what { SWAP_CAPTURE, SWAP_ENGINE, SWAP_ADAPTER };
+enum swap_what { SWAP_CAPTURE, SWAP_ENGINE, SWAP_ADAPTER, SWAP_HOLD };
 
 struct swap_msg {
 	enum swap_what what;
@@ -273,6 +281,9 @@ static int do_swap(struct spa_loop *loop, bool async, uint32_t seq, const void *
 		break;
 	case SWAP_ADAPTER:
 		s->ra_rt = m->ptr;
+		break;
+	case SWAP_HOLD:
+		s->hold_rt = m->ptr != NULL;
 		break;
 	}
 	return 0;
@@ -473,6 +484,13 @@ const char *mic_streams_target(const struct mic_streams *s)
 	return s->has_target ? s->target : NULL;
 }
 
+void mic_streams_hold_engine(struct mic_streams *s, bool hold)
+{
+	static int token; /* any non-NULL pointer means "hold" */
+
+	swap_rt(s, SWAP_HOLD, hold ? &token : NULL);
+}
+
 struct engine *mic_streams_set_engine(struct mic_streams *s, struct engine *engine)
 {
 	struct engine *old = s->engine;
@@ -502,6 +520,7 @@ int mic_streams_create(struct pw_core *core, const struct mic_streams_config *cf
 	s->data_loop = pw_data_loop_get_loop(pw_context_get_data_loop(context));
 	s->events = events;
 	s->data = data;
+	s->cycle_times = cfg->cycle_times;
 	s->engine = engine;
 	s->engine_rt = engine; /* nothing runs on the data thread for us yet */
 	if ((res = copy_name(s->node_name, cfg->node_name)) < 0 ||

@@ -29,6 +29,7 @@
 
 struct pw_core;
 struct engine;
+struct telemetry;
 
 #define MIC_MAX_BLOCK 8192 /* samples per engine_process() call: PipeWire's default quantum limit */
 
@@ -36,6 +37,10 @@ struct mic_streams_config {
 	const char *node_name;   /* e.g. "vocana_mic" */
 	const char *description; /* e.g. "Vocana Microphone" */
 	const char *group;       /* node.group and node.link-group; unique per process */
+	/* Optional (NULL = none): every output callback records its duration here (microseconds).
+	 * Owned by the caller and outliving the streams, so the histogram survives reconnections;
+	 * the data thread is its only writer. */
+	struct telemetry *cycle_times;
 };
 
 /* Called on the main thread. */
@@ -90,6 +95,11 @@ const char *mic_streams_target(const struct mic_streams *s);
 
 /* Swap the engine the data thread uses; returns the previous one for the caller to destroy. */
 struct engine *mic_streams_set_engine(struct mic_streams *s, struct engine *engine);
+
+/* Hold (true) or release the engine: while held, the data thread does not touch it and outputs
+ * silence (not the dry input, whose latency differs). Returns once the data thread has seen the
+ * change, so between hold and release the caller may reset the engine. */
+void mic_streams_hold_engine(struct mic_streams *s, bool hold);
 
 void mic_streams_get_stats(const struct mic_streams *s, struct mic_streams_stats *out);
 
