@@ -9,7 +9,6 @@ import os
 import struct
 import sys
 import tempfile
-import traceback
 import wave
 
 try:
@@ -23,6 +22,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, ROOT)
 
 from train.eval import evaluate, synth, systems, wavio  # noqa: E402
+import testrun  # noqa: E402  (tests/eval, next to this file)
 
 PY = sys.executable or "/usr/bin/python3"
 
@@ -108,19 +108,7 @@ def test_baselines_if_built():
 
 
 def main():
-    tests = [(k, v) for k, v in sorted(globals().items()) if k.startswith("test_") and callable(v)]
-    passed = failed = 0
-    for name, fn in tests:
-        try:
-            fn()
-            passed += 1
-            print("ok   %s" % name)
-        except Exception:
-            failed += 1
-            print("FAIL %s" % name)
-            traceback.print_exc()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return testrun.run_tests(globals())
 
 
 if __name__ == "__main__":

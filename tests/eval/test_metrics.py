@@ -11,7 +11,6 @@ the papers' equations that the vectorised code must match. Exit 77 (skip) withou
 import math
 import os
 import sys
-import traceback
 import wave
 
 try:
@@ -25,6 +24,7 @@ sys.path.insert(0, ROOT)
 
 from train.eval import metrics as M  # noqa: E402
 from train.eval import synth as S    # noqa: E402
+import testrun  # noqa: E402  (tests/eval, next to this file)
 
 FS = 48000
 SNRS = [-10, -5, 0, 5, 10, 20]
@@ -288,19 +288,7 @@ def test_front_end():
 
 
 def main():
-    tests = [(k, v) for k, v in sorted(globals().items()) if k.startswith("test_") and callable(v)]
-    passed = failed = 0
-    for name, fn in tests:
-        try:
-            fn()
-            passed += 1
-            print("ok   %s" % name)
-        except Exception:  # report every failure, not just the first
-            failed += 1
-            print("FAIL %s" % name)
-            traceback.print_exc()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return testrun.run_tests(globals())
 
 
 if __name__ == "__main__":
