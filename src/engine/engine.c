@@ -210,6 +210,15 @@ static void reset_audio_state(struct engine *e, int strength)
 	engine_output_init(e, e->margin0);
 }
 
+/* What both resets share: the denoiser and every piece of audio state, memsets only. */
+static void reset_engine_state(struct engine *e)
+{
+	const int strength = atomic_load_explicit(&e->strength, memory_order_relaxed);
+	vocana_denoiser_set_strength(e->den, strength);
+	vocana_denoiser_reset(e->den); /* as after the warm-up: mix jumps to the target */
+	reset_audio_state(e, strength);
+}
+
 int engine_reset(struct engine *e)
 {
 	if (!e)
@@ -217,12 +226,17 @@ int engine_reset(struct engine *e)
 	/* Joining the worker makes everything it wrote (denoiser, telemetry) visible here, and
 	 * nothing touches the denoiser until the new worker starts. */
 	engine_worker_stop(e);
-	const int strength = atomic_load_explicit(&e->strength, memory_order_relaxed);
-	vocana_denoiser_set_strength(e->den, strength);
-	vocana_denoiser_reset(e->den); /* as after the warm-up: mix jumps to the target */
-	reset_audio_state(e, strength);
+	reset_engine_state(e);
 	if (e->mode == ENGINE_WORKER)
 		return engine_worker_start(e, e->worker_priority);
+	return 0;
+}
+
+int engine_reset_inline(struct engine *e)
+{
+	if (!e || e->mode != ENGINE_INLINE)
+		return -EINVAL;
+	reset_engine_state(e);
 	return 0;
 }
 

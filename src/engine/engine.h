@@ -117,6 +117,14 @@ void engine_destroy(struct engine *e);
  */
 int engine_reset(struct engine *e);
 
+/*
+ * Inline mode only (-EINVAL otherwise): the same reset without any thread to stop, so it is
+ * real-time safe (memsets only) and is meant to run ON the audio thread between two
+ * engine_process() calls: not one input sample is lost and the output continues with the fresh
+ * engine's constant latency, as if it had just been created.
+ */
+int engine_reset_inline(struct engine *e);
+
 /* Audio thread: n samples in, n samples out (in == out allowed), 1 <= n <= max_block. */
 void engine_process(struct engine *e, const float *in, float *out, uint32_t n);
 

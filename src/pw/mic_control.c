@@ -63,6 +63,11 @@ int mic_engine_renew(struct mic *m)
 	engine_get_stats(m->engine, &es);
 	if (es.cycles == 0)
 		return 0; /* never ran: already fresh */
+	/* Inline: reset on the data thread between two cycles, losing nothing. Worker: the worker
+	 * must be stopped, which the audio thread cannot wait for; hold the engine meanwhile. */
+	if (m->streams && m->opts.mode == ENGINE_INLINE &&
+	    mic_streams_reset_engine_inline(m->streams) == 0)
+		return 0;
 	if (m->streams)
 		mic_streams_hold_engine(m->streams, true);
 	res = engine_reset(m->engine);

@@ -259,7 +259,7 @@ static void capture_io_changed(void *data, uint32_t id, void *area, uint32_t siz
 
 /* ---- Swapping what the data thread uses ------------------------------------------------- */
 
-enum swap_what { SWAP_CAPTURE, SWAP_ENGINE, SWAP_ADAPTER, SWAP_HOLD };
+enum swap_what { SWAP_CAPTURE, SWAP_ENGINE, SWAP_ADAPTER, SWAP_HOLD, SWAP_RESET_INLINE };
 
 struct swap_msg {
 	enum swap_what what;
@@ -284,6 +284,10 @@ static int do_swap(struct spa_loop *loop, bool async, uint32_t seq, const void *
 		break;
 	case SWAP_HOLD:
 		s->hold_rt = m->ptr != NULL;
+		break;
+	case SWAP_RESET_INLINE: /* on the data thread, between two cycles: memsets only */
+		if (s->engine_rt)
+			*(int *)m->ptr = engine_reset_inline(s->engine_rt);
 		break;
 	}
 	return 0;
@@ -489,6 +493,14 @@ void mic_streams_hold_engine(struct mic_streams *s, bool hold)
 	static int token; /* any non-NULL pointer means "hold" */
 
 	swap_rt(s, SWAP_HOLD, hold ? &token : NULL);
+}
+
+int mic_streams_reset_engine_inline(struct mic_streams *s)
+{
+	int res = -ENOENT;
+
+	swap_rt(s, SWAP_RESET_INLINE, &res);
+	return res;
 }
 
 struct engine *mic_streams_set_engine(struct mic_streams *s, struct engine *engine)

@@ -101,6 +101,11 @@ struct engine *mic_streams_set_engine(struct mic_streams *s, struct engine *engi
  * change, so between hold and release the caller may reset the engine. */
 void mic_streams_hold_engine(struct mic_streams *s, bool hold);
 
+/* Inline-mode engines: reset the engine on the data thread between two cycles (see
+ * engine_reset_inline()), so a new recording starts fresh without losing input. 0, -ENOENT if
+ * the data thread has no engine, -EINVAL for a worker-mode engine. */
+int mic_streams_reset_engine_inline(struct mic_streams *s);
+
 void mic_streams_get_stats(const struct mic_streams *s, struct mic_streams_stats *out);
 
 /* Node id of the output stream in the graph (SPA_ID_INVALID until it is registered). */
