@@ -7,6 +7,10 @@
 # client's own player stream, which does not pass through Vocana, show how much of the damage is
 # the loaded graph's rather than the service's. Fails only if the service dies, stops answering or
 # stops delivering audio; glitch counts are measurements, not pass/fail.
+# It also notes the scheduling class of every thread involved (the audio threads must be SCHED_FIFO,
+# the load SCHED_OTHER) and the test client's wake-up probe (pw_play_record -L): how often a
+# do-nothing thread at the highest real-time priority woke more than one quantum late, i.e. how
+# many xruns the platform alone would cause.
 #
 #   load_test.sh VOCANA PW_PLAY_RECORD PW_ANALYZE
 #   environment: MODE=worker|inline (default worker), SECONDS_LOADED=60, QUANTUM=256
@@ -29,12 +33,20 @@ start_mic --input "$PW_ENV_FAKE_MIC" --mode "$MODE" --strength 100
 pw_wait_until 10 input_linked || fail "the capture stream is not linked"
 cores=$(nproc)
 stress-ng --cpu "$cores" --timeout $((DURATION + 10))s --quiet &
-pw_track_pid $!
+stress_pid=$!
+pw_track_pid "$stress_pid"
 note "$cores stress-ng CPU workers, mode $MODE, quantum $QUANTUM, ${DURATION} s"
 t0=$(cpu_ticks "$MIC_PID")
-log=$("$PLAYREC" -p "$PW_ENV_DIR/in.f32" -P "$PW_ENV_FAKE_MIC" -r "$PW_ENV_DIR/rec.f32" \
-	-R "$MIC_NODE" -q "$QUANTUM" -t $((DURATION + 30)) 2>&1) ||
-	fail "the recording did not complete under load: $log"
+"$PLAYREC" -p "$PW_ENV_DIR/in.f32" -P "$PW_ENV_FAKE_MIC" -r "$PW_ENV_DIR/rec.f32" \
+	-R "$MIC_NODE" -q "$QUANTUM" -t $((DURATION + 30)) -L >"$PW_ENV_DIR/playrec.log" 2>&1 &
+rec_pid=$!
+pw_track_pid "$rec_pid"
+pw_wait_until 10 status_is input_state streaming || note "the capture did not start streaming in 10 s"
+mapfile -t workers < <(pgrep -P "$stress_pid")
+note "scheduling: $(pw_sched_summary "${PW_ENV_DAEMON_PIDS[@]}" "$MIC_PID" "$rec_pid" \
+	"$stress_pid" "${workers[@]}" | tr '\n' ';')"
+wait "$rec_pid" || fail "the recording did not complete under load: $(cat "$PW_ENV_DIR/playrec.log")"
+log=$(cat "$PW_ENV_DIR/playrec.log")
 t1=$(cpu_ticks "$MIC_PID")
 kill -0 "$MIC_PID" || fail "the service died under load"
 status=$("$VOCANA" status --raw) || fail "the service stopped answering"

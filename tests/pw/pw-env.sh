@@ -21,6 +21,7 @@
 #   pw_track_pid PID           also kill PID (and wait for it) at exit
 #   pw_fake_mic_destroy [NAME] remove a fake mic node; pw_fake_mic_create [NAME] (re)creates one
 #   pw_skip MSG                exit 77 (Meson: skipped)
+#   pw_sched_summary PID...    each process's threads' scheduling classes (is the audio real-time?)
 
 PW_ENV_FAKE_MIC=vocana_test_mic
 PW_ENV_PIDS=()
@@ -220,4 +221,20 @@ pw_fake_mic_create()
 		audio.position = [ MONO ] object.linger = true monitor.channel-volumes = false \
 		session.suspend-timeout-seconds = 0 }" >/dev/null 2>&1
 	pw_wait_until 5 pw_node_exists "$name"
+}
+
+# pw_sched_summary PID...: one line per process, its threads' scheduling classes in thread order,
+# e.g. "vocana[42]: TS FF88 FF70" (TS = normal SCHED_OTHER, FF88 = SCHED_FIFO priority 88).
+# PipeWire's module-rt (the daemons' and client-rt.conf's) sets SCHED_FIFO directly when allowed
+# (root, or RLIMIT_RTPRIO from the pipewire group's limits), else asks RTKit, and without RTKit it
+# quietly leaves the data thread at TS: this makes that visible.
+pw_sched_summary()
+{
+	local pid
+	for pid in "$@"; do
+		ps -L -o cls=,rtprio=,comm= -p "$pid" 2>/dev/null | awk -v pid="$pid" '
+			NR == 1 { printf "%s[%s]:", $3, pid }
+			{ printf " %s%s", $1, ($2 == "-" ? "" : $2) }
+			END { if (NR) printf "\n" }'
+	done
 }

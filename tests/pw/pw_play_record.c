@@ -6,7 +6,7 @@
  * lose audio on SIGINT: see the PipeWire testing notes).
  *
  *   pw_play_record -p IN.f32 -P SINK -r OUT.f32 -R SOURCE [-m MON.f32] [-q QUANTUM]
- *                  [-t SECONDS] [-x EXTRA_SAMPLES]
+ *                  [-t SECONDS] [-x EXTRA_SAMPLES] [-L]
  *   pw_play_record -n SAMPLES -r OUT.f32 -R SOURCE [-q QUANTUM] [-t SECONDS]   (record only)
  *
  *   -p/-P  play IN (mono f32 at 48 kHz, native endian) into the sink node called SINK
@@ -15,26 +15,41 @@
  *   -q     node.latency QUANTUM/48000 on every stream (the graph runs at the smallest request)
  *   -x     record this many samples beyond the input's length (default 24000)
  *   -t     give up after SECONDS (default 30)
+ *   -L     also run the wake-up probe (below) and report it
  *
  * Alignment: nothing is played or recorded until every stream is streaming; then all of them
  * start at the same graph position (the first cycle at or after the one where the last stream
  * came up), so sample 0 of every recording belongs to the cycle that played sample 0 of IN.
  * Prints one line of counters (cycles, position jumps = xruns, empty input buffers) and exits 0
  * when both recordings are complete, 1 on error or timeout.
+ *
+ * The wake-up probe (-L) is the control for those xrun counts: a thread at the highest SCHED_FIFO
+ * priority that does nothing but sleep until the next quantum boundary of its own clock and count
+ * the wake-ups that came more than one quantum late. Nothing in the graph can be woken sooner than
+ * it, so such a wake-up means the platform (kernel, hypervisor) lost that much time; the share of
+ * the lateness it spent runnable (schedstat run_delay) tells a busy CPU (runnable, waiting) from
+ * a late timer interrupt (not even runnable yet).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <pipewire/pipewire.h>
 #include <spa/param/audio/format-utils.h>
 
 #define RATE 48000
 #define MAX_STREAMS 3
+/* Times kept of a stream's xruns and of the probe's late wake-ups, to match them up. */
+#define MAX_MARKS 1024
 
 enum role { ROLE_PLAY, ROLE_RECORD, ROLE_MONITOR };
 
@@ -52,6 +67,8 @@ struct stream {
 	size_t pos;          /* data thread */
 	uint64_t last_pos, last_dur; /* data thread: xrun detection */
 	atomic_uint_fast64_t cycles, xruns, empty;
+	uint64_t xrun_ns[MAX_MARKS]; /* data thread: graph time (clock.nsec) of the first xruns */
+	atomic_uint_fast64_t xrun_marks; /* entries of xrun_ns written (release) */
 	atomic_bool done;
 };
 
@@ -68,6 +85,128 @@ struct app {
 	int exit_code;
 	double deadline_s, elapsed_s;
 };
+
+struct probe {
+	pthread_t thread;
+	bool running, realtime;
+	atomic_bool stop;
+	int64_t period_ns;
+	/* Written by the probe thread, read after it is joined. */
+	uint64_t wakeups, late, max_late_ns, late_ns, late_runnable_ns;
+	/* Wake-ups more than half a quantum late: how many, and when (the due time). */
+	uint64_t half_late, half_late_ns[MAX_MARKS];
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Nanoseconds this thread has spent runnable but not running (second field of schedstat). */
+static int64_t run_delay_ns(int fd)
+{
+	char text[96];
+	ssize_t n = fd < 0 ? -1 : pread(fd, text, sizeof(text) - 1, 0);
+	unsigned long long run, delay;
+
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	return sscanf(text, "%llu %llu", &run, &delay) == 2 ? (int64_t)delay : 0;
+}
+
+static void *probe_main(void *data)
+{
+	struct probe *p = data;
+	int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	int64_t next = now_ns() + p->period_ns;
+
+	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+		struct timespec t = { .tv_sec = next / 1000000000, .tv_nsec = next % 1000000000 };
+		int64_t delay0 = run_delay_ns(fd), late;
+
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
+		late = now_ns() - next;
+		p->wakeups++;
+		if (late > p->period_ns) {
+			p->late++;
+			p->late_ns += (uint64_t)late;
+			p->late_runnable_ns += (uint64_t)(run_delay_ns(fd) - delay0);
+		}
+		if (late > p->period_ns / 2 && p->half_late++ < MAX_MARKS)
+			p->half_late_ns[p->half_late - 1] = (uint64_t)next;
+		if (late > 0 && (uint64_t)late > p->max_late_ns)
+			p->max_late_ns = (uint64_t)late;
+		next += p->period_ns;
+		if (next < now_ns()) /* skip the boundaries already missed */
+			next = now_ns() + p->period_ns;
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static void probe_start(struct probe *p, long quantum)
+{
+	pthread_attr_t attr;
+	struct sched_param sp = { .sched_priority = sched_get_priority_max(SCHED_FIFO) };
+
+	p->period_ns = (int64_t)quantum * 1000000000 / RATE;
+	atomic_init(&p->stop, false);
+	/* Real-time if allowed (root, RLIMIT_RTPRIO), else a normal thread: reported as rt=0. */
+	pthread_attr_init(&attr);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+	pthread_attr_setschedparam(&attr, &sp);
+	p->realtime = pthread_create(&p->thread, &attr, probe_main, p) == 0;
+	p->running = p->realtime || pthread_create(&p->thread, NULL, probe_main, p) == 0;
+	pthread_attr_destroy(&attr);
+}
+
+/* How many of stream S's recorded xruns came within 4 quanta after the due time of a probe
+ * wake-up that was more than half a quantum late (the driver's timer was as late as the probe's,
+ * and its catch-up cycles run back to back). */
+static uint64_t xruns_near_late_wakeups(const struct probe *p, struct stream *s)
+{
+	uint64_t n = atomic_load_explicit(&s->xrun_marks, memory_order_acquire), near = 0;
+	uint64_t n_late = p->half_late < MAX_MARKS ? p->half_late : MAX_MARKS;
+
+	for (uint64_t i = 0; i < n; i++)
+		for (uint64_t j = 0; j < n_late; j++)
+			if (s->xrun_ns[i] + (uint64_t)p->period_ns >= p->half_late_ns[j] &&
+			    s->xrun_ns[i] <= p->half_late_ns[j] + 4 * (uint64_t)p->period_ns) {
+				near++;
+				break;
+			}
+	return near;
+}
+
+/* Prints the probe's counters and, for each stream, how many of its xruns (of the first
+ * MAX_MARKS) followed a late wake-up; "window" is the share of the run those windows cover,
+ * i.e. the share expected by chance. */
+static void probe_stop(struct probe *p, struct app *a, double seconds)
+{
+	if (!p->running)
+		return;
+	atomic_store_explicit(&p->stop, true, memory_order_relaxed);
+	pthread_join(p->thread, NULL);
+	fprintf(stderr, " [probe rt=%d wakeups=%llu late=%llu half_late=%llu max_late_us=%llu"
+		" late_ms=%.1f runnable_ms=%.1f window=%.1f%%", (int)p->realtime,
+		(unsigned long long)p->wakeups, (unsigned long long)p->late,
+		(unsigned long long)p->half_late, (unsigned long long)(p->max_late_ns / 1000),
+		(double)p->late_ns / 1e6, (double)p->late_runnable_ns / 1e6,
+		seconds > 0 ? 100.0 * (double)p->half_late * 5 * (double)p->period_ns / 1e9 /
+		seconds : 0.0);
+	for (int i = 0; i < a->n_streams; i++)
+		fprintf(stderr, " %s_xruns_after_late=%llu",
+			a->streams[i].role == ROLE_PLAY ? "play" :
+			a->streams[i].role == ROLE_RECORD ? "rec" : "mon",
+			(unsigned long long)xruns_near_late_wakeups(p, &a->streams[i]));
+	fprintf(stderr, "]");
+}
 
 static int read_f32(const char *path, float **out, size_t *n)
 {
@@ -124,8 +263,14 @@ static void track_xruns(struct stream *s, const struct spa_io_position *pos)
 {
 	if (pos == NULL)
 		return;
-	if (s->last_dur && pos->clock.position != s->last_pos + s->last_dur)
-		atomic_fetch_add(&s->xruns, 1);
+	if (s->last_dur && pos->clock.position != s->last_pos + s->last_dur) {
+		uint64_t n = atomic_fetch_add(&s->xruns, 1);
+
+		if (n < MAX_MARKS) {
+			s->xrun_ns[n] = pos->clock.nsec;
+			atomic_store_explicit(&s->xrun_marks, n + 1, memory_order_release);
+		}
+	}
 	s->last_pos = pos->clock.position;
 	s->last_dur = pos->clock.duration;
 }
@@ -279,13 +424,15 @@ int main(int argc, char **argv)
 		   *mon = NULL;
 	struct timespec tick = { .tv_nsec = 10000000 };
 	long quantum = 256, extra = 24000, record_only = 0;
+	bool with_probe = false;
+	struct probe probe = { 0 };
 	char latency[32];
 	struct app a = { .deadline_s = 30 };
 	float *in = NULL;
 	size_t n_in = 0;
 	int c, res;
 
-	while ((c = getopt(argc, argv, "p:P:r:R:m:q:x:t:n:")) != -1) {
+	while ((c = getopt(argc, argv, "p:P:r:R:m:q:x:t:n:L")) != -1) {
 		switch (c) {
 		case 'n': record_only = strtol(optarg, NULL, 10); break;
 		case 'p': play = optarg; break;
@@ -296,6 +443,7 @@ int main(int argc, char **argv)
 		case 'q': quantum = strtol(optarg, NULL, 10); break;
 		case 'x': extra = strtol(optarg, NULL, 10); break;
 		case 't': a.deadline_s = strtod(optarg, NULL); break;
+		case 'L': with_probe = true; break;
 		default:
 			fprintf(stderr, "usage: see the comment at the top of pw_play_record.c\n");
 			return 2;
@@ -349,6 +497,8 @@ int main(int argc, char **argv)
 	}
 	a.timer = pw_loop_add_timer(pw_main_loop_get_loop(a.loop), on_timer, &a);
 	pw_loop_update_timer(pw_main_loop_get_loop(a.loop), a.timer, &tick, &tick, false);
+	if (with_probe)
+		probe_start(&probe, quantum);
 	pw_main_loop_run(a.loop);
 
 	for (int i = 0; i < a.n_streams; i++)
@@ -363,6 +513,7 @@ int main(int argc, char **argv)
 			(unsigned long long)atomic_load(&s->xruns),
 			(unsigned long long)atomic_load(&s->empty));
 	}
+	probe_stop(&probe, &a, a.elapsed_s);
 	fprintf(stderr, "\n");
 	if (a.exit_code == 0)
 		for (int i = 0; i < a.n_streams; i++) {
