@@ -93,7 +93,7 @@ cpu_ticks()
 # direct path is damaged too, so nothing can be concluded) is repeated, up to TRIES (3) times.
 play_record()
 {
-	local in=$1 out=$2 q=$3 mon=${4:-} tries=${5:-3} try log
+	local in=$1 out=$2 q=$3 mon=${4:-} tries=${5:-5} try log
 	[[ "$mon" == mon ]] || mon=
 	pw_wait_until 10 input_linked || fail "the capture stream is not linked: $(status_get input_state)"
 	for ((try = 1; try <= tries; try++)); do
