@@ -29,9 +29,12 @@ note "44.1 kHz graph: direct $mon; through Vocana $rec; added $added samples at 
 	"status $(status_get latency_samples) samples at 44.1 kHz (= $reported at 48 kHz)"
 # Even the direct path is not exact here: the test client's 48 kHz streams are resampled by
 # PipeWire, which cuts the test noise above ~20 kHz. So: close to the input, and close to the
-# direct path (Vocana's own 44.1 -> 48 -> 44.1 kHz round trip costs little).
+# direct path (Vocana's own 44.1 -> 48 -> 44.1 kHz round trip costs little). The round trip's delay
+# is a fractional number of 48 kHz samples whose fraction changes from run to run, and the
+# analysis correlates at whole-sample lags only: measured 0.979-0.989 against a direct 0.987-0.991
+# over eight runs, hence 0.02 below the direct path.
 fcmp "$(kv "$rec" corr)" '>=' 0.95 || fail "resampled recording is not the input: $rec"
-fcmp "$(kv "$rec" corr)" '>=' "$(awk -v c="$(kv "$mon" corr)" 'BEGIN { print c - 0.01 }')" ||
+fcmp "$(kv "$rec" corr)" '>=' "$(awk -v c="$(kv "$mon" corr)" 'BEGIN { print c - 0.02 }')" ||
 	fail "Vocana's path is worse than the direct one: $rec vs $mon"
 # Reported vs measured: within one quantum of graph ordering (see test_mic_basic.sh).
 ((added >= reported - 1115 && added <= reported + 2 * 1115)) ||
