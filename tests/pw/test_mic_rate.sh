@@ -32,7 +32,7 @@ note "44.1 kHz graph: direct $mon; through Vocana $rec; added $added samples at 
 # direct path (Vocana's own 44.1 -> 48 -> 44.1 kHz round trip costs little). The round trip's delay
 # is a fractional number of 48 kHz samples whose fraction changes from run to run, and the
 # analysis correlates at whole-sample lags only: measured 0.979-0.989 against a direct 0.987-0.991
-# over eight runs, hence 0.02 below the direct path.
+# over five runs, hence 0.02 below the direct path.
 fcmp "$(kv "$rec" corr)" '>=' 0.95 || fail "resampled recording is not the input: $rec"
 fcmp "$(kv "$rec" corr)" '>=' "$(awk -v c="$(kv "$mon" corr)" 'BEGIN { print c - 0.02 }')" ||
 	fail "Vocana's path is worse than the direct one: $rec vs $mon"
