@@ -43,7 +43,8 @@ struct vocana_denoiser {
 
 	uint32_t n_df, df_order;
 	uint32_t granularity;  /* every process() call passes a multiple of this many samples */
-	uint32_t latency;      /* VC_WIN - granularity */
+	uint32_t delay;        /* the model's algorithmic delay (its STFT window pair), samples */
+	uint32_t latency;      /* delay + VC_HOP - granularity */
 
 	/* Per-hop buffers (sizes from the model), carved from one allocation. */
 	float *features;       /* features_size(n_df) */
@@ -58,7 +59,7 @@ struct vocana_denoiser {
 
 	float in_hop[VC_HOP];  /* input being collected into a hop */
 	uint32_t in_fill;
-	float dry_hop[VC_HOP]; /* previous complete input hop = the dry signal aligned with the output */
+	float dry_hop[VC_HOP]; /* previous complete input hop: with in_hop, the dry signal */
 	float wet_hop[VC_HOP];
 	float out_fifo[VC_OUT_FIFO];
 	uint32_t out_read, out_write; /* free-running; masked with VC_OUT_FIFO - 1 */
@@ -131,11 +132,15 @@ int vocana_denoiser_create(const struct vocana_model *m, uint32_t block_size,
 	d->granularity = gcd_u32(block_size, VC_HOP); /* gcd(0, 480) = 480 would be wrong: */
 	if (block_size == 0)
 		d->granularity = 1;                   /* unknown sizes need sample granularity */
-	d->latency = VC_WIN - d->granularity;
+	/* The STFT delays by the model's `delay`; the FIFO adds what is needed for the output to
+	 * be ready whatever the block size: a hop's output only exists once its last input sample
+	 * has arrived. */
+	d->delay = m->hp.delay;
+	d->latency = d->delay + VC_HOP - d->granularity;
 
 	if ((res = features_init(&d->feat, d->n_df)) < 0)
 		goto error;
-	if ((res = stft_create(&d->stft)) < 0)
+	if ((res = stft_create(&d->stft, d->delay)) < 0)
 		goto error;
 	if ((res = nn_state_create(m, &d->nn)) < 0)
 		goto error;
@@ -194,10 +199,10 @@ void vocana_denoiser_reset(struct vocana_denoiser *d)
 	memset(d->in_hop, 0, sizeof(d->in_hop));
 	memset(d->dry_hop, 0, sizeof(d->dry_hop));
 	d->in_fill = 0;
-	/* Pre-fill the output FIFO with the extra delay (latency - one hop) of silence. */
+	/* Pre-fill the output FIFO with the extra delay (latency - the STFT's delay) of silence. */
 	memset(d->out_fifo, 0, sizeof(d->out_fifo));
 	d->out_read = 0;
-	d->out_write = d->latency - VC_HOP;
+	d->out_write = d->latency - d->delay;
 	d->vad = 0.0f;
 	d->mix = d->mix_target;
 	d->wet_gain = d->bypass ? 0.0f : 1.0f;
@@ -252,7 +257,7 @@ static void apply_deep_filter(struct vocana_denoiser *d)
 	}
 }
 
-/* One hop: d->in_hop (480 input samples) -> d->wet_hop (480 output samples, 480 behind). */
+/* One hop: d->in_hop (480 input samples) -> d->wet_hop (480 output samples, `delay` behind). */
 static void process_hop(struct vocana_denoiser *d)
 {
 	stft_analyze(d->stft, d->in_hop, d->spec);
@@ -282,14 +287,17 @@ static void process_hop(struct vocana_denoiser *d)
 	}
 	stft_synthesize(d->stft, d->out_spec, d->wet_hop);
 
-	/* Bypass crossfade: the dry signal aligned with the output is the previous input hop.
-	 * A linear ramp is right here because wet and dry are strongly correlated. */
+	/* Bypass crossfade. The dry signal aligned with the output is the input `delay` samples
+	 * back: the tail of the previous hop, then the head of this one (for delay 480, exactly the
+	 * previous hop). A linear ramp is right here because wet and dry are strongly correlated. */
 	const float target = d->bypass ? 0.0f : 1.0f;
 	const float g0 = d->wet_gain, step = (target - g0) / VC_HOP;
+	const uint32_t dl = d->delay;
 	float *fifo = d->out_fifo;
 	for (uint32_t i = 0; i < VC_HOP; i++) {
 		float g = g0 + step * (float)(i + 1);
-		float y = g * d->wet_hop[i] + (1.0f - g) * d->dry_hop[i];
+		float dry = i < dl ? d->dry_hop[VC_HOP - dl + i] : d->in_hop[i - dl];
+		float y = g * d->wet_hop[i] + (1.0f - g) * dry;
 		fifo[(d->out_write + i) & (VC_OUT_FIFO - 1)] = y;
 	}
 	d->out_write += VC_HOP;

@@ -10,6 +10,7 @@
 #include "dsp/dsp_constants.h"
 #include "dsp/features.h"
 #include "dsp/stft.h"
+#include "dsp/window.h"
 #include "vocana/vocana_dev.h"
 
 _Static_assert(VOCANA_DEV_N_BANDS == VC_N_BANDS, "public band count out of sync");
@@ -34,8 +35,13 @@ size_t vocana_dev_feature_size(uint32_t n_df)
 	return features_size(n_df); /* 0 for n_df > 481: no valid vector has that size */
 }
 
-int vocana_dev_analyze(const float *x, size_t n_frames, uint32_t n_df, float *features,
-		       float *spectrum)
+int vocana_dev_windows(uint32_t delay, float *analysis, float *synthesis)
+{
+	return window_pair(delay, analysis, synthesis);
+}
+
+int vocana_dev_analyze(const float *x, size_t n_frames, uint32_t n_df, uint32_t delay,
+		       float *features, float *spectrum)
 {
 	const size_t spec_floats = 2 * VC_BINS;
 	size_t feat_floats = features_size(n_df);
@@ -44,7 +50,7 @@ int vocana_dev_analyze(const float *x, size_t n_frames, uint32_t n_df, float *fe
 	float *spec_scratch = NULL;
 	int res;
 
-	if (n_df > VC_MAX_DF)
+	if (n_df > VC_MAX_DF || delay < WINDOW_DELAY_MIN || delay > WINDOW_DELAY_MAX)
 		return -EINVAL;
 	/* Every buffer holds at most SIZE_MAX bytes, so larger counts are a caller's mistake (a
 	 * negative number through ctypes, for instance) and would overflow the offsets below. */
@@ -65,7 +71,7 @@ int vocana_dev_analyze(const float *x, size_t n_frames, uint32_t n_df, float *fe
 	}
 	if ((res = features_init(feat, n_df)) < 0)
 		goto out;
-	if ((res = stft_create(&stft)) < 0)
+	if ((res = stft_create(&stft, delay)) < 0)
 		goto out;
 
 	for (size_t t = 0; t < n_frames; t++) {

@@ -28,16 +28,17 @@ int vocana_dev_run_network(const struct vocana_model *m, const float *features, 
 	return 0;
 }
 
-int vocana_dev_model_hparams(const struct vocana_model *m, uint32_t *hparams6)
+int vocana_dev_model_hparams(const struct vocana_model *m, uint32_t *hparams7)
 {
-	if (!m || !hparams6)
+	if (!m || !hparams7)
 		return -EINVAL;
-	hparams6[NN_HP_N_ERB] = m->hp.n_erb;
-	hparams6[NN_HP_N_DF] = m->hp.n_df;
-	hparams6[NN_HP_DF_ORDER] = m->hp.df_order;
-	hparams6[NN_HP_ENC_DIM] = m->hp.enc_dim;
-	hparams6[NN_HP_HIDDEN] = m->hp.hidden;
-	hparams6[NN_HP_N_GRU] = m->hp.n_gru;
+	hparams7[NN_HP_N_ERB] = m->hp.n_erb;
+	hparams7[NN_HP_N_DF] = m->hp.n_df;
+	hparams7[NN_HP_DF_ORDER] = m->hp.df_order;
+	hparams7[NN_HP_ENC_DIM] = m->hp.enc_dim;
+	hparams7[NN_HP_HIDDEN] = m->hp.hidden;
+	hparams7[NN_HP_N_GRU] = m->hp.n_gru;
+	hparams7[NN_HP_DELAY] = m->hp.delay;
 	return 0;
 }
 

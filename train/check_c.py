@@ -57,13 +57,13 @@ def main(argv=None):
                                    "--raw-format", "f32le", "--rate", "48000", "--channels", "1",
                                    "-", "-"], input=noisy.tobytes(), capture_output=True, check=True)
             out_c = np.frombuffer(proc.stdout, dtype=np.float32).copy()
-            feat, spec = lib.analyze(noisy, model.n_df)
+            feat, spec = lib.analyze(noisy, model.n_df, delay=model.delay)
             with torch.no_grad():
                 g, c, _, _ = model(torch.from_numpy(feat)[None])
                 y = istft(apply_output(torch.from_numpy(spec)[None], g, c, interp, model.n_df,
-                                       model.df_order))[0].numpy()
-            # torch output sample n is input sample n - 480; the CLI compensates its latency
-            y = y[480:]
+                                       model.df_order), model.delay)[0].numpy()
+            # torch output sample n is input sample n - delay; the CLI compensates its latency
+            y = y[model.delay:]
             m = min(len(y), len(out_c)) - 4800  # the CLI flushes the tail: compare the body
             rows.append((sdr(out_c[:m], y[:m]), sdr(y[:m], clean[:m]), sdr(out_c[:m], clean[:m]),
                          sdr(noisy[:m], clean[:m])))

@@ -319,13 +319,13 @@ class Mixer:
                 "bandwidth_hz": float(bw), "has_speech": bool(has_speech), "info": info}
 
 
-def featurize(ex, n_df, lib=None):
+def featurize(ex, n_df, lib=None, delay=480):
     """Model inputs and loss targets for one mixture (numpy -> torch):
     feat [T, 32+2n_df], noisy spec X and clean spec S [T, 481] complex64 (from the C analysis),
     vad target [T], bandwidth_hz, has_speech, noisy_rms."""
     lib = lib or vocana_lib.load()
-    feat, x_spec = lib.analyze(ex["noisy"], n_df)
-    s_spec = lib.analyze(ex["clean"], n_df, features=False)
+    feat, x_spec = lib.analyze(ex["noisy"], n_df, delay=delay)
+    s_spec = lib.analyze(ex["clean"], n_df, features=False, delay=delay)
     p = (np.abs(s_spec) ** 2).sum(axis=1)
     if ex["has_speech"] and p.max() > 0:
         vad = (p > max(np.percentile(p, 95) * 10 ** (-3.0), 1e-9)).astype(np.float32)
@@ -342,9 +342,10 @@ class MixStream(torch.utils.data.IterableDataset):
     """Endless stream of featurized training mixtures. Each worker gets its own generator from
     (seed, worker id), so streams never repeat across workers or resumed runs (give a new seed)."""
 
-    def __init__(self, cache, n_df, seed, seconds=3.0, split="train"):
+    def __init__(self, cache, n_df, seed, seconds=3.0, split="train", delay=480):
         super().__init__()
         self.cache, self.n_df, self.seed, self.seconds, self.split = cache, n_df, seed, seconds, split
+        self.delay = delay
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
@@ -353,7 +354,7 @@ class MixStream(torch.utils.data.IterableDataset):
         mixer = Mixer(self.cache, self.split, self.seconds)
         lib = vocana_lib.load()
         while True:
-            yield featurize(mixer.example(rng), self.n_df, lib)
+            yield featurize(mixer.example(rng), self.n_df, lib, self.delay)
 
 
 def make_devset(cache, n_examples, seed, seconds=3.0):

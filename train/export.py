@@ -44,9 +44,10 @@ def export_model(model, path, dtype="f32"):
 
 
 def model_from_hparams(hp):
-    n_erb, n_df, df_order, enc_dim, hidden, n_gru = hp
+    n_erb, n_df, df_order, enc_dim, hidden, n_gru = hp[:6]
+    delay = hp[6] if len(hp) > 6 else 480  # 6 values: a model from before the low-delay windows
     return VDFL(n_erb=n_erb, n_df=n_df, df_order=df_order, enc_dim=enc_dim, hidden=hidden,
-                n_gru=n_gru)
+                n_gru=n_gru, delay=delay)
 
 
 def load_checkpoint(path, hparams=None):
@@ -67,7 +68,7 @@ def main(argv=None):
     ap.add_argument("checkpoint")
     ap.add_argument("output")
     ap.add_argument("--f16", action="store_true", help="store weights as IEEE half floats")
-    ap.add_argument("--hparams", default=None, help="for a bare state_dict: 6 comma-separated ints")
+    ap.add_argument("--hparams", default=None, help="for a bare state_dict: 6 or 7 comma-separated ints")
     args = ap.parse_args(argv)
     hp = [int(v) for v in args.hparams.split(",")] if args.hparams else None
     model, ck = load_checkpoint(args.checkpoint, hp)

@@ -73,8 +73,9 @@ def si_sdr(est, ref, eps=1e-8):
 
 class Loss(nn.Module):
     def __init__(self, fft_sizes=(256, 512), gamma=0.3, w_cplx=0.3, w_over=1.0,
-                 w_sisdr=0.01, w_vad=0.05, active_db=-30.0):
+                 w_sisdr=0.01, w_vad=0.05, active_db=-30.0, delay=480):
         super().__init__()
+        self.delay = delay  # the model's algorithmic delay: selects the synthesis window
         self.fft_sizes, self.gamma = tuple(fft_sizes), gamma
         self.w_cplx, self.w_over, self.w_sisdr, self.w_vad = w_cplx, w_over, w_sisdr, w_vad
         self.active_ratio = 10 ** (active_db / 10)
@@ -128,9 +129,9 @@ class Loss(nn.Module):
         # signal: bring them to the 512-point scale so resolutions weigh alike
         k = (scale * math.sqrt(512 / 960))[:, None, None]
         spec, parts["mag960"] = self._terms(cmul_real(Y, k), cmul_real(S, k), SR / 960, bw)
-        y = istft(Y) * scale[:, None]
+        y = istft(Y, self.delay) * scale[:, None]
         with torch.no_grad():
-            s = istft(S) * scale[:, None]
+            s = istft(S, self.delay) * scale[:, None]
         for n in self.fft_sizes:
             win = getattr(self, f"win{n}")
             k = math.sqrt(512 / n)
@@ -142,7 +143,7 @@ class Loss(nn.Module):
         spec = spec / (1 + len(self.fft_sizes))
         parts["spec"] = spec.detach()
 
-        y_bl = istft(cmul_real(Y, self._bw_mask_481(bw)[:, None, :])) * scale[:, None]
+        y_bl = istft(cmul_real(Y, self._bw_mask_481(bw)[:, None, :]), self.delay) * scale[:, None]
         sdr = si_sdr(y_bl, s).clamp(max=50.0)
         has = batch["has_speech"]
         l_sdr = -(sdr * has).sum() / (has.sum() + 1e-6)

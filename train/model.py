@@ -27,10 +27,15 @@ N_ERB = 32
 class VDFL(nn.Module):
     ARCH_ID = 1
 
-    def __init__(self, n_erb=N_ERB, n_df=96, df_order=3, enc_dim=64, hidden=128, n_gru=2):
+    def __init__(self, n_erb=N_ERB, n_df=96, df_order=3, enc_dim=64, hidden=128, n_gru=2,
+                 delay=HOP):
         super().__init__()
-        if n_erb != N_ERB or not 1 <= n_gru <= 4 or not 1 <= df_order <= 8:
+        if n_erb != N_ERB or not 1 <= n_gru <= 4 or not 1 <= df_order <= 8 or not 32 <= delay <= HOP:
             raise ValueError("hyper-parameters outside the architecture's limits")
+        # delay: algorithmic latency in samples, which selects the STFT window pair (480: the
+        # symmetric Vorbis pair; less: an asymmetric low-delay pair). Not a weight: the network
+        # is the same, but it must be trained on the spectra of the window it will run with.
+        self.delay = delay
         self.n_erb, self.n_df, self.df_order = n_erb, n_df, df_order
         self.enc_dim, self.hidden, self.n_gru = enc_dim, hidden, n_gru
         self.enc_erb = nn.Linear(n_erb, enc_dim)
@@ -57,7 +62,8 @@ class VDFL(nn.Module):
             self.head_df.bias.copy_(b.reshape(-1))
 
     def hparams(self):
-        return [self.n_erb, self.n_df, self.df_order, self.enc_dim, self.hidden, self.n_gru]
+        return [self.n_erb, self.n_df, self.df_order, self.enc_dim, self.hidden, self.n_gru,
+                self.delay]
 
     def forward(self, feat, state=None):
         """feat [B, T, F] -> gains [B, T, n_erb], df coefs [B, T, n_df*df_order*2] (tanh),
@@ -123,27 +129,31 @@ def apply_output(spec, gains, coefs, interp, n_df, df_order):
 _WINDOWS = {}
 
 
-def vorbis_window(device=None):
-    key = str(device)
+def synthesis_window(delay=HOP, device=None):
+    """The C library's synthesis window for this delay (never re-implemented here)."""
+    key = (delay, str(device))
     if key not in _WINDOWS:
-        n = torch.arange(WIN, dtype=torch.float64)
-        w = torch.sin(math.pi / 2 * torch.sin(math.pi * (n + 0.5) / WIN) ** 2)
-        _WINDOWS[key] = w.float().to(device)
+        import vocana_lib  # late: model.py is also imported where no library is needed
+        _WINDOWS[key] = torch.from_numpy(vocana_lib.load().windows(delay)[1].copy()).to(device)
     return _WINDOWS[key]
 
 
-def istft(spec):
-    """Differentiable synthesis exactly as the C engine: y = irfft(Y) / 960 * w, overlap-added.
+def istft(spec, delay=HOP):
+    """Differentiable synthesis exactly as the C engine: y = irfft(Y) / 960 * w_s, overlap-added.
 
     spec [B, T, K] complex -> [B, T * 480] samples: sample n is output sample n of the engine,
-    i.e. the input delayed by 480 samples when spec is the unmodified analysis.
+    i.e. the input delayed by `delay` samples when spec is the unmodified analysis (made with
+    the analysis window of the same delay).
     """
     b, t, _ = spec.shape
-    frames = torch.fft.irfft(spec, n=WIN, dim=-1) * vorbis_window(spec.device)  # irfft divides by N
+    frames = torch.fft.irfft(spec, n=WIN, dim=-1) * synthesis_window(delay, spec.device)
     frames = frames.transpose(1, 2)                                              # [B, 960, T]
     out = torch.nn.functional.fold(frames, output_size=(1, (t + 1) * HOP), kernel_size=(1, WIN),
                                    stride=(1, HOP))
-    return out.reshape(b, -1)[:, : t * HOP]
+    # fold position p holds input sample p - 480 (frame t covers input [480(t-1), 480(t+1))), so
+    # the engine's output sample n (input n - delay) is at p = n + 480 - delay
+    start = HOP - delay
+    return out.reshape(b, -1)[:, start: start + t * HOP]
 
 
 def count_params(model):

@@ -31,7 +31,7 @@ from model import VDFL, apply_output, band_interp_matrix, cmul_real, count_param
 
 TRAIN_DIR = os.path.dirname(os.path.abspath(__file__))
 
-MODEL_KEYS = ("n_df", "df_order", "enc_dim", "hidden", "n_gru")
+MODEL_KEYS = ("n_df", "df_order", "enc_dim", "hidden", "n_gru", "delay")
 
 
 def parse_args(argv=None):
@@ -51,6 +51,12 @@ def parse_args(argv=None):
     ap.add_argument("--enc-dim", type=int, default=64)
     ap.add_argument("--hidden", type=int, default=192)
     ap.add_argument("--n-gru", type=int, default=2)
+    ap.add_argument("--delay", type=int, default=480,
+                    help="algorithmic latency in samples: selects the STFT window pair "
+                         "(480 symmetric Vorbis, less: low-delay pair; docs/architecture.md)")
+    ap.add_argument("--init-from", default=None,
+                    help="start a new run from this checkpoint's weights (fresh optimizer and "
+                         "schedule), e.g. to adapt a model to another --delay")
     # optimisation
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=3.0, help="length of each training mixture")
@@ -130,12 +136,13 @@ class Trainer:
                 raise SystemExit(f"{last} exists: pass --resume to continue, or use a new --name")
             ckpt = torch.load(last, map_location="cpu")
             for k in MODEL_KEYS:  # the architecture comes from the checkpoint
-                setattr(args, k, ckpt["config"][k])
+                # (runs from before the low-delay windows have no "delay": they used 480)
+                setattr(args, k, ckpt["config"].get(k, 480 if k == "delay" else None))
         torch.manual_seed(args.seed)
         self.model = VDFL(n_df=args.n_df, df_order=args.df_order, enc_dim=args.enc_dim,
-                          hidden=args.hidden, n_gru=args.n_gru)
+                          hidden=args.hidden, n_gru=args.n_gru, delay=args.delay)
         self.interp = band_interp_matrix(self.lib.band_centers())
-        self.loss = Loss()
+        self.loss = Loss(delay=args.delay)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr,
                                      weight_decay=args.weight_decay)
         self.step, self.resumes, self.audio_s, self.best = 0, 0, 0.0, float("inf")
@@ -151,6 +158,13 @@ class Trainer:
             self.dev_history = ckpt.get("dev_history", [])
             torch.set_rng_state(ckpt["torch_rng"])
             self.log(f"resumed at step {self.step} ({self.audio_s / 3600:.1f} h of audio seen)")
+        elif args.init_from:
+            init = torch.load(args.init_from, map_location="cpu")
+            if init["config"].get("n_df") != args.n_df or init["config"].get("hidden") != args.hidden:
+                raise SystemExit(f"{args.init_from}: architecture differs from this run's")
+            self.model.load_state_dict(init["model"])
+            self.log(f"initialised from {args.init_from} (step {init['step']}, delay "
+                     f"{init['config'].get('delay', 480)})")
         if args.decay_hours is None:
             args.decay_hours = args.hours
         cfg = {k: v for k, v in vars(args).items()}
@@ -180,7 +194,7 @@ class Trainer:
         for e in raw:
             ex = {"noisy": e["noisy"].float().numpy(), "clean": e["clean"].float().numpy(),
                   "bandwidth_hz": e["bandwidth_hz"], "has_speech": e["has_speech"]}
-            it = dataset.featurize(ex, self.model.n_df, self.lib)
+            it = dataset.featurize(ex, self.model.n_df, self.lib, self.model.delay)
             it["has_noise"] = torch.tensor(float(e["has_noise"]))
             items.append(it)
         return items
@@ -204,9 +218,9 @@ class Trainer:
                 sums[k] = sums.get(k, 0.0) + float(v)
             n_b += 1
             bwm = self.loss._bw_mask_481(b["bw"])[:, None, :]
-            s = istft(b["S"])
-            y = istft(cmul_real(Y, bwm))
-            x = istft(cmul_real(b["X"], bwm))
+            s = istft(b["S"], self.model.delay)
+            y = istft(cmul_real(Y, bwm), self.model.delay)
+            x = istft(cmul_real(b["X"], bwm), self.model.delay)
             imp = si_sdr(y, s) - si_sdr(x, s)
             for j in range(len(imp)):
                 if b["has_speech"][j] > 0 and b["has_noise"][j] > 0:
@@ -251,7 +265,7 @@ class Trainer:
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         stream = dataset.MixStream(a.cache, self.model.n_df, seed=a.seed * 7919 + self.resumes,
-                                   seconds=a.seconds)
+                                   seconds=a.seconds, delay=self.model.delay)
         loader = torch.utils.data.DataLoader(stream, batch_size=a.batch, num_workers=a.workers,
                                              collate_fn=to_batch, worker_init_fn=_worker_init,
                                              prefetch_factor=4 if a.workers > 0 else 2)

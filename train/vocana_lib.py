@@ -35,9 +35,13 @@ class VocanaLib:
         L.vocana_dev_band_centers.restype = ctypes.c_int
         L.vocana_dev_feature_size.argtypes = [ctypes.c_uint32]
         L.vocana_dev_feature_size.restype = ctypes.c_size_t
-        L.vocana_dev_analyze.argtypes = [_F32P, ctypes.c_size_t, ctypes.c_uint32, _F32P, _F32P]
+        L.vocana_dev_analyze.argtypes = [_F32P, ctypes.c_size_t, ctypes.c_uint32, ctypes.c_uint32,
+                                         _F32P, _F32P]
         L.vocana_dev_analyze.restype = ctypes.c_int
+        L.vocana_dev_windows.argtypes = [ctypes.c_uint32, _F32P, _F32P]
+        L.vocana_dev_windows.restype = ctypes.c_int
         self._centers = None
+        self._windows = {}
 
     # ---- features ------------------------------------------------------------------------
     def band_centers(self):
@@ -52,14 +56,27 @@ class VocanaLib:
     def feature_size(self, n_df):
         return int(self.lib.vocana_dev_feature_size(n_df))
 
-    def analyze(self, x, n_df, features=True, spectrum=True):
+    def windows(self, delay=HOP):
+        """(analysis, synthesis) windows [960] float32 of a model with this algorithmic delay
+        (480: the symmetric Vorbis pair; less: a low-delay pair). Synthesis lacks the 1/960."""
+        if delay not in self._windows:
+            a = np.empty(2 * HOP, dtype=np.float32)
+            s = np.empty(2 * HOP, dtype=np.float32)
+            rc = self.lib.vocana_dev_windows(delay, _ptr(a), _ptr(s))
+            if rc != 0:
+                raise ValueError(f"vocana_dev_windows({delay}) failed: {rc}")
+            self._windows[delay] = (a, s)
+        return self._windows[delay]
+
+    def analyze(self, x, n_df, features=True, spectrum=True, delay=HOP):
         """Features [T, 32 + 2 n_df] and/or complex spectrum [T, 481] of x (float32, length a
-        multiple of 480 or truncated to one), from a fresh analysis state."""
+        multiple of 480 or truncated to one), from a fresh analysis state, with the analysis
+        window of a model with algorithmic delay `delay`."""
         x = np.ascontiguousarray(x, dtype=np.float32)
         t = len(x) // HOP
         feat = np.empty((t, self.feature_size(n_df)), dtype=np.float32) if features else None
         spec = np.empty((t, N_BINS, 2), dtype=np.float32) if spectrum else None
-        rc = self.lib.vocana_dev_analyze(_ptr(x), t, n_df, _ptr(feat), _ptr(spec))
+        rc = self.lib.vocana_dev_analyze(_ptr(x), t, n_df, delay, _ptr(feat), _ptr(spec))
         if rc != 0:
             raise RuntimeError(f"vocana_dev_analyze failed: {rc}")
         if spec is not None:
@@ -94,7 +111,7 @@ class VocanaLib:
         self.lib.vocana_model_free(m)
 
     def model_hparams(self, m):
-        h = np.zeros(6, dtype=np.uint32)
+        h = np.zeros(7, dtype=np.uint32)
         rc = self.lib.vocana_dev_model_hparams(m, h.ctypes.data_as(ctypes.POINTER(ctypes.c_uint32)))
         if rc != 0:
             raise RuntimeError(f"vocana_dev_model_hparams failed: {rc}")

@@ -71,8 +71,10 @@ struct vocana_denoiser; /* opaque; one per channel */
  *
  * block_size is the number of samples the caller will pass to each vocana_denoiser_process() call,
  * or 0 if it varies. It only sets the constant latency: with g = gcd(block_size, 480) (g = 1 for 0),
- * the output lags the input by exactly 960 - g samples (480 for blocks that are multiples of 480;
- * 928 for 256-sample blocks). Every later call must pass a multiple of g samples.
+ * the output lags the input by exactly D + 480 - g samples, where D is the model's algorithmic
+ * delay (the STFT window pair it was trained with: 120 for the embedded model, 480 for models
+ * with the symmetric window): D for blocks that are multiples of 480, D + 448 for 256-sample
+ * blocks. Every later call must pass a multiple of g samples.
  */
 VOCANA_API int vocana_denoiser_create(const struct vocana_model *m, uint32_t block_size,
                                       struct vocana_denoiser **out);

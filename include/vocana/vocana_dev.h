@@ -23,13 +23,21 @@ VOCANA_API int vocana_dev_band_centers(uint32_t *centers);
 VOCANA_API size_t vocana_dev_feature_size(uint32_t n_df);
 
 /*
+ * The STFT window pair of a model with algorithmic delay `delay` samples (32..480; 480 is the
+ * symmetric Vorbis pair, smaller values the asymmetric low-delay pairs, docs/architecture.md):
+ * analysis and synthesis, 960 floats each; synthesis without FFTW's 1/960. 0 or -EINVAL.
+ */
+VOCANA_API int vocana_dev_windows(uint32_t delay, float *analysis, float *synthesis);
+
+/*
  * Run a fresh analysis state (STFT + features, as a new denoiser would) over n_frames * 480
- * samples of x. Frame t covers x[480(t-1) .. 480(t+1)) with zeros before the start.
+ * samples of x, with the analysis window of vocana_dev_windows(delay). Frame t covers
+ * x[480(t-1) .. 480(t+1)) with zeros before the start.
  * features: n_frames * vocana_dev_feature_size(n_df) floats, or NULL.
  * spectrum: n_frames * 481 * 2 floats (re, im; unnormalised FFT of the windowed frame), or NULL.
  */
-VOCANA_API int vocana_dev_analyze(const float *x, size_t n_frames, uint32_t n_df, float *features,
-                                  float *spectrum);
+VOCANA_API int vocana_dev_analyze(const float *x, size_t n_frames, uint32_t n_df, uint32_t delay,
+                                  float *features, float *spectrum);
 
 /*
  * Run the network of model m over n_frames feature vectors from a fresh state. Outputs, each
@@ -38,8 +46,9 @@ VOCANA_API int vocana_dev_analyze(const float *x, size_t n_frames, uint32_t n_df
 VOCANA_API int vocana_dev_run_network(const struct vocana_model *m, const float *features,
                                       size_t n_frames, float *gains, float *df, float *vad);
 
-/* Hyper-parameters of a model: n_erb, n_df, df_order, enc_dim, hidden, n_gru (6 values). */
-VOCANA_API int vocana_dev_model_hparams(const struct vocana_model *m, uint32_t *hparams6);
+/* Hyper-parameters of a model: n_erb, n_df, df_order, enc_dim, hidden, n_gru, delay (7 values;
+ * delay is 480 for files that do not store it). */
+VOCANA_API int vocana_dev_model_hparams(const struct vocana_model *m, uint32_t *hparams7);
 
 /*
  * Restrict the compute kernels chosen for objects created afterwards: "c" (scalar reference),

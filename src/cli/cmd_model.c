@@ -26,7 +26,8 @@ static const char usage_text[] =
 	"hyper-parameters, parameter count and tensor table. Without FILE, describe the model\n"
 	"built into libvocana. The file is fully checked (sizes, shapes, checksum) first.\n";
 
-static const char *const hparam_names[6] = { "n_erb", "n_df", "df_order", "enc_dim", "hidden", "n_gru" };
+static const char *const hparam_names[7] = { "n_erb",  "n_df",  "df_order", "enc_dim",
+					     "hidden", "n_gru", "delay" };
 
 static uint32_t get_u32(const unsigned char *p)
 {
@@ -113,7 +114,7 @@ out:
 static int model_info(const char *path)
 {
 	struct vocana_model *m = NULL;
-	uint32_t hp[6];
+	uint32_t hp[7];
 	int res;
 
 	res = path != NULL ? vocana_model_load_file(path, &m) : vocana_model_load_default(&m);
@@ -136,7 +137,7 @@ static int model_info(const char *path)
 	else
 		printf("model:         built-in (libvocana %s)\n", vocana_version_string());
 	printf("hparams:      ");
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i < 7; i++)
 		printf(" %s=%u", hparam_names[i], hp[i]);
 	printf("\n");
 	printf("parameters:    %zu\n", vocana_model_parameter_count(m));

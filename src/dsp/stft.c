@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,10 +31,11 @@ struct stft {
 	fftwf_plan r2c; /* time -> freq */
 	fftwf_plan c2r; /* freq -> time (destroys freq, which we refill every hop) */
 
-	float window[VC_WIN];       /* analysis window w[n] */
-	float synth_window[VC_WIN]; /* w[n] / VC_WIN: FFTW's c2r is unnormalised */
+	float window[VC_WIN];       /* analysis window */
+	float synth_window[VC_WIN]; /* synthesis window / VC_WIN: FFTW's c2r is unnormalised */
 	float prev_hop[VC_HOP];     /* previous sanitised input hop: the first half of the frame */
-	float overlap[VC_HOP];      /* second half of the previous synthesised frame */
+	float overlap[VC_HOP];      /* last `delay` samples of the previous synthesised frame */
+	uint32_t delay;             /* algorithmic delay D: the synthesis overlap, in samples */
 };
 
 /* FFTW's planner (and plan destruction) uses global state and is not thread-safe; only
@@ -47,7 +49,7 @@ static inline float stft_sanitize(float v, float max)
 	return vc_sanitize(v, max);
 }
 
-int stft_create(struct stft **out)
+int stft_create(struct stft **out, uint32_t delay)
 {
 	struct stft *s;
 	size_t size = (sizeof(*s) + 63) / 64 * 64; /* aligned_alloc wants a multiple */
@@ -55,15 +57,18 @@ int stft_create(struct stft **out)
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
+	if (delay < WINDOW_DELAY_MIN || delay > WINDOW_DELAY_MAX)
+		return -EINVAL;
 
 	s = aligned_alloc(64, size);
 	if (s == NULL)
 		return -ENOMEM;
 	memset(s, 0, size);
 
-	window_vorbis(s->window, VC_WIN);
+	s->delay = delay;
+	(void)window_pair(delay, s->window, s->synth_window); /* delay checked above */
 	for (size_t n = 0; n < VC_WIN; n++)
-		s->synth_window[n] = s->window[n] / (float)VC_WIN;
+		s->synth_window[n] /= (float)VC_WIN;
 
 	/* FFTW_ESTIMATE: plans in microseconds, deterministically (no timing runs, so the same
 	 * algorithm and hence bit-identical results on every run), and leaves the arrays alone. */
@@ -132,8 +137,14 @@ void stft_synthesize(struct stft *s, const float *spec, float *hop_out)
 
 	fftwf_execute(s->c2r);
 
-	for (size_t n = 0; n < VC_HOP; n++) {
-		hop_out[n] = s->overlap[n] + s->synth_window[n] * s->time[n];
-		s->overlap[n] = s->synth_window[VC_HOP + n] * s->time[VC_HOP + n];
-	}
+	/* The synthesis window is zero before fade_start: this frame's output starts there, its
+	 * first D samples overlap-add with the previous frame's tail, and its last D samples are
+	 * kept for the next frame. With D = VC_HOP this is plain 50 % overlap-add. */
+	const uint32_t d = s->delay, fade_start = VC_HOP - d, tail = VC_WIN - d;
+	for (uint32_t n = 0; n < d; n++)
+		hop_out[n] = s->overlap[n] + s->synth_window[fade_start + n] * s->time[fade_start + n];
+	for (uint32_t n = d; n < VC_HOP; n++)
+		hop_out[n] = s->synth_window[fade_start + n] * s->time[fade_start + n];
+	for (uint32_t m = 0; m < d; m++)
+		s->overlap[m] = s->synth_window[tail + m] * s->time[tail + m];
 }

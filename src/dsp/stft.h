@@ -4,7 +4,8 @@
  *
  * One object holds both directions because the denoiser always runs them as a pair, once per hop:
  *   stft_analyze(s, in, X);  ...modify X...;  stft_synthesize(s, X, out);
- * With X unchanged, out is in delayed by exactly VC_HOP (480) samples.
+ * With X unchanged, out is in delayed by exactly `delay` samples (480 for the symmetric Vorbis
+ * window pair; less for the asymmetric low-delay pairs of window.h).
  *
  * Spectrum layout: VC_BINS (481) complex bins, interleaved re, im (2 * 481 floats), the
  * unnormalised FFT of the windowed frame (FFTW r2c convention: X_k = sum_n x[n] e^{-2 pi i k n / N}).
@@ -17,10 +18,13 @@
 #ifndef VOCANA_DSP_STFT_H
 #define VOCANA_DSP_STFT_H
 
+#include <stdint.h>
+
 struct stft;
 
-/* Create a zeroed STFT (silence in the history). 0, -EINVAL (out == NULL) or -ENOMEM. */
-int stft_create(struct stft **out);
+/* Create a zeroed STFT (silence in the history) with the window pair of window_pair(delay).
+ * 0, -EINVAL (out == NULL, delay outside WINDOW_DELAY_MIN..MAX) or -ENOMEM. */
+int stft_create(struct stft **out, uint32_t delay);
 
 /* NULL is a no-op. */
 void stft_destroy(struct stft *s);
@@ -37,8 +41,9 @@ void stft_reset(struct stft *s);
 void stft_analyze(struct stft *s, const float *hop_in, float *spec);
 
 /*
- * Inverse FFT of spec (2 * VC_BINS floats, same layout), scaled by 1/VC_WIN, windowed, and
- * overlap-added with the previous frame's second half; writes the VC_HOP finished samples.
+ * Inverse FFT of spec (2 * VC_BINS floats, same layout), scaled by 1/VC_WIN, windowed with the
+ * synthesis window, and overlap-added with the previous frame's tail; writes the VC_HOP finished
+ * samples.
  * Non-finite and tiny (< 1e-20) spectrum values are treated as 0 and magnitudes are clamped to the
  * largest analysis can produce, so a bad spectrum cannot poison the overlap state.
  * The imaginary parts of bins 0 and VC_BINS-1 are ignored (a real signal has none).

@@ -47,7 +47,7 @@ static int alloc_buffers(struct engine *e)
 {
 	const size_t frame_bytes = round64(FRAME * sizeof(float));
 	const size_t slot_bytes = round64((size_t)e->n_slots * sizeof(struct engine_slot));
-	e->arena_bytes = slot_bytes + (size_t)e->n_slots * 2 * frame_bytes + frame_bytes +
+	e->arena_bytes = slot_bytes + (size_t)e->n_slots * 3 * frame_bytes + frame_bytes +
 			 round64(ENGINE_XFADE_SAMPLES * sizeof(float));
 	e->arena = aligned_alloc(64, e->arena_bytes);
 	if (!e->arena)
@@ -61,6 +61,8 @@ static int alloc_buffers(struct engine *e)
 		e->slots[k].in = (float *)(void *)p;
 		p += frame_bytes;
 		e->slots[k].wet = (float *)(void *)p;
+		p += frame_bytes;
+		e->slots[k].dry = (float *)(void *)p;
 		p += frame_bytes;
 	}
 	e->zero = (float *)(void *)p;
@@ -130,6 +132,8 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 		goto error;
 	if ((res = vocana_denoiser_create(cfg->model, FRAME, &e->den)) < 0)
 		goto error;
+	/* Fed whole frames, the denoiser's latency is its model's algorithmic delay alone. */
+	e->model_delay = vocana_denoiser_latency_samples(e->den);
 	if ((res = vocana_denoiser_set_strength(e->den, cfg->strength)) < 0)
 		goto error;
 	warm_up(e);
@@ -240,6 +244,18 @@ int engine_reset_inline(struct engine *e)
 	return 0;
 }
 
+/* The dry frame aligned with the wet output of the just-completed input frame in slot s: the
+ * input L samples earlier, i.e. the last L samples of the previous frame (zeros after a reset or
+ * at the start, like the denoiser's own history) and the first 480 - L of this one. */
+static void make_dry(struct engine *e, struct engine_slot *s)
+{
+	const uint32_t lag = e->model_delay;
+	const struct engine_slot *prev = engine_slot_of(e, s->seq - 1);
+	const float *tail = s->seq >= 1 && prev->seq == s->seq - 1 ? prev->in : e->zero;
+	memcpy(s->dry, tail + FRAME - lag, lag * sizeof(float));
+	memcpy(s->dry + lag, s->in, (FRAME - lag) * sizeof(float));
+}
+
 /* The input side: store the cycle's samples (sanitised like the denoiser's own input, so dry and
  * wet see the same signal) and hand each completed frame to the model. A user bypass
  * (enabled = false) still feeds the model, so switching back on is instant and seamless; the open
@@ -274,6 +290,7 @@ static float take_input(struct engine *e, const float *in, uint32_t n)
 		e->in_fill += chunk;
 		done += chunk;
 		if (e->in_fill == FRAME) {
+			make_dry(e, s);
 			if (e->mode == ENGINE_INLINE)
 				engine_inline_frame(e, s);
 			else if (engine_policy_may_submit(e))

@@ -17,8 +17,9 @@
  *    or xruns are seen and shrinks back one step after a stable period, so latency stays bounded
  *    and comes back down. The current added latency is in engine_stats.
  *
- * Latency (engine_stats.latency_samples): inline 959 samples = 480 (model) + 479 (FIFO alignment
- * for cycles of any size); worker 959 + 480 * margin_frames, margin_frames >= ceil((n + 128) / 480)
+ * Latency (engine_stats.latency_samples): inline L + 479 samples, L the model's algorithmic delay
+ * (120 for the embedded model: 599 samples = 12.5 ms) and 479 the FIFO alignment for cycles of
+ * any size; worker L + 479 + 480 * margin_frames, margin_frames >= ceil((n + 128) / 480)
  * for cycles of n samples (1 for n <= 352, i.e. 30 ms at a 256 quantum). Design and timeline:
  * src/engine/engine_internal.h. The only system call on the audio thread is the worker's
  * non-blocking wake-up (sem_post), at most once per cycle; in inline mode, none.

@@ -6,11 +6,12 @@
  * back in time, so they are reproducible in tests.
  *
  * Timeline (docs in engine_internal.h): input frame k is samples [480k, 480k + 480). The denoiser,
- * fed exact frames, turns input frame k into wet frame k, which is the input delayed by 480
- * samples (its algorithmic latency); the dry frame aligned with wet frame k is input frame k - 1.
- * The engine plays wet/dry frame j at output position 480 j + D, where
+ * fed exact frames, turns input frame k into wet frame k, which is the input delayed by L samples
+ * (the model's algorithmic latency: 120 for the embedded model, 480 for symmetric-window models);
+ * the dry frame aligned with wet frame k is the input L samples back. The engine plays wet/dry
+ * frame j at output position 480 j + D, where
  *     D = ENGINE_ALIGN_SAMPLES + 480 * margin_frames,
- * so the engine's latency is ENGINE_MODEL_LATENCY_SAMPLES + D.
+ * so the engine's latency is L + D (inline: L + 479; 599 samples = 12.5 ms for L = 120).
  */
 #ifndef VOCANA_ENGINE_ENGINE_CONSTANTS_H
 #define VOCANA_ENGINE_ENGINE_CONSTANTS_H
@@ -22,20 +23,14 @@
 /* One model step (10 ms at 48 kHz): the engine exchanges exactly this much with the denoiser. */
 #define ENGINE_FRAME_SAMPLES RT_FRAME_SAMPLES
 
-/* Latency of a denoiser created with block_size = 480 and fed whole frames (vocana.h). */
-#define ENGINE_MODEL_LATENCY_SAMPLES ENGINE_FRAME_SAMPLES
-
 /*
  * FIFO alignment: graph quanta are any size (powers of two normally, anything after resampling),
  * so a cycle can end anywhere inside a frame. A frame is complete only when its last sample has
  * arrived; to play its first sample in the same cycle the output must trail the input by up to
  * 479 samples. This is the least constant delay that works for every sequence of cycle sizes
- * (vocana_denoiser_create(m, 0, ...) pays the same 960 - 1 in total).
+ * (vocana_denoiser_create(m, 0, ...) pays the same L + 479 in total).
  */
 #define ENGINE_ALIGN_SAMPLES (ENGINE_FRAME_SAMPLES - 1)
-
-/* Inline mode: the model runs in engine_process(), so no margin is needed: latency 959 samples. */
-#define ENGINE_INLINE_LATENCY_SAMPLES (ENGINE_MODEL_LATENCY_SAMPLES + ENGINE_ALIGN_SAMPLES)
 
 /*
  * Crossfade between wet and dry (misses, breaker, enable/disable) and across delay splices (margin
@@ -110,6 +105,5 @@
 static_assert(ENGINE_FRAME_SAMPLES == 480, "the engine is written for 10 ms frames at 48 kHz");
 /* A wet frame between two dry ones fades in over its head and out over its tail: no overlap. */
 static_assert(2 * ENGINE_XFADE_SAMPLES <= ENGINE_FRAME_SAMPLES, "fades must fit in one frame");
-static_assert(ENGINE_INLINE_LATENCY_SAMPLES == 959, "480 model + 479 alignment");
 
 #endif /* VOCANA_ENGINE_ENGINE_CONSTANTS_H */

@@ -9,12 +9,14 @@
  *
  * Design (timeline and symbols as in engine_constants.h):
  *  - Input. engine_process() first copies the whole cycle's input (sanitised) into frame slots:
- *    slot k holds input frame k (`in`), which is also the DRY signal aligned with wet frame k + 1.
+ *    slot k holds input frame k (`in`). When it is complete, slot k's `dry` gets the DRY signal
+ *    aligned with wet frame k: the input delayed by the model's delay L (the tail of input frame
+ *    k - 1, then the head of frame k; for L = 480 all of frame k - 1).
  *    Reading all input before writing any output makes in == out safe. A completed input frame
  *    goes to the model at once: inline, the denoiser turns it into slot k's `wet`; in worker mode
  *    it is copied into a pool block and submitted to the worker (sem_post wakes it).
  *  - Output. The output plays "source frames" j at position 480 j + D. Each source frame is WET
- *    (the model's frame j) or DRY (input frame j - 1), and that decision is made X =
+ *    (the model's frame j) or DRY (slot j's `dry`), and that decision is made X =
  *    ENGINE_XFADE_SAMPLES samples before the frame starts: if it is DRY after a WET frame, the fade
  *    from wet to dry has to run over the end of the previous frame, the last wet audio there is.
  *    A WET frame after a DRY one fades in over its own first X samples. The fades are raised
@@ -67,6 +69,7 @@ struct engine_slot {
 	int64_t seq;        /* frame index held, -1 before first use */
 	float *in;          /* ENGINE_FRAME_SAMPLES input samples (sanitised) */
 	float *wet;         /* ENGINE_FRAME_SAMPLES model output */
+	float *dry;         /* ENGINE_FRAME_SAMPLES input aligned with wet (set when in completes) */
 	float peak;         /* of in */
 	float vad;
 	uint8_t sub;        /* enum engine_sub */
@@ -100,6 +103,7 @@ struct engine {
 
 	/* Audio thread: input side. */
 	int64_t in_frame;               /* frame being filled */
+	uint32_t model_delay;           /* the denoiser's algorithmic delay L, samples (<= 480) */
 	uint32_t in_fill;
 	int applied_strength;           /* inline: strength last given to den */
 
@@ -177,8 +181,8 @@ void engine_output_decide(struct engine *e, int64_t j);
  * later cycle: ceil((n + X) / 480), at least 1. */
 uint32_t engine_margin_base(uint32_t n);
 
-/* Added latency for a margin of m frames (inline: m = 0). */
-uint32_t engine_latency_for(uint32_t margin);
+/* Added latency for a margin of m frames (inline: m = 0): L + ENGINE_ALIGN_SAMPLES + 480 m. */
+uint32_t engine_latency_for(const struct engine *e, uint32_t margin);
 
 /* Start of a cycle of n samples: quantum changes and xruns. */
 void engine_policy_cycle(struct engine *e, uint32_t n);

@@ -22,7 +22,7 @@ void engine_output_init(struct engine *e, uint32_t margin)
 	e->xf_left = 0;
 	e->xf_old_pos = 0;
 	atomic_store_explicit(&e->st_margin, margin, memory_order_relaxed);
-	atomic_store_explicit(&e->st_latency, engine_latency_for(margin), memory_order_relaxed);
+	atomic_store_explicit(&e->st_latency, engine_latency_for(e, margin), memory_order_relaxed);
 }
 
 /* Decision of frame j as stored (frames before the start count as WET). */
@@ -42,13 +42,14 @@ static const float *wet_of(const struct engine *e, int64_t j)
 	return s->seq == j && s->ready ? s->wet : NULL;
 }
 
-/* The dry signal aligned with wet frame j is input frame j - 1. */
+/* The dry signal aligned with wet frame j (made when input frame j completed; the alignment
+ * delay guarantees that before frame j is played, zeros are only a safety net). */
 static const float *dry_of(const struct engine *e, int64_t j)
 {
-	if (j < 1)
+	if (j < 0 || j >= e->in_frame)
 		return e->zero;
-	const struct engine_slot *s = engine_slot_of(e, j - 1);
-	return s->seq == j - 1 ? s->in : e->zero;
+	const struct engine_slot *s = engine_slot_of(e, j);
+	return s->seq == j ? s->dry : e->zero;
 }
 
 /*

@@ -33,9 +33,9 @@ uint32_t engine_margin_base(uint32_t n)
 	return m ? m : 1;
 }
 
-uint32_t engine_latency_for(uint32_t margin)
+uint32_t engine_latency_for(const struct engine *e, uint32_t margin)
 {
-	return ENGINE_INLINE_LATENCY_SAMPLES + margin * ENGINE_FRAME_SAMPLES;
+	return e->model_delay + ENGINE_ALIGN_SAMPLES + margin * ENGINE_FRAME_SAMPLES;
 }
 
 /* Largest margin allowed while cycles of n samples run. */
@@ -159,7 +159,7 @@ void engine_policy_spliced(struct engine *e, bool shrink)
 		e->frames_since_shrink = 0;
 	engine_bump(&e->st_margin_changes, 1);
 	atomic_store_explicit(&e->st_margin, e->margin, memory_order_relaxed);
-	atomic_store_explicit(&e->st_latency, engine_latency_for(e->margin), memory_order_relaxed);
+	atomic_store_explicit(&e->st_latency, engine_latency_for(e, e->margin), memory_order_relaxed);
 	restart_stable_period(e);
 }
 

@@ -10,8 +10,14 @@
 
 #include "nn/model.h"
 
-int nn_hparams_parse(const uint32_t v[NN_N_HPARAMS], struct nn_hparams *hp)
+int nn_hparams_parse(const uint32_t *v, uint32_t n, struct nn_hparams *hp)
 {
+	if (n != NN_N_HPARAMS && n != NN_N_HPARAMS_V1)
+		return -EBADMSG;
+	/* A version-1 file has no delay: it was trained with the symmetric window (480). */
+	const uint32_t delay = n > NN_HP_DELAY ? v[NN_HP_DELAY] : NN_MAX_DELAY;
+	if (delay < NN_MIN_DELAY || delay > NN_MAX_DELAY)
+		return -EBADMSG;
 	/* Upper limits: docs/model-format.md. They keep every tensor under 2^25 elements, so
 	 * size arithmetic in size_t (and in uint64_t on 32-bit hosts) cannot overflow. */
 	if (v[NN_HP_N_ERB] != NN_N_ERB)
@@ -32,6 +38,7 @@ int nn_hparams_parse(const uint32_t v[NN_N_HPARAMS], struct nn_hparams *hp)
 	hp->enc_dim = v[NN_HP_ENC_DIM];
 	hp->hidden = v[NN_HP_HIDDEN];
 	hp->n_gru = v[NN_HP_N_GRU];
+	hp->delay = delay;
 	return 0;
 }
 
@@ -156,8 +163,10 @@ struct vocana_model *nn_model_alloc(const struct nn_hparams *hp)
 int nn_model_create_random(const struct nn_hparams *hp, uint32_t seed, float amp,
 			   struct vocana_model **out)
 {
-	const uint32_t v[NN_N_HPARAMS] = { hp->n_erb, hp->n_df, hp->df_order,
-					   hp->enc_dim, hp->hidden, hp->n_gru };
+	/* delay 0: the symmetric window, like a file without the field */
+	const uint32_t v[NN_N_HPARAMS] = { hp->n_erb,  hp->n_df,   hp->df_order,
+					   hp->enc_dim, hp->hidden, hp->n_gru,
+					   hp->delay ? hp->delay : NN_MAX_DELAY };
 	struct nn_tensor_spec specs[NN_MAX_TENSORS];
 	struct nn_hparams checked;
 	struct vocana_model *m;
@@ -167,7 +176,7 @@ int nn_model_create_random(const struct nn_hparams *hp, uint32_t seed, float amp
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (nn_hparams_parse(v, &checked) < 0)
+	if (nn_hparams_parse(v, NN_N_HPARAMS, &checked) < 0)
 		return -EINVAL;
 	m = nn_model_alloc(&checked);
 	if (!m)

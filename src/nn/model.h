@@ -17,7 +17,10 @@
 #include "vocana/vocana.h"
 
 #define NN_ARCH_VDFL 1     /* arch_id of "vdfl" */
-#define NN_N_HPARAMS 6     /* n_erb, n_df, df_order, enc_dim, hidden, n_gru */
+#define NN_N_HPARAMS 7     /* n_erb, n_df, df_order, enc_dim, hidden, n_gru, delay */
+#define NN_N_HPARAMS_V1 6  /* files from before `delay` (which then is 480) */
+#define NN_MIN_DELAY 32    /* algorithmic delay: selects the STFT window pair (dsp/window.h) */
+#define NN_MAX_DELAY 480
 #define NN_N_ERB 32        /* ERB bands: fixed by the feature extractor */
 #define NN_MAX_GRU 4       /* stacked GRUs */
 #define NN_MAX_N_DF 481    /* deep-filter bins: at most the whole spectrum */
@@ -37,6 +40,7 @@ enum nn_hparam_index {
 	NN_HP_ENC_DIM,
 	NN_HP_HIDDEN,
 	NN_HP_N_GRU,
+	NN_HP_DELAY,
 };
 
 struct nn_hparams {
@@ -46,6 +50,7 @@ struct nn_hparams {
 	uint32_t enc_dim;  /* E: width of each encoder */
 	uint32_t hidden;   /* H: GRU state width */
 	uint32_t n_gru;    /* stacked GRUs */
+	uint32_t delay;    /* algorithmic delay in samples: the STFT window pair it was trained with */
 };
 
 /* y = weight @ x + bias; weight row-major [n_out, n_in]. */
@@ -84,10 +89,10 @@ struct nn_tensor_spec {
 	size_t field_offset;  /* offsetof(struct vocana_model, <the const float * it binds>) */
 };
 
-/* Copies the 6 file values into hp; -EBADMSG if any is outside the limits of
- * docs/model-format.md (which also bound every tensor size, so later size arithmetic can't
- * overflow). */
-int nn_hparams_parse(const uint32_t values[NN_N_HPARAMS], struct nn_hparams *hp);
+/* Copies the n file values (NN_N_HPARAMS_V1 or NN_N_HPARAMS; with 6, delay is 480) into hp;
+ * -EBADMSG if n or any value is outside the limits of docs/model-format.md (which also bound
+ * every tensor size, so later size arithmetic can't overflow). */
+int nn_hparams_parse(const uint32_t *values, uint32_t n, struct nn_hparams *hp);
 
 /* Fills specs[] with every tensor hp requires, in file-writing order; returns how many
  * (10 + 4 * n_gru). hp must be valid. */

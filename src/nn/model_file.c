@@ -191,7 +191,7 @@ int model_file_inspect(const void *data, size_t size, struct model_file_info *in
 		if (p[i] != 0)
 			return -EBADMSG;
 
-	if (info->n_hparams != NN_N_HPARAMS)
+	if (info->n_hparams != NN_N_HPARAMS && info->n_hparams != NN_N_HPARAMS_V1)
 		return -EBADMSG;
 	if (info->n_tensors < 1 || info->n_tensors > MODEL_FILE_MAX_TENSORS)
 		return -EBADMSG;
@@ -201,9 +201,9 @@ int model_file_inspect(const void *data, size_t size, struct model_file_info *in
 	if (info->data_offset > data_end)
 		return -EBADMSG;
 
-	for (size_t i = 0; i < NN_N_HPARAMS; i++)
+	for (size_t i = 0; i < info->n_hparams; i++)
 		info->hparam_values[i] = model_rd32(p + MODEL_FILE_OFF_HPARAMS + 4 * i);
-	if ((res = nn_hparams_parse(info->hparam_values, &info->hp)) < 0)
+	if ((res = nn_hparams_parse(info->hparam_values, info->n_hparams, &info->hp)) < 0)
 		return res;
 
 	/* Each required tensor exactly once and nothing else, so the count must match; checking

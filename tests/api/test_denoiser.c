@@ -13,11 +13,16 @@
 
 #define N_SAMPLES (48000 * 2)
 
-static struct vocana_model *random_model(unsigned seed)
+/* A random model with the given algorithmic delay (0: a file without the field, i.e. 480). */
+static struct vocana_model *random_model_delay(unsigned seed, uint32_t delay)
 {
 	struct mb_model mb;
 	const uint32_t hp[6] = {32, 96, 3, 16, 24, 2};
 	mb_init(&mb, hp, seed, MB_F32, 0.3f);
+	if (delay) {
+		mb.n_hparams = 7;
+		mb.hparams[6] = delay;
+	}
 	size_t size;
 	unsigned char *bytes = mb_serialize(&mb, &size);
 	mb_clear(&mb);
@@ -26,6 +31,11 @@ static struct vocana_model *random_model(unsigned seed)
 		m = NULL;
 	free(bytes);
 	return m;
+}
+
+static struct vocana_model *random_model(unsigned seed)
+{
+	return random_model_delay(seed, 0);
 }
 
 static void fill_signal(float *x, size_t n, unsigned seed)
@@ -59,35 +69,45 @@ static double max_delayed_error(const float *x, const float *y, size_t n, size_t
 }
 
 /* Strength 0 passes the input through: out == in delayed by exactly the reported latency,
- * 960 - gcd(block, 480), for every block size. */
+ * D + 480 - gcd(block, 480), for every block size, for the symmetric window (D = 480, a file
+ * without the delay field) and low-delay pairs (D = 120, 32). */
 static void test_latency_per_block_size(void)
 {
-	struct vocana_model *m = random_model(7);
-	CHECK(m != NULL);
+	static const uint32_t delays[] = { 0, 120, 32 };
 	float *x = malloc(N_SAMPLES * sizeof(float)), *y = malloc(N_SAMPLES * sizeof(float));
 	fill_signal(x, N_SAMPLES, 11);
 	const struct { uint32_t block; uint32_t latency; } cases[] = {
 		{480, 480}, {960, 480}, {256, 928}, {128, 928}, {441, 957}, {0, 959}, {1, 959}, {4800, 480},
 	};
-	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+	for (size_t c = 0; c < 3 * sizeof(cases) / sizeof(cases[0]); c++) {
+		const size_t nc = sizeof(cases) / sizeof(cases[0]);
+		const uint32_t delay = delays[c / nc] ? delays[c / nc] : 480;
+		/* the table is for D = 480: every latency moves with D */
+		const uint32_t latency = cases[c % nc].latency - 480 + delay;
+		const uint32_t block = cases[c % nc].block;
+		struct vocana_model *m = random_model_delay(7, delays[c / nc]);
+		CHECK(m != NULL);
 		struct vocana_denoiser *d = NULL;
-		CHECK(vocana_denoiser_create(m, cases[c].block, &d) == 0);
-		if (!d)
+		CHECK(vocana_denoiser_create(m, block, &d) == 0);
+		if (!d) {
+			vocana_model_free(m);
 			continue;
-		CHECK(vocana_denoiser_latency_samples(d) == cases[c].latency);
+		}
+		CHECK_MSG(vocana_denoiser_latency_samples(d) == latency, "D %u block %u: latency %u",
+			  delay, block, vocana_denoiser_latency_samples(d));
 		CHECK(vocana_denoiser_set_strength(d, 0) == 0);
 		vocana_denoiser_reset(d); /* start at the new strength instead of gliding to it */
-		run_blocks(d, x, y, N_SAMPLES, cases[c].block, 3);
-		double err = max_delayed_error(x, y, N_SAMPLES, cases[c].latency);
-		CHECK_MSG(err < 1e-5, "block %u: max error %g at delay %u", cases[c].block, err,
-			  cases[c].latency);
+		run_blocks(d, x, y, N_SAMPLES, block, 3);
+		double err = max_delayed_error(x, y, N_SAMPLES, latency);
+		CHECK_MSG(err < 1e-5, "D %u block %u: max error %g at delay %u", delay, block, err,
+			  latency);
 		/* ...and not at a neighbouring delay: the test can tell. */
-		CHECK(max_delayed_error(x, y, N_SAMPLES, cases[c].latency + 1) > 1e-3);
+		CHECK(max_delayed_error(x, y, N_SAMPLES, latency + 1) > 1e-3);
 		vocana_denoiser_destroy(d);
+		vocana_model_free(m);
 	}
 	free(x);
 	free(y);
-	vocana_model_free(m);
 }
 
 /* The same denoiser run with different block sizes produces the same signal, shifted only by
@@ -122,10 +142,10 @@ static void test_block_size_independence(void)
 }
 
 /* Bypass outputs the equally delayed input after a one-hop crossfade; leaving bypass returns to
- * the denoised signal. Both transitions are continuous. */
-static void test_bypass(void)
+ * the denoised signal. Both transitions are continuous. For the symmetric and a low-delay pair. */
+static void check_bypass(uint32_t delay)
 {
-	struct vocana_model *m = random_model(9);
+	struct vocana_model *m = random_model_delay(9, delay == 480 ? 0 : delay);
 	float *x = malloc(N_SAMPLES * sizeof(float)), *y = malloc(N_SAMPLES * sizeof(float));
 	float *wet = malloc(N_SAMPLES * sizeof(float));
 	fill_signal(x, N_SAMPLES, 13);
@@ -145,14 +165,14 @@ static void test_bypass(void)
 		for (size_t i = 0; i < on; i++)
 			e0 = fmax(e0, fabs((double)y[i] - wet[i]));
 		CHECK_MSG(e0 < 1e-7, "before bypass: %g", e0);
-		/* One hop after the switch: exactly the dry input delayed by 480. */
+		/* One hop after the switch: exactly the dry input delayed by the model's delay. */
 		double e1 = 0.0;
 		for (size_t i = on + 480; i < off; i++)
-			e1 = fmax(e1, fabs((double)y[i] - x[i - 480]));
-		CHECK_MSG(e1 < 1e-7, "in bypass: %g", e1);
+			e1 = fmax(e1, fabs((double)y[i] - x[i - delay]));
+		CHECK_MSG(e1 < 1e-7, "D %u in bypass: %g", delay, e1);
 		/* During the crossfade the output stays between dry and wet (no overshoot, no click). */
 		for (size_t i = on; i < on + 480; i++) {
-			double lo = fmin(wet[i], x[i - 480]) - 1e-6, hi = fmax(wet[i], x[i - 480]) + 1e-6;
+			double lo = fmin(wet[i], x[i - delay]) - 1e-6, hi = fmax(wet[i], x[i - delay]) + 1e-6;
 			CHECK_MSG(y[i] >= lo && y[i] <= hi, "sample %zu outside the crossfade", i);
 		}
 		/* After leaving bypass the network kept running, so the output is the reference again. */
@@ -167,6 +187,12 @@ static void test_bypass(void)
 	free(y);
 	free(wet);
 	vocana_model_free(m);
+}
+
+static void test_bypass(void)
+{
+	check_bypass(480);
+	check_bypass(120);
 }
 
 /* A strength change glides: the attenuation-limit mix never jumps within one hop. */

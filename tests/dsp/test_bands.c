@@ -163,7 +163,7 @@ static void test_energy_white_noise(void)
 	unsigned seed = 2024;
 
 	bands_init(&b);
-	CHECK(stft_create(&s) == 0);
+	CHECK(stft_create(&s, VC_HOP) == 0);
 	if (s == NULL)
 		return;
 	for (unsigned t = 0; t < n_hops; t++) {
@@ -192,7 +192,7 @@ static void test_energy_sine(void)
 	float x[VC_HOP], spec[2 * VC_BINS], e[VC_N_BANDS];
 
 	bands_init(&b);
-	CHECK(stft_create(&s) == 0);
+	CHECK(stft_create(&s, VC_HOP) == 0);
 	if (s == NULL)
 		return;
 	for (unsigned j = 4; j < VC_N_BANDS - 1; j += 3) {

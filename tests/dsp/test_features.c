@@ -25,7 +25,7 @@ static void run_features(const float *x, size_t n_hops, uint32_t n_df, float *fe
 	struct stft *s = NULL;
 
 	CHECK(features_init(&f, n_df) == 0);
-	CHECK(stft_create(&s) == 0);
+	CHECK(stft_create(&s, VC_HOP) == 0);
 	if (s == NULL)
 		return;
 	for (size_t t = 0; t < n_hops; t++) {
@@ -143,7 +143,7 @@ static void test_silence_and_garbage(void)
 	unsigned seed = 8;
 
 	CHECK(features_init(&f, VC_MAX_DF) == 0);
-	CHECK(stft_create(&s) == 0);
+	CHECK(stft_create(&s, VC_HOP) == 0);
 	if (s == NULL)
 		return;
 	for (int t = 0; t < 2000; t++) {
@@ -199,7 +199,7 @@ static void test_dev_analyze(void)
 	struct stft *s = NULL;
 	unsigned seed = 1;
 
-	if (!x || !feat || !feat2 || !want || !spec || !want_spec || stft_create(&s) < 0)
+	if (!x || !feat || !feat2 || !want || !spec || !want_spec || stft_create(&s, VC_HOP) < 0)
 		goto out;
 	for (size_t n = 0; n < n_frames * VC_HOP; n++)
 		x[n] = 0.3f * test_randf(&seed) + 0.2f * (float)sin(0.05 * (double)n);
@@ -215,14 +215,14 @@ static void test_dev_analyze(void)
 
 		memset(feat, 0xff, n_frames * fs * sizeof(float)); /* NaN: catch unwritten values */
 		memset(spec, 0xff, n_frames * 2 * VC_BINS * sizeof(float));
-		CHECK(vocana_dev_analyze(x, n_frames, n_df, feat, spec) == 0);
+		CHECK(vocana_dev_analyze(x, n_frames, n_df, VC_HOP, feat, spec) == 0);
 		CHECK_MSG(memcmp(feat, want, n_frames * fs * sizeof(float)) == 0, "n_df %u", n_df);
 		CHECK(memcmp(spec, want_spec, n_frames * 2 * VC_BINS * sizeof(float)) == 0);
 		/* Either output alone gives the same numbers. */
-		CHECK(vocana_dev_analyze(x, n_frames, n_df, feat2, NULL) == 0);
+		CHECK(vocana_dev_analyze(x, n_frames, n_df, VC_HOP, feat2, NULL) == 0);
 		CHECK(memcmp(feat2, want, n_frames * fs * sizeof(float)) == 0);
 		memset(spec, 0, n_frames * 2 * VC_BINS * sizeof(float));
-		CHECK(vocana_dev_analyze(x, n_frames, n_df, NULL, spec) == 0);
+		CHECK(vocana_dev_analyze(x, n_frames, n_df, VC_HOP, NULL, spec) == 0);
 		CHECK(memcmp(spec, want_spec, n_frames * 2 * VC_BINS * sizeof(float)) == 0);
 	}
 
@@ -248,12 +248,12 @@ static void test_dev_analyze(void)
 	}
 
 	/* Bad arguments. */
-	CHECK(vocana_dev_analyze(NULL, n_frames, N_DF, feat, NULL) == -EINVAL);
-	CHECK(vocana_dev_analyze(x, n_frames, VC_MAX_DF + 1, feat, NULL) == -EINVAL);
-	CHECK(vocana_dev_analyze(x, SIZE_MAX, N_DF, feat, NULL) == -EINVAL);
-	CHECK(vocana_dev_analyze(x, (size_t)-1 / 1000, N_DF, feat, spec) == -EINVAL);
-	CHECK(vocana_dev_analyze(x, 0, N_DF, NULL, NULL) == 0);        /* nothing to do */
-	CHECK(vocana_dev_analyze(x, n_frames, N_DF, NULL, NULL) == 0); /* nothing asked */
+	CHECK(vocana_dev_analyze(NULL, n_frames, N_DF, VC_HOP, feat, NULL) == -EINVAL);
+	CHECK(vocana_dev_analyze(x, n_frames, VC_MAX_DF + 1, VC_HOP, feat, NULL) == -EINVAL);
+	CHECK(vocana_dev_analyze(x, SIZE_MAX, N_DF, VC_HOP, feat, NULL) == -EINVAL);
+	CHECK(vocana_dev_analyze(x, (size_t)-1 / 1000, N_DF, VC_HOP, feat, spec) == -EINVAL);
+	CHECK(vocana_dev_analyze(x, 0, N_DF, VC_HOP, NULL, NULL) == 0);        /* nothing to do */
+	CHECK(vocana_dev_analyze(x, n_frames, N_DF, VC_HOP, NULL, NULL) == 0); /* nothing asked */
 out:
 	stft_destroy(s);
 	free(x);

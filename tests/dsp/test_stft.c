@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* STFT: FFT against a double-precision DFT, perfect reconstruction with a delay of exactly one
- * hop, the window's power complementarity, and recovery from NaN/Inf/denormal/huge input. */
+ * hop (symmetric window) or D samples (low-delay pairs), the windows' properties, and recovery from NaN/Inf/denormal/huge input. */
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -70,7 +71,7 @@ static void test_fft_vs_dft(void)
 	float frame[VC_WIN], spec[2 * VC_BINS];
 	double re[VC_BINS], im[VC_BINS];
 
-	CHECK(stft_create(&s) == 0);
+	CHECK(stft_create(&s, VC_HOP) == 0);
 	if (s == NULL)
 		return;
 	/* Random frames, a bin-centred sine, an off-bin sine and DC: 6 frames. */
@@ -103,13 +104,13 @@ static void test_fft_vs_dft(void)
 	stft_destroy(s);
 }
 
-/* Run x through analysis + synthesis with the spectrum unchanged. */
-static void roundtrip(const float *x, float *y, size_t n_hops)
+/* Run x through analysis + synthesis (window pair of `delay`) with the spectrum unchanged. */
+static void roundtrip(const float *x, float *y, size_t n_hops, uint32_t delay)
 {
 	struct stft *s = NULL;
 	float spec[2 * VC_BINS];
 
-	CHECK(stft_create(&s) == 0);
+	CHECK(stft_create(&s, delay) == 0);
 	if (s == NULL)
 		return;
 	for (size_t t = 0; t < n_hops; t++) {
@@ -134,15 +135,17 @@ static double max_err_at_delay(const float *x, const float *y, size_t len, size_
 static void test_perfect_reconstruction(void)
 {
 	static float x[N_HOPS * VC_HOP], y[N_HOPS * VC_HOP];
+	static const uint32_t delays[] = { VC_HOP, 120, WINDOW_DELAY_MIN, 200, VC_HOP - 1 };
 	const size_t len = N_HOPS * VC_HOP;
 	unsigned seed = 777;
 
-	for (int kind = 0; kind < 3; kind++) {
+	for (int kind = 0; kind < 3 * 5; kind++) {
+		const uint32_t d = delays[kind / 3];
 		for (size_t n = 0; n < len; n++) {
 			double t = (double)n / VC_SAMPLE_RATE;
-			if (kind == 0)
+			if (kind % 3 == 0)
 				x[n] = test_randf(&seed);
-			else if (kind == 1)
+			else if (kind % 3 == 1)
 				x[n] = (float)(0.8 * sin(2 * PI * 440.0 * t));
 			else /* chirp plus noise: no frequency stays put */
 				x[n] = (float)(0.5 * sin(2 * PI * (100.0 + 5000.0 * t) * t)) +
@@ -150,15 +153,53 @@ static void test_perfect_reconstruction(void)
 		}
 		for (size_t n = 0; n < len; n++)
 			y[n] = -1.0f; /* catch samples that are never written */
-		roundtrip(x, y, N_HOPS);
+		roundtrip(x, y, N_HOPS, d);
 
-		double e480 = max_err_at_delay(x, y, len, VC_HOP);
-		double e479 = max_err_at_delay(x, y, len, VC_HOP - 1);
-		double e481 = max_err_at_delay(x, y, len, VC_HOP + 1);
-		CHECK_MSG(e480 < 1e-5, "kind %d: max error at delay 480 is %g", kind, e480);
-		/* The delay is exactly one hop: one sample either way is far off. */
-		CHECK_MSG(e479 > 1e-3 && e481 > 1e-3, "kind %d: errors at 479/481: %g %g", kind, e479, e481);
+		double e = max_err_at_delay(x, y, len, d);
+		double e_early = max_err_at_delay(x, y, len, d - 1);
+		double e_late = max_err_at_delay(x, y, len, d + 1);
+		CHECK_MSG(e < 1e-5, "kind %d: max error at delay %u is %g", kind, d, e);
+		/* The delay is exact: one sample either way is far off. */
+		CHECK_MSG(e_early > 1e-3 && e_late > 1e-3, "kind %d delay %u: errors at -1/+1: %g %g",
+			  kind, d, e_early, e_late);
 	}
+}
+
+/* Low-delay pairs: analysis x synthesis products of frames a hop apart sum to one (what makes
+ * the reconstruction exact), synthesis is zero before 480 - D (so the output is final D samples
+ * before the frame's end), the analysis window's energy is that of the symmetric window (the
+ * features' scale is unchanged), delay 480 gives the symmetric Vorbis pair, and bad delays fail. */
+static void test_window_pairs(void)
+{
+	static const uint32_t delays[] = { WINDOW_DELAY_MIN, 96, 120, 200, 479, VC_HOP };
+	float a[VC_WIN], s[VC_WIN], vorbis[VC_WIN];
+
+	window_vorbis(vorbis, VC_WIN);
+	for (size_t i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+		const uint32_t d = delays[i];
+		double worst = 0.0, energy = 0.0;
+		CHECK(window_pair(d, a, s) == 0);
+		for (size_t n = 0; n < VC_HOP; n++) {
+			double p = (double)a[n] * s[n] + (double)a[n + VC_HOP] * s[n + VC_HOP];
+			worst = fmax(worst, fabs(p - 1.0));
+		}
+		for (size_t n = 0; n < VC_WIN; n++) {
+			energy += (double)a[n] * a[n];
+			CHECK(a[n] > 0.0f && a[n] <= 1.0f && isfinite(s[n]) && s[n] >= 0.0f && s[n] < 1.5f);
+			if (n < VC_HOP - d)
+				CHECK(s[n] == 0.0f);
+		}
+		CHECK_MSG(worst < 1e-6, "delay %u: products deviate from 1 by %g", d, worst);
+		CHECK_MSG(fabs(energy - VC_HOP) < 1e-3, "delay %u: window energy %g", d, energy);
+	}
+	CHECK(window_pair(VC_HOP, a, s) == 0);
+	CHECK(memcmp(a, vorbis, sizeof(a)) == 0 && memcmp(s, vorbis, sizeof(s)) == 0);
+	CHECK(window_pair(WINDOW_DELAY_MIN - 1, a, s) == -EINVAL);
+	CHECK(window_pair(VC_HOP + 1, a, s) == -EINVAL);
+	CHECK(window_pair(120, NULL, s) == -EINVAL && window_pair(120, a, NULL) == -EINVAL);
+	struct stft *st = NULL;
+	CHECK(stft_create(&st, WINDOW_DELAY_MIN - 1) == -EINVAL && st == NULL);
+	CHECK(stft_create(&st, VC_HOP + 1) == -EINVAL && st == NULL);
 }
 
 static void test_reset(void)
@@ -170,7 +211,7 @@ static void test_reset(void)
 
 	for (size_t n = 0; n < 10 * VC_HOP; n++)
 		x[n] = test_randf(&seed);
-	CHECK(stft_create(&a) == 0 && stft_create(&b) == 0);
+	CHECK(stft_create(&a, VC_HOP) == 0 && stft_create(&b, VC_HOP) == 0);
 	if (a == NULL || b == NULL)
 		goto out;
 	for (size_t t = 0; t < 5; t++) {
@@ -191,7 +232,7 @@ out:
 	stft_destroy(a);
 	stft_destroy(b);
 	stft_destroy(NULL); /* no-op */
-	CHECK(stft_create(NULL) < 0);
+	CHECK(stft_create(NULL, VC_HOP) < 0);
 }
 
 static int all_finite(const float *v, size_t n)
@@ -222,7 +263,7 @@ static void test_bad_input(void)
 		default: break;
 		}
 	}
-	CHECK(stft_create(&s) == 0);
+	CHECK(stft_create(&s, VC_HOP) == 0);
 	if (s == NULL)
 		return;
 	for (size_t t = 0; t < 20; t++) {
@@ -267,6 +308,7 @@ int main(void)
 	RUN_TEST(test_window);
 	RUN_TEST(test_fft_vs_dft);
 	RUN_TEST(test_perfect_reconstruction);
+	RUN_TEST(test_window_pairs);
 	RUN_TEST(test_reset);
 	RUN_TEST(test_bad_input);
 	return test_finish();

@@ -29,7 +29,7 @@ static int roundtrip(float *out)
 {
 	float spec[2 * VC_BINS];
 	struct stft *s = NULL;
-	int res = stft_create(&s);
+	int res = stft_create(&s, VC_HOP);
 
 	if (res < 0)
 		return res;
@@ -52,7 +52,7 @@ static void *worker_main(void *arg)
 			w->errors++;
 		else if (memcmp(out, want_out, sizeof(out)) != 0)
 			w->mismatches++;
-		if (vocana_dev_analyze(input, N_HOPS, N_DF, feat, NULL) < 0)
+		if (vocana_dev_analyze(input, N_HOPS, N_DF, 480, feat, NULL) < 0)
 			w->errors++;
 		else if (memcmp(feat, want_feat, sizeof(feat)) != 0)
 			w->mismatches++;
@@ -68,7 +68,7 @@ static void test_parallel_create_and_run(void)
 	for (size_t n = 0; n < N_HOPS * VC_HOP; n++)
 		input[n] = test_randf(&seed);
 	CHECK(roundtrip(want_out) == 0);
-	CHECK(vocana_dev_analyze(input, N_HOPS, N_DF, want_feat, NULL) == 0);
+	CHECK(vocana_dev_analyze(input, N_HOPS, N_DF, 480, want_feat, NULL) == 0);
 
 	memset(workers, 0, sizeof(workers));
 	for (int i = 0; i < N_THREADS; i++)

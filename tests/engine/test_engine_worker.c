@@ -21,6 +21,7 @@
 
 #include "engine/engine.h"
 #include "engine/engine_constants.h"
+#include "engine_latency.h"
 #include "test_util.h"
 
 #define FRAME ENGINE_FRAME_SAMPLES
@@ -223,7 +224,7 @@ static void test_matches_inline(void)
 			uint32_t m = (q + ENGINE_XFADE_SAMPLES + FRAME - 1) / FRAME;
 			CHECK_MSG(st.margin_frames == m, "q %u: margin %u, expected %u", q,
 				  st.margin_frames, m);
-			CHECK(st.latency_samples == ENGINE_INLINE_LATENCY_SAMPLES + m * FRAME);
+			CHECK(st.latency_samples == expected_inline_latency() + m * FRAME);
 			CHECK_MSG(st.deadline_misses == 0, "q %u: %llu misses", q,
 				  (unsigned long long)st.deadline_misses);
 			CHECK(st.frames > 0 && st.frames_denoised == st.frames);
@@ -353,7 +354,7 @@ static void test_margin_adapts(void)
 		CHECK_MSG(s.max_margin == 3, "margin peaked at %u", s.max_margin);
 		CHECK_MSG(s.margin_at_big == 3, "margin during quantum 1024: %u", s.margin_at_big);
 		CHECK_MSG(st.margin_frames == 1, "margin at the end %u, expected 1", st.margin_frames);
-		CHECK(st.latency_samples == ENGINE_INLINE_LATENCY_SAMPLES + st.margin_frames * FRAME);
+		CHECK(st.latency_samples == expected_inline_latency() + st.margin_frames * FRAME);
 		CHECK(st.margin_changes == 7);
 		double step = max_step(y, 0, n), bound = step_bound(ref, x, n);
 		CHECK_MSG(step <= bound, "largest step %.4f > bound %.4f", step, bound);
@@ -393,7 +394,7 @@ static void test_shrink_in_pause(void)
 		CHECK_MSG(s.n_changes == 2, "%u margin changes", s.n_changes);
 		if (s.n_changes == 2) {
 			/* Grown early; shrunk once the output reached the pause, ~1 s later. */
-			size_t at = s.change_cycle[1] * 256, latency = ENGINE_INLINE_LATENCY_SAMPLES + 2 * FRAME;
+			size_t at = s.change_cycle[1] * 256, latency = expected_inline_latency() + 2 * FRAME;
 			CHECK_MSG(s.change_margin[1] == 1 && at >= pause_from + latency &&
 					  at <= pause_to + latency,
 				  "shrink seen at sample %zu, pause played from %zu to %zu", at,

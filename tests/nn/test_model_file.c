@@ -562,6 +562,55 @@ static void test_bad_hparams(void)
 	}
 }
 
+/* The 7th value, delay (the STFT window pair), is optional: 32..480 load and set the model's
+ * delay; outside that, or a count other than 6 or 7, the file is rejected. */
+static void test_delay_hparam(void)
+{
+	static const struct {
+		uint32_t n, delay;
+		int want;
+	} cases[] = {
+		{ 7, 120, 0 }, { 7, 32, 0 }, { 7, 480, 0 }, { 7, 0, -EBADMSG }, { 7, 31, -EBADMSG },
+		{ 7, 481, -EBADMSG }, { 7, 0xffffffffu, -EBADMSG }, { 8, 120, -EBADMSG },
+		{ 5, 0, -EBADMSG },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mb_model d;
+		struct vocana_model *m = NULL;
+		char what[64];
+		size_t size;
+
+		mb_init(&d, hp_tiny, 8, MB_F32, 1.0f);
+		d.n_hparams = cases[i].n;
+		d.hparams[6] = cases[i].delay;
+		d.hparams[7] = 0;
+		snprintf(what, sizeof(what), "n_hparams %u delay %u", cases[i].n, cases[i].delay);
+		expect_desc(&d, cases[i].want, what);
+		unsigned char *buf = mb_serialize(&d, &size);
+		if (cases[i].want == 0 && buf && vocana_model_load_memory(buf, size, &m) == 0) {
+			CHECK_MSG(m->hp.delay == cases[i].delay, "%s: delay %u", what, m->hp.delay);
+			vocana_model_free(m);
+		}
+		free(buf);
+		mb_clear(&d);
+	}
+	/* Without the field (6 values) a model has the symmetric window's delay. */
+	{
+		struct mb_model d;
+		struct vocana_model *m = NULL;
+		size_t size;
+
+		mb_init(&d, hp_tiny, 8, MB_F32, 1.0f);
+		unsigned char *buf = mb_serialize(&d, &size);
+		CHECK(buf && vocana_model_load_memory(buf, size, &m) == 0);
+		CHECK(m && m->hp.delay == 480);
+		vocana_model_free(m);
+		free(buf);
+		mb_clear(&d);
+	}
+}
+
 /* Non-finite weights are rejected (-EBADMSG), in every dtype. */
 static void test_non_finite(void)
 {
@@ -719,6 +768,7 @@ int main(void)
 	RUN_TEST(test_overlap);
 	RUN_TEST(test_description_corruption);
 	RUN_TEST(test_bad_hparams);
+	RUN_TEST(test_delay_hparam);
 	RUN_TEST(test_non_finite);
 	RUN_TEST(test_api_arguments);
 	RUN_TEST(test_load_file);

@@ -57,6 +57,12 @@ def test_istft(lib):
     err = float(np.abs(y[480:] - x[:-480]).max())
     check("istft reproduces the input delayed by 480", err < 1e-5 and np.abs(y[:480]).max() < 1e-6,
           f"max error {err:.2e}")
+    for delay in (120, 32):  # low-delay window pairs: the same, delayed by `delay` only
+        spec = torch.from_numpy(lib.analyze(x, 96, features=False, delay=delay))[None]
+        y = istft(spec, delay)[0].numpy()
+        err = float(np.abs(y[delay + 480:] - x[480:-delay]).max())
+        check(f"istft (delay {delay}) reproduces the input delayed by {delay}", err < 1e-5,
+              f"max error {err:.2e}")
     interp = band_interp_matrix(lib.band_centers())
     check("band interpolation is a partition of unity",
           float((interp.sum(0) - 1).abs().max()) < 1e-6)
@@ -78,8 +84,8 @@ def test_istft(lib):
 
 def run_parity(lib, hp, dtype, seed):
     torch.manual_seed(seed)
-    n_erb, n_df, df_order, enc_dim, hidden, n_gru = hp
-    model = VDFL(n_erb, n_df, df_order, enc_dim, hidden, n_gru).eval()
+    n_erb, n_df, df_order, enc_dim, hidden, n_gru, delay = hp
+    model = VDFL(n_erb, n_df, df_order, enc_dim, hidden, n_gru, delay).eval()
     with torch.no_grad():
         # heads are initialised near "pass everything"; spread them so the test sees real work
         for p in model.parameters():
@@ -87,7 +93,7 @@ def run_parity(lib, hp, dtype, seed):
         if dtype == "f16":  # compare against the weights the file actually holds
             for p in model.parameters():
                 p.copy_(p.half().float())
-    feat = lib.analyze(test_signal(50, seed), n_df, spectrum=False)
+    feat = lib.analyze(test_signal(50, seed), n_df, spectrum=False, delay=delay)
     with torch.no_grad():
         g, c, v, _ = model(torch.from_numpy(feat)[None])
     g, c, v = g[0].numpy(), c[0].numpy(), torch.sigmoid(v[0]).numpy()
@@ -115,9 +121,9 @@ def main():
     lib = vocana_lib.load(sys.argv[1])
     test_istft(lib)
     try:
-        run_parity(lib, (32, 96, 3, 64, 128, 2), "f32", 11)
-        run_parity(lib, (32, 24, 2, 20, 36, 3), "f32", 12)
-        run_parity(lib, (32, 96, 3, 64, 128, 2), "f16", 13)
+        run_parity(lib, (32, 96, 3, 64, 128, 2, 480), "f32", 11)
+        run_parity(lib, (32, 24, 2, 20, 36, 3, 120), "f32", 12)
+        run_parity(lib, (32, 96, 3, 64, 128, 2, 120), "f16", 13)
     except AttributeError as e:  # a symbol missing from the library
         check("network functions present in libvocana", False, str(e))
     print(f"{len(failures)} failed")
