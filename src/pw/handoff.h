@@ -13,10 +13,13 @@
  *    latency, as with a trigger;
  *  - delay = one quantum ("next cycle") when the output runs first.
  * The first output cycle of a session picks the mode; if the order later flips, the hand-off
- * moves to "next cycle" once for the rest of the session (one quantum of silence, counted in
- * n_switches) instead of glitching at every flip. A quantum that grows past the delay raises the
- * delay the same way. Samples that never arrived (a missed capture cycle) are zeros, counted in
- * n_missing.
+ * moves to "next cycle" (one quantum of silence, counted in n_switches) instead of glitching at
+ * every flip. A quantum that grows past the delay raises the delay the same way.
+ * Latency comes back down: once the capture has run first in every cycle for recover_after
+ * samples (2 s at first), the hand-off returns to "same cycle", skipping one quantum of audio
+ * with a short crossfade (counted in n_recoveries). A relapse doubles the wait, up to 64 s, so a
+ * graph whose order keeps changing settles in "next cycle" instead of splicing every 2 s.
+ * Samples that never arrived (a missed capture cycle) are zeros, counted in n_missing.
  *
  * One thread only (the data thread); no allocation; every loop is bounded by the block size.
  */
@@ -28,6 +31,9 @@
 
 #define HANDOFF_SIZE 32768u      /* samples, a power of two above 2 x the largest quantum */
 #define HANDOFF_MAX_BLOCK 8192u  /* larger blocks are cut to this */
+#define HANDOFF_RECOVER_SAMPLES 96000u      /* 2 s at 48 kHz of capture-first cycles */
+#define HANDOFF_RECOVER_MAX_SAMPLES 3072000u /* 64 s: the longest wait after relapses */
+#define HANDOFF_XFADE_SAMPLES 64u           /* the recovery splice's crossfade (1.3 ms) */
 
 enum handoff_mode {
 	HANDOFF_UNDECIDED = 0,
@@ -41,11 +47,15 @@ struct handoff {
 	bool valid;
 	enum handoff_mode mode;
 	uint32_t delay;           /* samples, in NEXT_CYCLE mode */
+	uint32_t capture_first;   /* NEXT_CYCLE: samples of consecutive capture-first cycles */
+	uint32_t recover_after;   /* capture_first needed to return to SAME_CYCLE (0: default) */
+	bool recovered;           /* SAME_CYCLE reached by a recovery (a relapse doubles the wait) */
 	uint64_t n_switches;      /* times the mode fell back to NEXT_CYCLE or the delay grew */
+	uint64_t n_recoveries;    /* times it returned to SAME_CYCLE */
 	uint64_t n_missing;       /* output samples with no captured sample (zeros) */
 };
 
-/* Forget everything (a new session); keeps the counters. */
+/* Forget everything (a new session, with the first recovery wait again); keeps the counters. */
 void handoff_reset(struct handoff *h);
 
 /* Capture side: n samples of graph positions [pos, pos + n). */

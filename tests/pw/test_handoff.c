@@ -69,7 +69,7 @@ static void test_flip_once(void)
 		capture(pos, 128);
 		CHECK(output_is(pos, 128, 0));
 	}
-	/* Order flips: one quantum of silence, then the next-cycle mode, for good. */
+	/* Order flips: one quantum of silence, then the next-cycle mode while the order keeps flipping. */
 	missing = handoff_read(h, pos, out, 128);
 	CHECK(missing == 128 && h->n_switches == 1 && handoff_delay(h) == 128);
 	capture(pos, 128);
@@ -84,6 +84,56 @@ static void test_flip_once(void)
 		}
 	}
 	CHECK(h->n_switches == 1);
+}
+
+/* After a flip, capture-first cycles for HANDOFF_RECOVER_SAMPLES bring the same-cycle mode (and
+ * zero added delay) back, through one crossfaded splice; a relapse doubles the wait. */
+static void test_recovery(void)
+{
+	uint64_t pos = 3000000;
+	const uint32_t q = 256;
+
+	handoff_reset(h);
+	h->n_switches = h->n_recoveries = 0;
+	capture(pos, q);
+	CHECK(output_is(pos, q, 0));
+	pos += q;
+	for (int round = 0; round < 2; round++) {
+		/* A flip: output first once. */
+		handoff_read(h, pos, out, q);
+		capture(pos, q);
+		pos += q;
+		CHECK(handoff_delay(h) == q);
+		/* Capture first from now on: still one quantum late until the wait is over. */
+		const uint32_t wait = HANDOFF_RECOVER_SAMPLES << round;
+		uint32_t waited = 0;
+		while (waited + q < wait) {
+			capture(pos, q);
+			CHECK(output_is(pos, q, q));
+			pos += q;
+			waited += q;
+		}
+		CHECK(h->mode == HANDOFF_NEXT_CYCLE && h->n_recoveries == (uint64_t)round);
+		/* The splice: the crossfade runs from the old stream into the new one, then it is the
+		 * current cycle's capture. */
+		capture(pos, q);
+		handoff_read(h, pos, out, q);
+		CHECK(h->mode == HANDOFF_SAME_CYCLE && handoff_delay(h) == 0);
+		CHECK(h->n_recoveries == (uint64_t)round + 1);
+		for (uint32_t i = 0; i < q; i++) {
+			const float old = (float)(pos + i - q), now = (float)(pos + i);
+			if (i >= HANDOFF_XFADE_SAMPLES)
+				CHECK(out[i] == now);
+			else
+				CHECK(out[i] > old && out[i] < now); /* strictly between: a real fade */
+		}
+		pos += q;
+		for (int c = 0; c < 20; c++, pos += q) {
+			capture(pos, q);
+			CHECK(output_is(pos, q, 0));
+		}
+	}
+	CHECK(h->n_switches == 2);
 }
 
 static void test_quantum_changes(void)
@@ -141,6 +191,7 @@ int main(void)
 	RUN_TEST(test_same_cycle);
 	RUN_TEST(test_next_cycle);
 	RUN_TEST(test_flip_once);
+	RUN_TEST(test_recovery);
 	RUN_TEST(test_quantum_changes);
 	RUN_TEST(test_gaps_and_jumps);
 	free(h);
