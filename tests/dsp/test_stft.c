@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* STFT: FFT against a double-precision DFT, perfect reconstruction with a delay of exactly one
- * hop (symmetric window) or D samples (low-delay pairs), the windows' properties, and recovery from NaN/Inf/denormal/huge input. */
+ * hop (symmetric window) or D samples (low-delay pairs), the windows' properties, and recovery
+ * from NaN/Inf/denormal/huge input. */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
