@@ -7,6 +7,9 @@
 #     the recording minus its lag on the direct path (the fake mic's monitor) is what Vocana adds;
 #   - service.cpu.idle: the service's CPU (% of one core) over a window where nobody records;
 #   - service.cpu.active: the same while a client records at strength 100 (quantum 256);
+#   - service.cpu.active.model: the part of it the model took (the service's own per-frame model
+#     times, summed over the same windows); the rest is mostly the cost of being a PipeWire client
+#     (a wake-up and four system calls per graph cycle);
 #   - service.rss: resident memory (VmRSS) after those recordings.
 # Run by 'vocana bench pipeline' (src/cli/bench_latency.c), or by hand:
 #   bench/latency.sh VOCANA PW_PLAY_RECORD PW_ANALYZE [--quick]
@@ -44,6 +47,18 @@ clean_play_record()
 	play_record "$@" 1
 	xa=$(status_get xruns)
 	! grep -q "play cycles=[0-9]* xruns=[1-9]" <<<"$LAST_PLAYREC_LOG" && [[ "${xa:-0}" == "${xb:-0}" ]]
+}
+
+# Microseconds the service's model has run in total (mean x count of its model-time telemetry,
+# from 'vocana monitor'); nothing if the service does not say.
+model_us_total()
+{
+	local j m c
+	j=$("$VOCANA" monitor --json --once 2>/dev/null) || return 0
+	m=$(sed -n 's/.*"model_time_mean_us":\([0-9.]*\).*/\1/p' <<<"$j")
+	c=$(sed -n 's/.*"model_time_count":\([0-9]*\).*/\1/p' <<<"$j")
+	[[ -n "$m" && -n "$c" ]] && awk -v m="$m" -v c="$c" 'BEGIN { printf "%.0f\n", m * c }'
+	return 0
 }
 
 pw_env_start || fail "could not start the private PipeWire"
@@ -90,16 +105,30 @@ done
 # ---- active: a client records at strength 100 (the denoiser runs) --------------------------------
 "$VOCANA" set strength 100 >/dev/null || fail "set strength 100"
 pct=()
+model_pct=()
 for ((run = 0; run < REPEATS; run++)); do
+	# Asked outside the window: answering costs the service CPU too.
+	m0=$(model_us_total)
 	t0=$(cpu_ticks "$MIC_PID")
 	w0=$(date +%s.%N)
 	# Glitches do not matter here: the service did its work either way.
 	play_record "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/rec.f32" 256 - 1
 	t1=$(cpu_ticks "$MIC_PID")
 	w1=$(date +%s.%N)
-	pct+=("$(cpu_pct $((t1 - t0)) "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')")")
+	m1=$(model_us_total)
+	wall=$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')
+	pct+=("$(cpu_pct $((t1 - t0)) "$wall")")
+	# A replaced engine starts its telemetry over: that window has no model figure.
+	if [[ -n "$m0" && -n "$m1" ]] && ((m1 >= m0)); then
+		model_pct+=("$(awk -v d=$((m1 - m0)) -v w="$wall" 'BEGIN { printf "%.3f", d / 1e4 / w }')")
+	fi
 done
 emit_stat service.cpu.active %core "${pct[@]}"
+if ((${#model_pct[@]} > 0)); then
+	emit_stat service.cpu.active.model %core "${model_pct[@]}"
+else
+	echo "unmeasured name=service.cpu.active.model unit=%core reason=no-model-telemetry"
+fi
 
 rss_kib=$(awk '/^VmRSS/ { print $2 }' "/proc/$MIC_PID/status")
 emit_stat service.rss MiB "$(awk -v k="$rss_kib" 'BEGIN { printf "%.2f", k / 1024 }')"
