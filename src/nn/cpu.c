@@ -10,6 +10,10 @@
 #include "nn/cpu.h"
 #include "vocana_config.h"
 
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <cpuid.h>
+#endif
+
 static const struct nn_kernels *const kernel_table[] = {
 #if VOCANA_HAVE_AVX2
 	&nn_kernels_avx2,
@@ -42,6 +46,14 @@ unsigned nn_cpu_detect(void)
 		flags |= NN_CPU_AVX2;
 	if (__builtin_cpu_supports("fma"))
 		flags |= NN_CPU_FMA;
+	/* F16C from CPUID directly: __builtin_cpu_supports("f16c") needs GCC 11 / a recent clang.
+	 * It uses the YMM state, which the "avx2" answer above already saw enabled. */
+	{
+		unsigned eax, ebx, ecx, edx;
+
+		if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C))
+			flags |= NN_CPU_F16C;
+	}
 #endif
 #if defined(__aarch64__)
 	flags |= NN_CPU_NEON; /* Advanced SIMD is mandatory in AArch64 */

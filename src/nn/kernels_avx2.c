@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * AVX2 + FMA kernels. This file alone is compiled with -mavx2 -mfma (its own static library in
- * src/nn/meson.build), and is only called after nn_cpu_detect() saw both features, so the rest of
- * the library still runs on any x86-64.
+ * AVX2 + FMA (+ F16C for f16 weights) kernels. This file alone is compiled with -mavx2 -mfma
+ * -mf16c (its own static library in src/nn/meson.build), and is only called after
+ * nn_cpu_detect() saw all three features, so the rest of the library still runs on any x86-64.
+ * (Every AVX2 CPU has F16C; the check is for VMs that hide it.)
  *
  * Same formulas and constants as the scalar set (kernels_approx.h), 8 lanes at a time; the tails
  * use the scalar functions.
  */
-#if !defined(__AVX2__) || !defined(__FMA__)
-#error "kernels_avx2.c must be compiled with -mavx2 -mfma"
+#if !defined(__AVX2__) || !defined(__FMA__) || !defined(__F16C__)
+#error "kernels_avx2.c must be compiled with -mavx2 -mfma -mf16c"
 #endif
 
 #include <immintrin.h>
+#include <stdbool.h>
 
 #include "nn/kernels.h"
+#include "nn/half.h"
 #include "nn/kernels_approx.h"
 
 /* Sum of each of four vectors: [sum(a0), sum(a1), sum(a2), sum(a3)]. */
@@ -35,15 +38,33 @@ static inline float hsum1(__m256 a)
 	return _mm_cvtss_f32(s);
 }
 
-static void gemv_avx2(float *y, const float *w, const float *b, const float *x, size_t rows,
-		      size_t cols)
+/* Eight weights from element i on, as floats: loaded, or widened from IEEE binary16 by
+ * vcvtph2ps (exact). */
+static NN_FORCE_INLINE __m256 w_load8(const void *w, size_t i, bool half)
+{
+	if (half)
+		return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)
+						       ((const uint16_t *)w + i)));
+	return _mm256_loadu_ps((const float *)w + i);
+}
+
+/* One weight, for the tails. */
+static NN_FORCE_INLINE float w_at(const void *w, size_t i, bool half)
+{
+	return half ? nn_half_to_float(((const uint16_t *)w)[i]) : ((const float *)w)[i];
+}
+
+/* The one body of gemv_avx2 and gemv_f16_avx2: same operations in the same order, so f16 weights
+ * give exactly the result of their widened f32 matrix, with half the bytes to read. */
+static NN_FORCE_INLINE void gemv_body(float *y, const void *w, bool half, const float *b,
+				      const float *x, size_t rows, size_t cols)
 {
 	size_t r = 0;
 
 	/* Four rows at a time share each load of x; two accumulators per row give eight
 	 * independent FMA chains, enough to cover the FMA latency. */
 	for (; r + 4 <= rows; r += 4) {
-		const float *w0 = w + r * cols, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
+		const size_t o0 = r * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
 		__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
 		__m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
 		__m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps();
@@ -55,28 +76,28 @@ static void gemv_avx2(float *y, const float *w, const float *b, const float *x, 
 		for (; j + 16 <= cols; j += 16) {
 			const __m256 xa = _mm256_loadu_ps(x + j), xb = _mm256_loadu_ps(x + j + 8);
 
-			a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + j), xa, a0);
-			a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + j), xa, a1);
-			a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + j), xa, a2);
-			a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + j), xa, a3);
-			c0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + j + 8), xb, c0);
-			c1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + j + 8), xb, c1);
-			c2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + j + 8), xb, c2);
-			c3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + j + 8), xb, c3);
+			a0 = _mm256_fmadd_ps(w_load8(w, o0 + j, half), xa, a0);
+			a1 = _mm256_fmadd_ps(w_load8(w, o1 + j, half), xa, a1);
+			a2 = _mm256_fmadd_ps(w_load8(w, o2 + j, half), xa, a2);
+			a3 = _mm256_fmadd_ps(w_load8(w, o3 + j, half), xa, a3);
+			c0 = _mm256_fmadd_ps(w_load8(w, o0 + j + 8, half), xb, c0);
+			c1 = _mm256_fmadd_ps(w_load8(w, o1 + j + 8, half), xb, c1);
+			c2 = _mm256_fmadd_ps(w_load8(w, o2 + j + 8, half), xb, c2);
+			c3 = _mm256_fmadd_ps(w_load8(w, o3 + j + 8, half), xb, c3);
 		}
 		for (; j + 8 <= cols; j += 8) {
 			const __m256 xa = _mm256_loadu_ps(x + j);
 
-			a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + j), xa, a0);
-			a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + j), xa, a1);
-			a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + j), xa, a2);
-			a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + j), xa, a3);
+			a0 = _mm256_fmadd_ps(w_load8(w, o0 + j, half), xa, a0);
+			a1 = _mm256_fmadd_ps(w_load8(w, o1 + j, half), xa, a1);
+			a2 = _mm256_fmadd_ps(w_load8(w, o2 + j, half), xa, a2);
+			a3 = _mm256_fmadd_ps(w_load8(w, o3 + j, half), xa, a3);
 		}
 		for (; j < cols; j++) { /* scalar tail: cols % 8 */
-			t0 += w0[j] * x[j];
-			t1 += w1[j] * x[j];
-			t2 += w2[j] * x[j];
-			t3 += w3[j] * x[j];
+			t0 += w_at(w, o0 + j, half) * x[j];
+			t1 += w_at(w, o1 + j, half) * x[j];
+			t2 += w_at(w, o2 + j, half) * x[j];
+			t3 += w_at(w, o3 + j, half) * x[j];
 		}
 		s = hsum4(_mm256_add_ps(a0, c0), _mm256_add_ps(a1, c1), _mm256_add_ps(a2, c2),
 			  _mm256_add_ps(a3, c3));
@@ -86,17 +107,38 @@ static void gemv_avx2(float *y, const float *w, const float *b, const float *x, 
 		_mm_storeu_ps(y + r, s);
 	}
 	for (; r < rows; r++) { /* the last rows % 4 rows, one at a time */
-		const float *w0 = w + r * cols;
+		const size_t o0 = r * cols;
 		__m256 a0 = _mm256_setzero_ps();
 		float t0 = 0.0f;
 		size_t j = 0;
 
 		for (; j + 8 <= cols; j += 8)
-			a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + j), _mm256_loadu_ps(x + j), a0);
+			a0 = _mm256_fmadd_ps(w_load8(w, o0 + j, half), _mm256_loadu_ps(x + j), a0);
 		for (; j < cols; j++)
-			t0 += w0[j] * x[j];
+			t0 += w_at(w, o0 + j, half) * x[j];
 		y[r] = hsum1(a0) + t0 + (b ? b[r] : 0.0f);
 	}
+}
+
+static void gemv_avx2(float *y, const float *w, const float *b, const float *x, size_t rows,
+		      size_t cols)
+{
+	gemv_body(y, w, false, b, x, rows, cols);
+}
+
+static void gemv_f16_avx2(float *y, const uint16_t *w, const float *b, const float *x,
+			  size_t rows, size_t cols)
+{
+	gemv_body(y, w, true, b, x, rows, cols);
+}
+
+static void gemv_matrix_avx2(float *y, const struct nn_matrix *w, const float *b, const float *x,
+			     size_t rows, size_t cols)
+{
+	if (w->f16)
+		gemv_f16_avx2(y, w->f16, b, x, rows, cols);
+	else
+		gemv_avx2(y, w->f32, b, x, rows, cols);
 }
 
 /* nn_exp_approx, 8 lanes; |x| <= 87. */
@@ -182,8 +224,8 @@ static void gru_step_avx2(const struct nn_gru *g, const float *x, float *h, floa
 	const float *gh_r = scratch + 3 * n_h, *gh_z = scratch + 4 * n_h, *gh_n = scratch + 5 * n_h;
 	size_t i = 0;
 
-	gemv_avx2(scratch, g->weight_ih, g->bias_ih, x, 3 * n_h, g->n_in);
-	gemv_avx2(scratch + 3 * n_h, g->weight_hh, g->bias_hh, h, 3 * n_h, n_h);
+	gemv_matrix_avx2(scratch, &g->weight_ih, g->bias_ih, x, 3 * n_h, g->n_in);
+	gemv_matrix_avx2(scratch + 3 * n_h, &g->weight_hh, g->bias_hh, h, 3 * n_h, n_h);
 	/* nn_gru_unit(), 8 units at a time. */
 	for (; i + 8 <= n_h; i += 8) {
 		const __m256 r = sigmoid_avx2(_mm256_add_ps(_mm256_loadu_ps(gi_r + i),
@@ -202,8 +244,9 @@ static void gru_step_avx2(const struct nn_gru *g, const float *x, float *h, floa
 
 const struct nn_kernels nn_kernels_avx2 = {
 	.name = "avx2",
-	.cpu_flags = NN_CPU_AVX2 | NN_CPU_FMA,
+	.cpu_flags = NN_CPU_AVX2 | NN_CPU_FMA | NN_CPU_F16C,
 	.gemv = gemv_avx2,
+	.gemv_f16 = gemv_f16_avx2,
 	.relu = relu_avx2,
 	.sigmoid = sigmoid_avx2_n,
 	.tanh = tanh_avx2_n,

@@ -4,25 +4,44 @@
  * (kernels_approx.h), 4 lanes at a time, tails in scalar. NEON is mandatory on AArch64, so
  * this set needs no run-time check beyond the build (src/nn/meson.build adds it when have_neon).
  *
- * AArch64-only intrinsics used: vfmaq_f32, vaddvq_f32, vrndmq_f32, vdivq_f32.
+ * AArch64-only intrinsics used: vfmaq_f32, vaddvq_f32, vrndmq_f32, vdivq_f32. f16 weights are
+ * widened with vcvt_f32_f16 (fcvtl: exact; half-precision conversion is baseline on AArch64).
  */
 #if !defined(__ARM_NEON) || !defined(__aarch64__)
 #error "kernels_neon.c is for AArch64 with NEON"
 #endif
 
 #include <arm_neon.h>
+#include <stdbool.h>
 
 #include "nn/kernels.h"
+#include "nn/half.h"
 #include "nn/kernels_approx.h"
 
-static void gemv_neon(float *y, const float *w, const float *b, const float *x, size_t rows,
-		      size_t cols)
+/* Four weights from element i on, as floats: loaded, or widened from IEEE binary16 (exact). */
+static NN_FORCE_INLINE float32x4_t w_load4(const void *w, size_t i, bool half)
+{
+	if (half)
+		return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)w + i)));
+	return vld1q_f32((const float *)w + i);
+}
+
+/* One weight, for the tails. */
+static NN_FORCE_INLINE float w_at(const void *w, size_t i, bool half)
+{
+	return half ? nn_half_to_float(((const uint16_t *)w)[i]) : ((const float *)w)[i];
+}
+
+/* The one body of gemv_neon and gemv_f16_neon: same operations in the same order, so f16 weights
+ * give exactly the result of their widened f32 matrix. */
+static NN_FORCE_INLINE void gemv_body(float *y, const void *w, bool half, const float *b,
+				      const float *x, size_t rows, size_t cols)
 {
 	size_t r = 0;
 
 	/* Four rows share each load of x, two accumulators per row: eight FMA chains. */
 	for (; r + 4 <= rows; r += 4) {
-		const float *w0 = w + r * cols, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
+		const size_t o0 = r * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
 		float32x4_t a0 = vdupq_n_f32(0.0f), a1 = vdupq_n_f32(0.0f);
 		float32x4_t a2 = vdupq_n_f32(0.0f), a3 = vdupq_n_f32(0.0f);
 		float32x4_t c0 = vdupq_n_f32(0.0f), c1 = vdupq_n_f32(0.0f);
@@ -33,32 +52,32 @@ static void gemv_neon(float *y, const float *w, const float *b, const float *x, 
 		for (; j + 8 <= cols; j += 8) {
 			const float32x4_t xa = vld1q_f32(x + j), xb = vld1q_f32(x + j + 4);
 
-			a0 = vfmaq_f32(a0, vld1q_f32(w0 + j), xa);
-			a1 = vfmaq_f32(a1, vld1q_f32(w1 + j), xa);
-			a2 = vfmaq_f32(a2, vld1q_f32(w2 + j), xa);
-			a3 = vfmaq_f32(a3, vld1q_f32(w3 + j), xa);
-			c0 = vfmaq_f32(c0, vld1q_f32(w0 + j + 4), xb);
-			c1 = vfmaq_f32(c1, vld1q_f32(w1 + j + 4), xb);
-			c2 = vfmaq_f32(c2, vld1q_f32(w2 + j + 4), xb);
-			c3 = vfmaq_f32(c3, vld1q_f32(w3 + j + 4), xb);
+			a0 = vfmaq_f32(a0, w_load4(w, o0 + j, half), xa);
+			a1 = vfmaq_f32(a1, w_load4(w, o1 + j, half), xa);
+			a2 = vfmaq_f32(a2, w_load4(w, o2 + j, half), xa);
+			a3 = vfmaq_f32(a3, w_load4(w, o3 + j, half), xa);
+			c0 = vfmaq_f32(c0, w_load4(w, o0 + j + 4, half), xb);
+			c1 = vfmaq_f32(c1, w_load4(w, o1 + j + 4, half), xb);
+			c2 = vfmaq_f32(c2, w_load4(w, o2 + j + 4, half), xb);
+			c3 = vfmaq_f32(c3, w_load4(w, o3 + j + 4, half), xb);
 		}
 		for (; j + 4 <= cols; j += 4) {
 			const float32x4_t xa = vld1q_f32(x + j);
 
-			a0 = vfmaq_f32(a0, vld1q_f32(w0 + j), xa);
-			a1 = vfmaq_f32(a1, vld1q_f32(w1 + j), xa);
-			a2 = vfmaq_f32(a2, vld1q_f32(w2 + j), xa);
-			a3 = vfmaq_f32(a3, vld1q_f32(w3 + j), xa);
+			a0 = vfmaq_f32(a0, w_load4(w, o0 + j, half), xa);
+			a1 = vfmaq_f32(a1, w_load4(w, o1 + j, half), xa);
+			a2 = vfmaq_f32(a2, w_load4(w, o2 + j, half), xa);
+			a3 = vfmaq_f32(a3, w_load4(w, o3 + j, half), xa);
 		}
 		t0 = vaddvq_f32(vaddq_f32(a0, c0));
 		t1 = vaddvq_f32(vaddq_f32(a1, c1));
 		t2 = vaddvq_f32(vaddq_f32(a2, c2));
 		t3 = vaddvq_f32(vaddq_f32(a3, c3));
 		for (; j < cols; j++) { /* scalar tail: cols % 4 */
-			t0 += w0[j] * x[j];
-			t1 += w1[j] * x[j];
-			t2 += w2[j] * x[j];
-			t3 += w3[j] * x[j];
+			t0 += w_at(w, o0 + j, half) * x[j];
+			t1 += w_at(w, o1 + j, half) * x[j];
+			t2 += w_at(w, o2 + j, half) * x[j];
+			t3 += w_at(w, o3 + j, half) * x[j];
 		}
 		if (b) {
 			t0 += b[r];
@@ -72,18 +91,39 @@ static void gemv_neon(float *y, const float *w, const float *b, const float *x, 
 		y[r + 3] = t3;
 	}
 	for (; r < rows; r++) { /* the last rows % 4 rows */
-		const float *w0 = w + r * cols;
+		const size_t o0 = r * cols;
 		float32x4_t a0 = vdupq_n_f32(0.0f);
 		float t0;
 		size_t j = 0;
 
 		for (; j + 4 <= cols; j += 4)
-			a0 = vfmaq_f32(a0, vld1q_f32(w0 + j), vld1q_f32(x + j));
+			a0 = vfmaq_f32(a0, w_load4(w, o0 + j, half), vld1q_f32(x + j));
 		t0 = vaddvq_f32(a0);
 		for (; j < cols; j++)
-			t0 += w0[j] * x[j];
+			t0 += w_at(w, o0 + j, half) * x[j];
 		y[r] = t0 + (b ? b[r] : 0.0f);
 	}
+}
+
+static void gemv_neon(float *y, const float *w, const float *b, const float *x, size_t rows,
+		      size_t cols)
+{
+	gemv_body(y, w, false, b, x, rows, cols);
+}
+
+static void gemv_f16_neon(float *y, const uint16_t *w, const float *b, const float *x,
+			  size_t rows, size_t cols)
+{
+	gemv_body(y, w, true, b, x, rows, cols);
+}
+
+static void gemv_matrix_neon(float *y, const struct nn_matrix *w, const float *b, const float *x,
+			     size_t rows, size_t cols)
+{
+	if (w->f16)
+		gemv_f16_neon(y, w->f16, b, x, rows, cols);
+	else
+		gemv_neon(y, w->f32, b, x, rows, cols);
 }
 
 /* nn_exp_approx, 4 lanes; |x| <= 87. */
@@ -174,8 +214,8 @@ static void gru_step_neon(const struct nn_gru *g, const float *x, float *h, floa
 	const float *gh_r = scratch + 3 * n_h, *gh_z = scratch + 4 * n_h, *gh_n = scratch + 5 * n_h;
 	size_t i = 0;
 
-	gemv_neon(scratch, g->weight_ih, g->bias_ih, x, 3 * n_h, g->n_in);
-	gemv_neon(scratch + 3 * n_h, g->weight_hh, g->bias_hh, h, 3 * n_h, n_h);
+	gemv_matrix_neon(scratch, &g->weight_ih, g->bias_ih, x, 3 * n_h, g->n_in);
+	gemv_matrix_neon(scratch + 3 * n_h, &g->weight_hh, g->bias_hh, h, 3 * n_h, n_h);
 	/* nn_gru_unit(), 4 units at a time. */
 	for (; i + 4 <= n_h; i += 4) {
 		const float32x4_t r = sigmoid_neon(vaddq_f32(vld1q_f32(gi_r + i), vld1q_f32(gh_r + i)));
@@ -194,6 +234,7 @@ const struct nn_kernels nn_kernels_neon = {
 	.name = "neon",
 	.cpu_flags = NN_CPU_NEON,
 	.gemv = gemv_neon,
+	.gemv_f16 = gemv_f16_neon,
 	.relu = relu_neon,
 	.sigmoid = sigmoid_neon_n,
 	.tanh = tanh_neon_n,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/cpu.h"
 #include "nn/model.h"
 
 int nn_hparams_parse(const uint32_t *v, uint32_t n, struct nn_hparams *hp)
@@ -119,26 +120,44 @@ static size_t align_up(size_t x)
 	return (x + NN_ALIGN - 1) / NN_ALIGN * NN_ALIGN;
 }
 
-float *nn_model_tensor(struct vocana_model *m, const struct nn_tensor_spec *spec)
+void *nn_model_tensor(struct vocana_model *m, const struct nn_tensor_spec *spec)
 {
-	const float **slot = (const float **)(void *)((unsigned char *)m + spec->field_offset);
+	unsigned char *field = (unsigned char *)m + spec->field_offset;
+	const void *data;
 
+	if (spec->ndim == 2) {
+		const struct nn_matrix *w = (const struct nn_matrix *)(void *)field;
+
+		data = w->f16 ? (const void *)w->f16 : (const void *)w->f32;
+	} else {
+		data = *(const float **)(void *)field;
+	}
 	/* The model owns this memory; it is const only for the users of a finished model. */
-	return (float *)(uintptr_t)*slot;
+	return (void *)(uintptr_t)data;
 }
 
-struct vocana_model *nn_model_alloc(const struct nn_hparams *hp)
+/* Bytes of tensor spec in memory: 2 per element when kept as binary16, else 4. */
+static size_t tensor_bytes(const struct nn_tensor_spec *spec, bool half)
+{
+	return (size_t)spec->rows * spec->cols * (half ? sizeof(uint16_t) : sizeof(float));
+}
+
+struct vocana_model *nn_model_alloc(const struct nn_hparams *hp, const bool *half_in)
 {
 	struct nn_tensor_spec specs[NN_MAX_TENSORS];
 	const size_t n = nn_tensor_specs(hp, specs);
+	bool half[NN_MAX_TENSORS];
 	size_t total = align_up(sizeof(struct vocana_model));
 	size_t n_params = 0;
 	struct vocana_model *m;
 	unsigned char *p;
 
+	/* Only weight matrices can be half: biases are few bytes and the kernels add them as f32. */
+	for (size_t i = 0; i < n; i++)
+		half[i] = half_in && half_in[i] && specs[i].ndim == 2;
 	/* The hyper-parameter limits keep this far below SIZE_MAX even on 32-bit hosts. */
 	for (size_t i = 0; i < n; i++) {
-		total += align_up((size_t)specs[i].rows * specs[i].cols * sizeof(float));
+		total += align_up(tensor_bytes(&specs[i], half[i]));
 		n_params += (size_t)specs[i].rows * specs[i].cols;
 	}
 	/* aligned_alloc needs a multiple of the alignment: total is one. */
@@ -152,17 +171,51 @@ struct vocana_model *nn_model_alloc(const struct nn_hparams *hp)
 	model_set_shapes(m);
 	p = (unsigned char *)m + align_up(sizeof(struct vocana_model));
 	for (size_t i = 0; i < n; i++) {
-		const float **slot = (const float **)(void *)((unsigned char *)m + specs[i].field_offset);
+		unsigned char *field = (unsigned char *)m + specs[i].field_offset;
 
-		*slot = (const float *)(void *)p;
-		p += align_up((size_t)specs[i].rows * specs[i].cols * sizeof(float));
+		if (specs[i].ndim != 2) {
+			*(const float **)(void *)field = (const float *)(void *)p;
+		} else if (half[i]) {
+			((struct nn_matrix *)(void *)field)->f16 = (const uint16_t *)(void *)p;
+		} else {
+			((struct nn_matrix *)(void *)field)->f32 = (const float *)(void *)p;
+		}
+		p += align_up(tensor_bytes(&specs[i], half[i]));
 	}
 	return m;
+}
+
+/* f to a half by truncation toward zero (values below the smallest normal half, 2^-14, become
+ * zero): enough for random weights, which only need to be halves, not the nearest ones. */
+static uint16_t half_truncated(float f)
+{
+	uint32_t bits;
+	uint16_t sign;
+	int exponent;
+
+	memcpy(&bits, &f, sizeof(bits));
+	sign = (uint16_t)(bits >> 16 & 0x8000u);
+	exponent = (int)(bits >> 23 & 0xffu) - 127 + 15;
+	if (exponent <= 0)
+		return sign;
+	if (exponent >= 31) /* not reached for amp / sqrt(fan-in) weights; clamp to the max half */
+		return (uint16_t)(sign | 0x7bffu);
+	return (uint16_t)(sign | (uint32_t)exponent << 10 | (bits >> 13 & 0x3ffu));
 }
 
 int nn_model_create_random(const struct nn_hparams *hp, uint32_t seed, float amp,
 			   struct vocana_model **out)
 {
+	/* As model_file.c keeps an f16 file's weights: f16 where the selected set widens them. */
+	const bool f16 = nn_kernels_select() != &nn_kernels_c;
+
+	return nn_model_create_random_as(hp, seed, amp, f16, out);
+}
+
+int nn_model_create_random_as(const struct nn_hparams *hp, uint32_t seed, float amp, bool f16,
+			      struct vocana_model **out)
+{
+	bool half[NN_MAX_TENSORS] = { false };
 	/* delay 0: the symmetric window, like a file without the field */
 	const uint32_t v[NN_N_HPARAMS] = { hp->n_erb,  hp->n_df,   hp->df_order,
 					   hp->enc_dim, hp->hidden, hp->n_gru,
@@ -178,19 +231,27 @@ int nn_model_create_random(const struct nn_hparams *hp, uint32_t seed, float amp
 	*out = NULL;
 	if (nn_hparams_parse(v, NN_N_HPARAMS, &checked) < 0)
 		return -EINVAL;
-	m = nn_model_alloc(&checked);
+	n = nn_tensor_specs(&checked, specs);
+	for (size_t i = 0; i < n; i++)
+		half[i] = f16 && specs[i].ndim == 2;
+	m = nn_model_alloc(&checked, half);
 	if (!m)
 		return -ENOMEM;
-	n = nn_tensor_specs(&checked, specs);
 	for (size_t i = 0; i < n; i++) {
-		float *t = nn_model_tensor(m, &specs[i]);
+		void *t = nn_model_tensor(m, &specs[i]);
 		/* A bias takes the fan-in of the weight written before it (its cols are 1). */
 		const uint32_t fan_in = specs[i].ndim == 2 ? specs[i].cols : specs[i > 0 ? i - 1 : 0].cols;
 		const float scale = amp / sqrtf((float)fan_in);
 
 		for (size_t k = 0; k < (size_t)specs[i].rows * specs[i].cols; k++) {
+			float w;
+
 			state = state * 1664525u + 1013904223u; /* LCG (Numerical Recipes) */
-			t[k] = scale * ((float)(state >> 8) * (2.0f / 16777216.0f) - 1.0f);
+			w = scale * ((float)(state >> 8) * (2.0f / 16777216.0f) - 1.0f);
+			if (half[i])
+				((uint16_t *)t)[k] = half_truncated(w);
+			else
+				((float *)t)[k] = w;
 		}
 	}
 	*out = m;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The loaded network (architecture 1, "vdfl", docs/architecture.md): hyper-parameters and every
- * weight as f32, looked up by role. Internal; the public API sees struct vocana_model as opaque.
+ * tensor, looked up by role. Biases are f32; a weight matrix is f32, or IEEE half when the file
+ * stored it as f16 (struct nn_matrix). Internal; the public API sees struct vocana_model as
+ * opaque.
  *
  * A model is ONE 64-byte-aligned allocation: this struct first, then each tensor at a 64-byte
  * boundary, so vocana_model_free() is a single free() and a model is immutable after loading (any
@@ -11,6 +13,7 @@
 #ifndef VOCANA_NN_MODEL_H
 #define VOCANA_NN_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,17 +56,28 @@ struct nn_hparams {
 	uint32_t delay;    /* algorithmic delay in samples: the STFT window pair it was trained with */
 };
 
+/*
+ * A row-major weight matrix in one of two element types; exactly one pointer is set. f16 files
+ * keep their weights as IEEE binary16 (widened exactly by the kernels as they read them): the
+ * weights don't stay in cache between 10 ms frames, so half the bytes is most of the time saved.
+ * f32 and int8 files (int8 * scale is not a half in general) give f32.
+ */
+struct nn_matrix {
+	const float *f32;
+	const uint16_t *f16;
+};
+
 /* y = weight @ x + bias; weight row-major [n_out, n_in]. */
 struct nn_dense {
-	const float *weight;
+	struct nn_matrix weight;
 	const float *bias;
 	uint32_t n_out, n_in;
 };
 
 /* torch.nn.GRU layer: gate order r, z, n; weight_ih [3H, n_in], weight_hh [3H, H]. */
 struct nn_gru {
-	const float *weight_ih;
-	const float *weight_hh;
+	struct nn_matrix weight_ih;
+	struct nn_matrix weight_hh;
 	const float *bias_ih;
 	const float *bias_hh;
 	uint32_t n_in, n_hidden;
@@ -86,7 +100,9 @@ struct nn_tensor_spec {
 	char name[NN_TENSOR_NAME_SIZE];
 	uint32_t ndim;        /* 2 for weights, 1 for biases */
 	uint32_t rows, cols;  /* cols = 1 when ndim = 1 */
-	size_t field_offset;  /* offsetof(struct vocana_model, <the const float * it binds>) */
+	/* offsetof(struct vocana_model, <what it binds>): a struct nn_matrix when ndim = 2, else a
+	 * const float * */
+	size_t field_offset;
 };
 
 /* Copies the n file values (NN_N_HPARAMS_V1 or NN_N_HPARAMS; with 6, delay is 480) into hp;
@@ -101,18 +117,28 @@ size_t nn_tensor_specs(const struct nn_hparams *hp, struct nn_tensor_spec specs[
 /*
  * Allocate a model for valid hyper-parameters hp in the one-allocation layout: the struct, then
  * every tensor of nn_tensor_specs(hp) at a 64-byte boundary, bound to its role and zeroed, with
- * the shapes and the parameter count set. The loader fills the tensors through
- * nn_model_tensor(). NULL if out of memory. Free with vocana_model_free().
+ * the shapes and the parameter count set. half[i] true stores the 2-D tensor specs[i] as IEEE
+ * binary16 (uint16_t) instead of f32; half NULL, or false for every entry: all f32 (biases are
+ * always f32). The loader fills the tensors through nn_model_tensor(). NULL if out of memory.
+ * Free with vocana_model_free().
  */
-struct vocana_model *nn_model_alloc(const struct nn_hparams *hp);
+struct vocana_model *nn_model_alloc(const struct nn_hparams *hp, const bool *half);
 
-/* The (writable, only while building the model) data of the tensor spec describes. */
-float *nn_model_tensor(struct vocana_model *m, const struct nn_tensor_spec *spec);
+/* The (writable, only while building the model) data of the tensor spec describes: uint16_t
+ * halves if it was allocated as such, else floats. */
+void *nn_model_tensor(struct vocana_model *m, const struct nn_tensor_spec *spec);
 
 /* A model with uniform random weights in +-amp / sqrt(fan-in), from a fixed seed: for
- * benchmarks and tests that need no file. -EINVAL for invalid hp, -ENOMEM. */
+ * benchmarks and tests that need no file. Stored as the models we ship (f16 files) load on this
+ * CPU: weight matrices as IEEE half (truncated) if a SIMD kernel set runs here, else f32; biases
+ * f32. -EINVAL for invalid hp, -ENOMEM. */
 int nn_model_create_random(const struct nn_hparams *hp, uint32_t seed, float amp,
 			   struct vocana_model **out);
+
+/* The same with the weight matrices' storage chosen: f16 as above, or f32 (the same random
+ * stream, not truncated), as an f32 file loads. */
+int nn_model_create_random_as(const struct nn_hparams *hp, uint32_t seed, float amp, bool f16,
+			      struct vocana_model **out);
 
 /* Output sizes of one frame: n_erb band gains, n_df * df_order * 2 filter coefficients, 1 vad. */
 static inline size_t nn_model_n_df_coefs(const struct vocana_model *m)

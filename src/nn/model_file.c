@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/cpu.h"
 #include "nn/crc32.h"
+#include "nn/half.h"
 #include "nn/model_file.h"
 
 _Static_assert(sizeof(float) == 4, "the model format stores IEEE 754 binary32");
@@ -24,23 +26,6 @@ static float f32_from_bits(uint32_t bits)
 
 	memcpy(&f, &bits, sizeof(f));
 	return f;
-}
-
-/* IEEE 754 binary16 to binary32. Every half value is exactly representable as a float, and
- * ldexpf() by a power of two is exact, so this is exact; Inf and NaN come out as such. */
-static float f32_from_f16(uint16_t h)
-{
-	const unsigned exponent = (h >> 10) & 0x1fu;
-	const unsigned mantissa = h & 0x3ffu;
-	float v;
-
-	if (exponent == 0x1f)
-		v = mantissa ? NAN : INFINITY;
-	else if (exponent == 0) /* zero or subnormal: mantissa * 2^-24 */
-		v = ldexpf((float)mantissa, -24);
-	else /* (1024 + mantissa) * 2^(exponent - 15 - 10) */
-		v = ldexpf((float)(mantissa + 1024), (int)exponent - 25);
-	return (h & 0x8000u) ? -v : v;
 }
 
 static bool name_char_ok(unsigned char c)
@@ -223,23 +208,47 @@ int model_file_inspect(const void *data, size_t size, struct model_file_info *in
 	return check_no_overlap(info);
 }
 
-/* Widen one tensor to f32; false if a value is not finite. */
-static bool convert_tensor(const unsigned char *src, const struct model_file_tensor *t, float *dst)
+/* Whether tensor t stays IEEE half in memory (nn_model_alloc's half[]): f16 weight matrices,
+ * when the kernel set objects get now (nn_kernels_select(): the CPU's best, or the one forced by
+ * VOCANA_CPU / vocana_dev_force_isa) widens halves in hardware (F16C, NEON). The scalar set can
+ * run f16 weights too (a model loaded before forcing it), but widening in C costs it several
+ * times its f32 time, more than the memory traffic saved, so it gets f32 weights as before. f16
+ * biases are always widened (a few hundred bytes; the kernels add f32 biases). */
+static bool keep_half(const struct model_file_tensor *t, bool hw_widen)
+{
+	return hw_widen && t->dtype == MODEL_DTYPE_F16 && t->ndim == 2;
+}
+
+/* Copy one tensor into dst: as is for a kept half (see keep_half), else widened to f32. False
+ * if a value is not finite. */
+static bool convert_tensor(const unsigned char *src, const struct model_file_tensor *t,
+			   bool half, void *dst)
 {
 	const size_t n = (size_t)t->rows * t->cols;
 	bool finite = true;
 
+	if (half) {
+		uint16_t *d16 = dst;
+
+		for (size_t i = 0; i < n; i++) {
+			d16[i] = model_rd16(src + 2 * i);
+			finite &= nn_half_is_finite(d16[i]) != 0;
+		}
+		return finite;
+	}
+	float *dst32 = dst;
+
 	switch (t->dtype) {
 	case MODEL_DTYPE_F32:
 		for (size_t i = 0; i < n; i++) {
-			dst[i] = f32_from_bits(model_rd32(src + 4 * i));
-			finite &= isfinite(dst[i]) != 0;
+			dst32[i] = f32_from_bits(model_rd32(src + 4 * i));
+			finite &= isfinite(dst32[i]) != 0;
 		}
 		break;
 	case MODEL_DTYPE_F16:
 		for (size_t i = 0; i < n; i++) {
-			dst[i] = f32_from_f16(model_rd16(src + 2 * i));
-			finite &= isfinite(dst[i]) != 0;
+			dst32[i] = nn_half_to_float(model_rd16(src + 2 * i));
+			finite &= isfinite(dst32[i]) != 0;
 		}
 		break;
 	default: /* MODEL_DTYPE_INT8, the only other dtype inspect lets through */
@@ -248,8 +257,8 @@ static bool convert_tensor(const unsigned char *src, const struct model_file_ten
 			const int q = (int)src[i] - (src[i] >= 128 ? 256 : 0);
 
 			/* A huge scale can overflow to Inf: checked like any other value. */
-			dst[i] = (float)q * t->scale;
-			finite &= isfinite(dst[i]) != 0;
+			dst32[i] = (float)q * t->scale;
+			finite &= isfinite(dst32[i]) != 0;
 		}
 		break;
 	}
@@ -260,6 +269,8 @@ int model_file_load(const void *data, size_t size, struct vocana_model **out)
 {
 	struct model_file_info *info = NULL;
 	struct nn_tensor_spec specs[NN_MAX_TENSORS];
+	bool half[NN_MAX_TENSORS] = { false };
+	const bool hw_widen = nn_kernels_select() != &nn_kernels_c;
 	struct vocana_model *m = NULL;
 	int res;
 
@@ -273,7 +284,9 @@ int model_file_load(const void *data, size_t size, struct vocana_model **out)
 	if ((res = model_file_inspect(data, size, info)) < 0)
 		goto error;
 
-	m = nn_model_alloc(&info->hp);
+	for (size_t i = 0; i < info->n_tensors; i++)
+		half[info->tensors[i].spec_index] = keep_half(&info->tensors[i], hw_widen);
+	m = nn_model_alloc(&info->hp, half);
 	if (!m) {
 		res = -ENOMEM;
 		goto error;
@@ -282,7 +295,7 @@ int model_file_load(const void *data, size_t size, struct vocana_model **out)
 	for (size_t i = 0; i < info->n_tensors; i++) {
 		const struct model_file_tensor *t = &info->tensors[i];
 
-		if (!convert_tensor((const unsigned char *)data + t->offset, t,
+		if (!convert_tensor((const unsigned char *)data + t->offset, t, half[t->spec_index],
 				    nn_model_tensor(m, &specs[t->spec_index]))) {
 			res = -EBADMSG;
 			goto error;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The model file format (.vcm, docs/model-format.md): constants, a validating parser, and the
- * loader that widens every tensor to f32 into one struct vocana_model allocation.
+ * loader into one struct vocana_model allocation (f16 weight matrices stay f16, everything else
+ * is widened to f32).
  */
 #ifndef VOCANA_NN_MODEL_FILE_H
 #define VOCANA_NN_MODEL_FILE_H

@@ -80,6 +80,12 @@ void nn_reset(struct nn_state *s)
 	memset(s->h[0], 0, s->state_floats * sizeof(float));
 }
 
+/* y = layer(x), whichever way its weights are stored. */
+static void dense(const struct nn_kernels *k, float *y, const struct nn_dense *d, const float *x)
+{
+	nn_gemv_matrix(k, y, &d->weight, d->bias, x, d->n_out, d->n_in);
+}
+
 void nn_forward(struct nn_state *s, const float *features, float *gains, float *df_coefs,
 		float *vad)
 {
@@ -90,9 +96,8 @@ void nn_forward(struct nn_state *s, const float *features, float *gains, float *
 	const float *h;
 
 	/* Encoders, written side by side: their concatenation [e, d] is the first GRU's input. */
-	k->gemv(s->enc, m->enc_erb.weight, m->enc_erb.bias, features, e, m->enc_erb.n_in);
-	k->gemv(s->enc + e, m->enc_df.weight, m->enc_df.bias, features + m->hp.n_erb, e,
-		m->enc_df.n_in);
+	dense(k, s->enc, &m->enc_erb, features);
+	dense(k, s->enc + e, &m->enc_df, features + m->hp.n_erb);
 	k->relu(s->enc, s->enc, 2 * e);
 
 	x = s->enc;
@@ -103,17 +108,15 @@ void nn_forward(struct nn_state *s, const float *features, float *gains, float *
 	h = x; /* the last GRU's state feeds every head */
 
 	if (gains) {
-		k->gemv(gains, m->head_gain.weight, m->head_gain.bias, h, m->head_gain.n_out,
-			m->head_gain.n_in);
+		dense(k, gains, &m->head_gain, h);
 		k->sigmoid(gains, gains, m->head_gain.n_out);
 	}
 	if (df_coefs) {
-		k->gemv(df_coefs, m->head_df.weight, m->head_df.bias, h, m->head_df.n_out,
-			m->head_df.n_in);
+		dense(k, df_coefs, &m->head_df, h);
 		k->tanh(df_coefs, df_coefs, m->head_df.n_out);
 	}
 	if (vad) {
-		k->gemv(vad, m->head_vad.weight, m->head_vad.bias, h, 1, m->head_vad.n_in);
+		dense(k, vad, &m->head_vad, h);
 		k->sigmoid(vad, vad, 1);
 	}
 }

@@ -2,14 +2,21 @@
 /*
  * Kernel sets (src/nn/kernels_*.c): the scalar set against double-precision references, every
  * SIMD set this CPU runs against the scalar set (1e-5 relative), at sizes that reach the SIMD
- * bodies and their tails, plus the run-time dispatch and its overrides.
+ * bodies and their tails; f16-weight gemv and GRU against the same set's f32 kernels on the
+ * widened weights (bit-identical); the half conversion for every half value; plus the run-time
+ * dispatch and its overrides.
  */
 #include <errno.h>
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
 
+#include "model_builder.h"
 #include "nn/cpu.h"
+#include "nn/half.h"
 #include "nn/kernels.h"
 #include "nn/kernels_approx.h"
 #include "test_util.h"
@@ -117,6 +124,165 @@ static void test_gemv(void)
 		CHECK(memcmp(y, b, sizeof(y)) == 0);
 		for (size_t k = 0; k < n_simd; k++) {
 			simd[k]->gemv(y, NULL, b, NULL, 5, 0);
+			CHECK(memcmp(y, b, sizeof(y)) == 0);
+		}
+	}
+}
+
+/* binary16 to binary32 by the formula of IEEE 754 in double (ldexp), independent of both
+ * nn_half_to_float's bit construction and the F16C/NEON instructions. */
+static double half_ref(uint16_t h)
+{
+	const int e = (h >> 10) & 0x1f, mant = h & 0x3ff;
+	const double v = e == 0x1f ? (mant ? NAN : INFINITY)
+		       : e == 0	   ? ldexp(mant, -24)
+				   : ldexp(1024 + mant, e - 25);
+
+	return (h & 0x8000) ? -v : v;
+}
+
+/* Round v[0..n) to the nearest half in place and return those halves (the builder's f32 -> f16,
+ * round to nearest even). */
+static uint16_t *halves_of(float *v, size_t n)
+{
+	uint16_t *h = malloc((n ? n : 1) * sizeof(uint16_t));
+
+	for (size_t i = 0; i < n; i++) {
+		h[i] = mb_f32_to_f16(v[i]);
+		v[i] = (float)half_ref(h[i]);
+	}
+	return h;
+}
+
+/* Every one of the 65536 halves through nn_half_to_float, and every finite one through each
+ * set's gemv_f16 body (cols 16: the SIMD conversion, not only the scalar tail): exact. */
+static void test_half_conversion(void)
+{
+	const struct nn_kernels *simd[4];
+	const size_t n_simd = simd_sets(simd);
+	const size_t cols = 16;
+	uint16_t *w = malloc(65536 * sizeof(uint16_t));
+	size_t n_finite = 0, bad = 0;
+
+	for (uint32_t h = 0; h < 65536; h++) {
+		const double ref = half_ref((uint16_t)h);
+		const float f = nn_half_to_float((uint16_t)h);
+
+		if (isnan(ref)) {
+			bad += !isnan(f);
+		} else {
+			bad += (double)f != ref || !signbit(f) != !signbit(ref);
+			bad += nn_half_is_finite((uint16_t)h) != (isfinite(ref) != 0);
+		}
+		if (isfinite(ref))
+			w[n_finite++] = (uint16_t)h;
+	}
+	CHECK_MSG(bad == 0, "nn_half_to_float: %zu of 65536 wrong", bad);
+	CHECK(n_finite == 63488 && n_finite % cols == 0); /* 2 signs x 31 exponents x 1024 */
+	{
+		const size_t rows = n_finite / cols;
+		float *y = malloc(rows * sizeof(float));
+		float x[16];
+
+		/* x = unit vector k: y[r] = w[r][k] exactly (the other terms are +-0). The second
+		 * pass (x86) runs with FTZ|DAZ, as the denoiser does: subnormal halves must still
+		 * widen exactly (they become normal floats). */
+		for (size_t s = 0; s <= 2 * n_simd + 1; s++) {
+			const struct nn_kernels *k = s % (n_simd + 1) == 0 ? &nn_kernels_c
+									   : simd[s % (n_simd + 1) - 1];
+#if defined(__SSE2__)
+			const unsigned csr = _mm_getcsr();
+
+			if (s > n_simd)
+				_mm_setcsr(csr | 0x8040); /* FTZ | DAZ */
+#else
+			if (s > n_simd)
+				break;
+#endif
+
+			bad = 0;
+			for (size_t unit = 0; unit < cols; unit++) {
+				for (size_t j = 0; j < cols; j++)
+					x[j] = j == unit ? 1.0f : 0.0f;
+				k->gemv_f16(y, w, NULL, x, rows, cols);
+				for (size_t r = 0; r < rows; r++)
+					bad += (double)y[r] != half_ref(w[r * cols + unit]);
+			}
+#if defined(__SSE2__)
+			_mm_setcsr(csr);
+#endif
+			CHECK_MSG(bad == 0, "%s gemv_f16 widening%s: %zu values wrong", k->name,
+				  s > n_simd ? " (FTZ|DAZ)" : "", bad);
+		}
+		free(y);
+	}
+	free(w);
+}
+
+/* gemv_f16 of each set: bit-identical to the same set's gemv on the widened matrix, and within
+ * the usual tolerance of the scalar set, at every size pair (odd ones included: the tails),
+ * from a row start that is not 16-byte aligned. */
+static void test_gemv_f16(void)
+{
+	const struct nn_kernels *simd[4];
+	const size_t n_simd = simd_sets(simd);
+	unsigned rng = 4321;
+
+	for (size_t ri = 0; ri < N_SIZES; ri++) {
+		for (size_t ci = 0; ci < N_SIZES; ci++) {
+			const size_t rows = sizes[ri], cols = sizes[ci];
+			float *w = random_vec(rows * cols, 1.0f, &rng);
+			uint16_t *w16 = halves_of(w, rows * cols + 1);
+			float *x = random_vec(cols, 2.0f, &rng);
+			float *b = random_vec(rows, 1.0f, &rng);
+			float *y_c = malloc(rows * sizeof(float));
+			float *y32 = malloc(rows * sizeof(float));
+			float *y16 = malloc(rows * sizeof(float));
+
+			for (int with_bias = 0; with_bias < 2; with_bias++) {
+				const float *bias = with_bias ? b + 1 : NULL;
+
+				nn_kernels_c.gemv_f16(y_c, w16 + 1, bias, x + 1, rows, cols);
+				for (size_t s = 0; s <= n_simd; s++) {
+					const struct nn_kernels *k = s == 0 ? &nn_kernels_c : simd[s - 1];
+
+					memset(y16, 0xff, rows * sizeof(float)); /* NaN: unwritten rows */
+					k->gemv_f16(y16, w16 + 1, bias, x + 1, rows, cols);
+					k->gemv(y32, w + 1, bias, x + 1, rows, cols);
+					CHECK_MSG(memcmp(y16, y32, rows * sizeof(float)) == 0,
+						  "%s gemv_f16 %zux%zu bias %d: not the f32 result",
+						  k->name, rows, cols, with_bias);
+					for (size_t r = 0; r < rows; r++) {
+						double scale = 0.0;
+
+						for (size_t j = 0; j < cols; j++)
+							scale += fabs((double)w[1 + r * cols + j] * x[1 + j]);
+						CHECK_MSG(close_rel(y16[r], y_c[r], scale),
+							  "%s gemv_f16 %zux%zu row %zu: %.9g vs c %.9g",
+							  k->name, rows, cols, r, (double)y16[r],
+							  (double)y_c[r]);
+					}
+				}
+			}
+			free(w);
+			free(w16);
+			free(x);
+			free(b);
+			free(y_c);
+			free(y32);
+			free(y16);
+		}
+	}
+	/* cols = 0: y = b. */
+	{
+		const float b[5] = { 1, 2, 3, 4, 5 };
+		float y[5];
+
+		for (size_t s = 0; s <= n_simd; s++) {
+			const struct nn_kernels *k = s == 0 ? &nn_kernels_c : simd[s - 1];
+
+			memset(y, 0, sizeof(y));
+			k->gemv_f16(y, NULL, b, NULL, 5, 0);
 			CHECK(memcmp(y, b, sizeof(y)) == 0);
 		}
 	}
@@ -269,9 +435,9 @@ static void gru_ref(const struct nn_gru *g, const float *x, double *h)
 			gi[gate] = g->bias_ih[row];
 			gh[gate] = g->bias_hh[row];
 			for (size_t j = 0; j < g->n_in; j++)
-				gi[gate] += (double)g->weight_ih[row * g->n_in + j] * x[j];
+				gi[gate] += (double)g->weight_ih.f32[row * g->n_in + j] * x[j];
 			for (size_t j = 0; j < n_h; j++)
-				gh[gate] += (double)g->weight_hh[row * n_h + j] * h[j];
+				gh[gate] += (double)g->weight_hh.f32[row * n_h + j] * h[j];
 		}
 		const double r = sigmoid_ref(gi[0] + gh[0]);
 		const double z = sigmoid_ref(gi[1] + gh[1]);
@@ -300,8 +466,21 @@ static void test_gru(void)
 		float *whh = random_vec(3 * n_h * n_h, amp, &rng);
 		float *bih = random_vec(3 * n_h, amp, &rng);
 		float *bhh = random_vec(3 * n_h, amp, &rng);
-		const struct nn_gru g = { wih, whh, bih, bhh, (uint32_t)n_in, (uint32_t)n_h };
+		/* The same weights as halves: the f32 matrices are rounded to what a half holds, so
+		 * the f16 GRU must match the f32 one exactly. */
+		uint16_t *wih16 = halves_of(wih, 3 * n_h * n_in);
+		uint16_t *whh16 = halves_of(whh, 3 * n_h * n_h);
+		const struct nn_gru g = {
+			.weight_ih = { .f32 = wih }, .weight_hh = { .f32 = whh },
+			.bias_ih = bih, .bias_hh = bhh, .n_in = (uint32_t)n_in, .n_hidden = (uint32_t)n_h,
+		};
+		const struct nn_gru g16 = {
+			.weight_ih = { .f16 = wih16 }, .weight_hh = { .f16 = whh16 },
+			.bias_ih = bih, .bias_hh = bhh, .n_in = (uint32_t)n_in, .n_hidden = (uint32_t)n_h,
+		};
 		float *h_c = calloc(n_h, sizeof(float));
+		float *h16 = calloc(n_h, sizeof(float));  /* the scalar f16 GRU's own state */
+		float *h16s = calloc(n_h, sizeof(float)); /* a SIMD f16 step's output */
 		float *h_s[4];
 		double *h_ref = calloc(n_h, sizeof(double));
 		float *scratch = malloc(nn_gru_scratch_floats(n_h) * sizeof(float));
@@ -315,6 +494,9 @@ static void test_gru(void)
 			for (size_t j = 0; j < n_in; j++)
 				x[j] = 1.5f * test_randf(&rng);
 			nn_kernels_c.gru_step(&g, x, h_c, scratch);
+			nn_kernels_c.gru_step(&g16, x, h16, scratch);
+			CHECK_MSG(memcmp(h16, h_c, n_h * sizeof(float)) == 0,
+				  "c gru f16 %zux%zu step %d differs from f32", n_in, n_h, step);
 			gru_ref(&g, x, h_ref);
 			for (size_t i = 0; i < n_h; i++) {
 				const double e = fabs(h_c[i] - h_ref[i]);
@@ -325,7 +507,13 @@ static void test_gru(void)
 			CHECK_MSG(max_ref < 1e-5, "c gru %zux%zu step %d: %.3g from double", n_in,
 				  n_h, step, max_ref);
 			for (size_t k = 0; k < n_simd; k++) {
+				/* f16 first, from the state the f32 step will start from. */
+				memcpy(h16s, h_s[k], n_h * sizeof(float));
+				simd[k]->gru_step(&g16, x, h16s, scratch);
 				simd[k]->gru_step(&g, x, h_s[k], scratch);
+				CHECK_MSG(memcmp(h16s, h_s[k], n_h * sizeof(float)) == 0,
+					  "%s gru f16 %zux%zu step %d differs from f32", simd[k]->name,
+					  n_in, n_h, step);
 				for (size_t i = 0; i < n_h; i++)
 					CHECK_MSG(close_rel(h_s[k][i], h_c[i], 1.0),
 						  "%s gru %zux%zu step %d unit %zu: %.9g vs %.9g",
@@ -337,6 +525,10 @@ static void test_gru(void)
 			free(h_s[k]);
 		free(wih);
 		free(whh);
+		free(wih16);
+		free(whh16);
+		free(h16);
+		free(h16s);
 		free(bih);
 		free(bhh);
 		free(h_c);
@@ -358,6 +550,12 @@ static void test_dispatch(void)
 	CHECK(nn_kernels_find("auto", 0) == &nn_kernels_c);
 	CHECK(nn_kernels_find("c", 0) == &nn_kernels_c);
 	CHECK(nn_kernels_find("avx2", 0) == NULL); /* needs flags */
+#if VOCANA_HAVE_AVX2
+	/* F16C is required too (the f16-weight gemv): a CPU or VM without it gets scalar. */
+	CHECK(nn_kernels_find("avx2", NN_CPU_AVX2 | NN_CPU_FMA) == NULL);
+	CHECK(nn_kernels_find("avx2", NN_CPU_AVX2 | NN_CPU_FMA | NN_CPU_F16C) == &nn_kernels_avx2);
+	CHECK(nn_kernels_find(NULL, NN_CPU_AVX2 | NN_CPU_FMA) == &nn_kernels_c);
+#endif
 	CHECK(nn_kernels_find("bogus", ~0u) == NULL);
 	CHECK(best != NULL);
 	/* The best set is the first one the flags allow. */
@@ -398,6 +596,8 @@ int main(void)
 {
 	RUN_TEST(test_dispatch);
 	RUN_TEST(test_gemv);
+	RUN_TEST(test_half_conversion);
+	RUN_TEST(test_gemv_f16);
 	RUN_TEST(test_activations);
 	RUN_TEST(test_gru);
 	return test_finish();

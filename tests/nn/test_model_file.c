@@ -6,12 +6,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "model_builder.h"
+#include "nn/cpu.h"
 #include "nn/crc32.h"
 #include "nn/model.h"
 #include "nn/model_file.h"
@@ -21,34 +23,46 @@
 /* Small but complete: every code path of the loader, a few KB per file. */
 static const uint32_t hp_tiny[6] = { 32, 3, 2, 4, 5, 2 };
 
-static const float *model_tensor(const struct vocana_model *m, const char *name)
+/* Where the loaded model keeps tensor name; *half says whether as IEEE binary16 (a weight matrix
+ * from f16 data) or as floats. NULL if not bound. */
+static const void *model_tensor(const struct vocana_model *m, const char *name, bool *half)
 {
 	static const char *const gru_names[4] = { "weight_ih", "weight_hh", "bias_ih", "bias_hh" };
+	const struct nn_matrix *w = NULL;
 
-	if (!strcmp(name, "enc_erb.weight")) return m->enc_erb.weight;
+	*half = false;
+	if (!strcmp(name, "enc_erb.weight")) w = &m->enc_erb.weight;
 	if (!strcmp(name, "enc_erb.bias")) return m->enc_erb.bias;
-	if (!strcmp(name, "enc_df.weight")) return m->enc_df.weight;
+	if (!strcmp(name, "enc_df.weight")) w = &m->enc_df.weight;
 	if (!strcmp(name, "enc_df.bias")) return m->enc_df.bias;
-	if (!strcmp(name, "head_gain.weight")) return m->head_gain.weight;
+	if (!strcmp(name, "head_gain.weight")) w = &m->head_gain.weight;
 	if (!strcmp(name, "head_gain.bias")) return m->head_gain.bias;
-	if (!strcmp(name, "head_df.weight")) return m->head_df.weight;
+	if (!strcmp(name, "head_df.weight")) w = &m->head_df.weight;
 	if (!strcmp(name, "head_df.bias")) return m->head_df.bias;
-	if (!strcmp(name, "head_vad.weight")) return m->head_vad.weight;
+	if (!strcmp(name, "head_vad.weight")) w = &m->head_vad.weight;
 	if (!strcmp(name, "head_vad.bias")) return m->head_vad.bias;
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < 4 && !w; i++) {
 		for (unsigned k = 0; k < 4; k++) {
 			char buf[40];
 
 			snprintf(buf, sizeof(buf), "gru%u.%s", i + 1, gru_names[k]);
 			if (!strcmp(name, buf)) {
 				const struct nn_gru *g = &m->gru[i];
-				const float *p[4] = { g->weight_ih, g->weight_hh, g->bias_ih, g->bias_hh };
 
-				return p[k];
+				if (k == 0) w = &g->weight_ih;
+				if (k == 1) w = &g->weight_hh;
+				if (k == 2) return g->bias_ih;
+				if (k == 3) return g->bias_hh;
 			}
 		}
 	}
-	return NULL;
+	if (!w)
+		return NULL;
+	/* Exactly one of the two is set. */
+	CHECK_MSG((w->f16 != NULL) != (w->f32 != NULL), "%s: f32 %p, f16 %p", name,
+		  (const void *)w->f32, (const void *)w->f16);
+	*half = w->f16 != NULL;
+	return *half ? (const void *)w->f16 : (const void *)w->f32;
 }
 
 /* Load bytes; returns the result and frees the model. */
@@ -95,6 +109,7 @@ static void test_crc32(void)
 
 static void check_model_matches(const struct vocana_model *m, const struct mb_model *d)
 {
+	const bool hw_widen = nn_kernels_find(NULL, nn_cpu_detect()) != &nn_kernels_c;
 	uint32_t hp[6] = { m->hp.n_erb, m->hp.n_df, m->hp.df_order, m->hp.enc_dim, m->hp.hidden,
 			   m->hp.n_gru };
 
@@ -103,18 +118,35 @@ static void check_model_matches(const struct vocana_model *m, const struct mb_mo
 	CHECK((uintptr_t)m % NN_ALIGN == 0);
 	for (size_t i = 0; i < d->n_tensors; i++) {
 		const struct mb_tensor *t = &d->tensors[i];
-		const float *v = model_tensor(m, t->name);
+		bool half;
+		const void *v = model_tensor(m, t->name, &half);
+		size_t elem;
 
 		CHECK_MSG(v != NULL, "%s not bound", t->name);
 		if (!v)
 			continue;
+		/* f16 weight matrices stay f16 in memory where a SIMD set widens them; everything
+		 * else is f32. */
+		CHECK_MSG(half == (t->dtype == MB_F16 && t->ndim == 2 && hw_widen),
+			  "%s (dtype %u) half %d", t->name, t->dtype, half);
+		elem = half ? sizeof(uint16_t) : sizeof(float);
 		CHECK_MSG((uintptr_t)v % NN_ALIGN == 0, "%s misaligned", t->name);
-		/* Exact: f16 and int8 widen exactly; the builder already rounded values[]. */
-		CHECK_MSG(memcmp(v, t->values, t->n_values * sizeof(float)) == 0, "%s values differ",
-			  t->name);
+		/* Exact: f16 and int8 widen exactly; the builder already rounded values[]. A kept
+		 * half is widened here by the builder's own conversion, not the library's. */
+		if (half) {
+			const uint16_t *h = v;
+			size_t bad = 0;
+
+			for (size_t j = 0; j < t->n_values; j++)
+				bad += mb_f16_to_f32(h[j]) != t->values[j];
+			CHECK_MSG(bad == 0, "%s: %zu half values differ", t->name, bad);
+		} else {
+			CHECK_MSG(memcmp(v, t->values, t->n_values * sizeof(float)) == 0,
+				  "%s values differ", t->name);
+		}
 		/* Every tensor lies inside the model's one allocation. */
 		CHECK((const char *)v >= (const char *)m &&
-		      (const char *)(v + t->n_values) <= (const char *)m + m->alloc_bytes);
+		      (const char *)v + t->n_values * elem <= (const char *)m + m->alloc_bytes);
 	}
 }
 
