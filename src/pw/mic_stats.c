@@ -119,6 +119,8 @@ static void add_status_keys(struct mic *m, const struct mic_report *rp, struct c
 	control_reply_add(r, "capture_cycles", "%llu", (unsigned long long)ss->capture_cycles);
 	control_reply_add(r, "handoff_delay", "%u", ss->handoff_delay);
 	control_reply_add(r, "handoff_switches", "%llu", (unsigned long long)ss->handoff_switches);
+	control_reply_add(r, "handoff_recoveries", "%llu",
+			  (unsigned long long)ss->handoff_recoveries);
 	control_reply_add(r, "no_output_buffer", "%llu", (unsigned long long)ss->no_output_buffer);
 	control_reply_add(r, "frames", "%llu", (unsigned long long)es->frames);
 	control_reply_add(r, "frames_denoised", "%llu", (unsigned long long)es->frames_denoised);

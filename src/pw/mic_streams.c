@@ -66,7 +66,7 @@ struct mic_streams {
 
 	/* Data thread writes, anyone reads. */
 	atomic_uint_fast64_t cycles, cycles_no_capture, xruns, no_output_buffer, process_ns;
-	atomic_uint_fast64_t capture_cycles, handoff_switches;
+	atomic_uint_fast64_t capture_cycles, handoff_switches, handoff_recoveries;
 	atomic_uint process_ns_max, quantum, rate, adapter_latency, handoff_delay;
 	_Atomic float input_peak, output_peak;
 	atomic_bool capture_streaming, output_streaming, rate_unsupported;
@@ -223,6 +223,7 @@ static void output_process(void *data)
 	pw_stream_queue_buffer(s->output, out);
 	atomic_fetch_add_explicit(&s->cycles, 1, memory_order_relaxed);
 	atomic_store_explicit(&s->handoff_switches, s->handoff.n_switches, memory_order_relaxed);
+	atomic_store_explicit(&s->handoff_recoveries, s->handoff.n_recoveries, memory_order_relaxed);
 	atomic_store_explicit(&s->handoff_delay, handoff_delay(&s->handoff), memory_order_relaxed);
 	if (s->ra_rt)
 		atomic_store_explicit(&s->adapter_latency, rate_adapter_latency_samples(s->ra_rt),
@@ -595,6 +596,7 @@ void mic_streams_get_stats(const struct mic_streams *s, struct mic_streams_stats
 	st->cycles_no_capture = atomic_load(&s->cycles_no_capture);
 	st->capture_cycles = atomic_load(&s->capture_cycles);
 	st->handoff_switches = atomic_load(&s->handoff_switches);
+	st->handoff_recoveries = atomic_load(&s->handoff_recoveries);
 	st->handoff_delay = atomic_load(&s->handoff_delay);
 	st->xruns = atomic_load(&s->xruns);
 	st->no_output_buffer = atomic_load(&s->no_output_buffer);

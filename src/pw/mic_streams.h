@@ -59,6 +59,7 @@ struct mic_streams_stats {
 	uint64_t cycles_no_capture; /* ... of which had no capture data (silence or zero-padded) */
 	uint64_t capture_cycles;    /* capture process calls */
 	uint64_t handoff_switches;  /* capture/output order flips mid-session (handoff.h) */
+	uint64_t handoff_recoveries; /* returns to the same-cycle hand-off after such flips */
 	uint32_t handoff_delay;     /* samples the hand-off adds (0, or a quantum) */
 	uint64_t xruns;             /* graph positions we skipped (cycles we did not run) */
 	uint64_t no_output_buffer;  /* output process with no buffer to fill */

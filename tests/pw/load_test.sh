@@ -55,7 +55,7 @@ hz=$(getconf CLK_TCK)
 note "test client: $log"
 note "service: xruns $(get xruns), deadline misses $(get misses), breaker $(get breaker)" \
 	"(trips $(get breaker_trips)), latency $(get latency_samples) samples" \
-	"(handoff $(get handoff_delay), switches $(get handoff_switches)), cycles $(get cycles)," \
+	"(handoff $(get handoff_delay), switches $(get handoff_switches), recoveries $(get handoff_recoveries)), cycles $(get cycles)," \
 	"cycles without input $(get cycles_without_input), model p99 $(get model_p99_us) us," \
 	"max callback $(get process_max_us) us"
 note "service CPU over the run: $(awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$DURATION" \
