@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start or resume a training run in the background, fetching what it needs first.
-# Usage: scripts/train.sh [NAME [HOURS [more train/train.py options...]]]   (default: v1 10)
+# Usage: scripts/train.sh [NAME [HOURS [more train/train.py options...]]]   (default: v2 10)
 #   - installs the train dependencies and builds build/libvocana.so only (features come from C);
 #   - builds/updates the audio cache in train/cache (incremental; set VOCANA_NO_0AD=1 to skip the
 #     1.38 GB 0ad-data download);
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-name=${1:-v1}
+name=${1:-v2}
 hours=${2:-10}
 shift $(($# < 2 ? $# : 2))
 
