@@ -55,14 +55,28 @@ struct nn_kernels {
 	void (*gru_step)(const struct nn_gru *g, const float *x, float *h, float *scratch);
 };
 
-/* gemv or gemv_f16, whichever matches how w is stored. */
+typedef void nn_gemv_f32_fn(float *y, const float *w, const float *b, const float *x, size_t rows,
+			    size_t cols);
+typedef void nn_gemv_f16_fn(float *y, const uint16_t *w, const float *b, const float *x,
+			    size_t rows, size_t cols);
+
+/* f32 or f16, whichever matches how w is stored. A kernel file passes its own static gemvs (so
+ * they inline into its gru_step); everyone else goes through nn_gemv_matrix(). */
+static inline void nn_gemv_matrix_with(nn_gemv_f32_fn *f32, nn_gemv_f16_fn *f16, float *y,
+				       const struct nn_matrix *w, const float *b, const float *x,
+				       size_t rows, size_t cols)
+{
+	if (w->f16)
+		f16(y, w->f16, b, x, rows, cols);
+	else
+		f32(y, w->f32, b, x, rows, cols);
+}
+
+/* The same through a kernel set. */
 static inline void nn_gemv_matrix(const struct nn_kernels *k, float *y, const struct nn_matrix *w,
 				  const float *b, const float *x, size_t rows, size_t cols)
 {
-	if (w->f16)
-		k->gemv_f16(y, w->f16, b, x, rows, cols);
-	else
-		k->gemv(y, w->f32, b, x, rows, cols);
+	nn_gemv_matrix_with(k->gemv, k->gemv_f16, y, w, b, x, rows, cols);
 }
 
 /* Scratch floats gru_step needs for a hidden size of n_hidden. */

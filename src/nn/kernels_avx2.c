@@ -132,15 +132,6 @@ static void gemv_f16_avx2(float *y, const uint16_t *w, const float *b, const flo
 	gemv_body(y, w, true, b, x, rows, cols);
 }
 
-static void gemv_matrix_avx2(float *y, const struct nn_matrix *w, const float *b, const float *x,
-			     size_t rows, size_t cols)
-{
-	if (w->f16)
-		gemv_f16_avx2(y, w->f16, b, x, rows, cols);
-	else
-		gemv_avx2(y, w->f32, b, x, rows, cols);
-}
-
 /* nn_exp_approx, 8 lanes; |x| <= 87. */
 static inline __m256 exp_avx2(__m256 x)
 {
@@ -224,8 +215,10 @@ static void gru_step_avx2(const struct nn_gru *g, const float *x, float *h, floa
 	const float *gh_r = scratch + 3 * n_h, *gh_z = scratch + 4 * n_h, *gh_n = scratch + 5 * n_h;
 	size_t i = 0;
 
-	gemv_matrix_avx2(scratch, &g->weight_ih, g->bias_ih, x, 3 * n_h, g->n_in);
-	gemv_matrix_avx2(scratch + 3 * n_h, &g->weight_hh, g->bias_hh, h, 3 * n_h, n_h);
+	nn_gemv_matrix_with(gemv_avx2, gemv_f16_avx2, scratch, &g->weight_ih, g->bias_ih,
+			    x, 3 * n_h, g->n_in);
+	nn_gemv_matrix_with(gemv_avx2, gemv_f16_avx2, scratch + 3 * n_h, &g->weight_hh, g->bias_hh,
+			    h, 3 * n_h, n_h);
 	/* nn_gru_unit(), 8 units at a time. */
 	for (; i + 8 <= n_h; i += 8) {
 		const __m256 r = sigmoid_avx2(_mm256_add_ps(_mm256_loadu_ps(gi_r + i),

@@ -99,15 +99,6 @@ static void gemv_f16_c(float *y, const uint16_t *w, const float *b, const float 
 	gemv_body(y, w, true, b, x, rows, cols);
 }
 
-static void gemv_matrix_c(float *y, const struct nn_matrix *w, const float *b, const float *x,
-			  size_t rows, size_t cols)
-{
-	if (w->f16)
-		gemv_f16_c(y, w->f16, b, x, rows, cols);
-	else
-		gemv_c(y, w->f32, b, x, rows, cols);
-}
-
 static void relu_c(float *y, const float *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -132,8 +123,10 @@ static void gru_step_c(const struct nn_gru *g, const float *x, float *h, float *
 	float *gi = scratch;           /* W_ih x + b_ih: [r, z, n] */
 	float *gh = scratch + 3 * n_h; /* W_hh h + b_hh */
 
-	gemv_matrix_c(gi, &g->weight_ih, g->bias_ih, x, 3 * n_h, g->n_in);
-	gemv_matrix_c(gh, &g->weight_hh, g->bias_hh, h, 3 * n_h, n_h);
+	nn_gemv_matrix_with(gemv_c, gemv_f16_c, gi, &g->weight_ih, g->bias_ih,
+			    x, 3 * n_h, g->n_in);
+	nn_gemv_matrix_with(gemv_c, gemv_f16_c, gh, &g->weight_hh, g->bias_hh,
+			    h, 3 * n_h, n_h);
 	for (size_t i = 0; i < n_h; i++)
 		h[i] = nn_gru_unit(gi[i], gi[n_h + i], gi[2 * n_h + i], gh[i], gh[n_h + i],
 				   gh[2 * n_h + i], h[i]);

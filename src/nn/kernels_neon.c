@@ -117,15 +117,6 @@ static void gemv_f16_neon(float *y, const uint16_t *w, const float *b, const flo
 	gemv_body(y, w, true, b, x, rows, cols);
 }
 
-static void gemv_matrix_neon(float *y, const struct nn_matrix *w, const float *b, const float *x,
-			     size_t rows, size_t cols)
-{
-	if (w->f16)
-		gemv_f16_neon(y, w->f16, b, x, rows, cols);
-	else
-		gemv_neon(y, w->f32, b, x, rows, cols);
-}
-
 /* nn_exp_approx, 4 lanes; |x| <= 87. */
 static inline float32x4_t exp_neon(float32x4_t x)
 {
@@ -214,8 +205,10 @@ static void gru_step_neon(const struct nn_gru *g, const float *x, float *h, floa
 	const float *gh_r = scratch + 3 * n_h, *gh_z = scratch + 4 * n_h, *gh_n = scratch + 5 * n_h;
 	size_t i = 0;
 
-	gemv_matrix_neon(scratch, &g->weight_ih, g->bias_ih, x, 3 * n_h, g->n_in);
-	gemv_matrix_neon(scratch + 3 * n_h, &g->weight_hh, g->bias_hh, h, 3 * n_h, n_h);
+	nn_gemv_matrix_with(gemv_neon, gemv_f16_neon, scratch, &g->weight_ih, g->bias_ih,
+			    x, 3 * n_h, g->n_in);
+	nn_gemv_matrix_with(gemv_neon, gemv_f16_neon, scratch + 3 * n_h, &g->weight_hh, g->bias_hh,
+			    h, 3 * n_h, n_h);
 	/* nn_gru_unit(), 4 units at a time. */
 	for (; i + 4 <= n_h; i += 4) {
 		const float32x4_t r = sigmoid_neon(vaddq_f32(vld1q_f32(gi_r + i), vld1q_f32(gh_r + i)));
