@@ -24,12 +24,15 @@
 #include "nn/network.h"
 #include "vocana/vocana.h"
 
-/* Strength 0..99 limits the attenuation to 0.6 dB per step (0..59.4 dB); 100 removes the limit. */
+/* Strength s scales the model's own attenuation in dB by s / 100 (see scale_attenuation()). */
 #define VC_STRENGTH_MAX 100
-#define VC_ATTEN_DB_PER_STEP 0.6f
-/* Per-hop smoothing of the attenuation-limit mix: exp(-10 ms / 50 ms), so a strength change
- * glides over about 50 ms instead of jumping (a jump would be audible as a click or a step). */
+/* Per-hop smoothing of that scale: exp(-10 ms / 50 ms), so a strength change glides over about
+ * 50 ms instead of jumping (a jump would be audible as a click or a step). */
 #define VC_MIX_SMOOTH 0.81873075f
+/* Band gains at or above this count as "no attenuation" in scale_attenuation(). */
+#define VC_GAIN_UNITY 0.9999f
+/* Smallest band gain scale_attenuation() works with (-100 dB): keeps logf finite. */
+#define VC_GAIN_MIN 1e-5f
 /* Output FIFO capacity: the constant extra delay is at most VC_HOP - 1 and one hop is appended
  * at a time, so fewer than VC_WIN samples are ever waiting. Power of two for cheap masking. */
 #define VC_OUT_FIFO 1024
@@ -51,6 +54,8 @@ struct vocana_denoiser {
 	float *gains;          /* n_erb band gains */
 	float *df_coefs;       /* n_df * df_order * 2 */
 	float *bin_gains;      /* VC_BINS */
+	float *band_mix;       /* n_erb: per-band input share of the strength blend */
+	float *out_energy;     /* n_erb: band energies of the enhanced spectrum */
 	float *spec;           /* 2 * VC_BINS: this hop's noisy spectrum */
 	float *out_spec;       /* 2 * VC_BINS: enhanced spectrum */
 	float *df_hist;        /* df_order * n_df * 2: noisy low bins of the last df_order hops */
@@ -66,7 +71,7 @@ struct vocana_denoiser {
 
 	float vad;
 	int strength;
-	float mix_target, mix;      /* attenuation-limit mix m of the noisy input (1 = untouched) */
+	float scale_target, scale;  /* strength / 100, and its per-hop glide towards it */
 	bool bypass;
 	float wet_gain;             /* 1 = denoised, 0 = bypassed; ramps over one hop */
 };
@@ -87,13 +92,6 @@ static uint32_t gcd_u32(uint32_t a, uint32_t b)
 		b = t;
 	}
 	return a;
-}
-
-static float strength_to_mix(int strength)
-{
-	if (strength >= VC_STRENGTH_MAX)
-		return 0.0f;
-	return powf(10.0f, -VC_ATTEN_DB_PER_STEP * (float)strength / 20.0f);
 }
 
 static float *carve(char **cursor, size_t n_floats)
@@ -149,7 +147,8 @@ int vocana_denoiser_create(const struct vocana_model *m, uint32_t block_size,
 	size_t n_coefs = nn_model_n_df_coefs(m);
 	size_t n_hist = (size_t)d->df_order * d->n_df * 2;
 	size_t bytes = carve_size(n_feat) + carve_size(m->hp.n_erb) + carve_size(n_coefs) +
-		       carve_size(VC_BINS) + 2 * carve_size(2 * VC_BINS) + carve_size(n_hist);
+		       carve_size(VC_BINS) + 2 * carve_size(2 * VC_BINS) + carve_size(n_hist) +
+		       2 * carve_size(m->hp.n_erb);
 	d->arena = aligned_alloc(64, bytes);
 	if (!d->arena) {
 		res = -ENOMEM;
@@ -163,9 +162,11 @@ int vocana_denoiser_create(const struct vocana_model *m, uint32_t block_size,
 	d->spec = carve(&cursor, 2 * VC_BINS);
 	d->out_spec = carve(&cursor, 2 * VC_BINS);
 	d->df_hist = carve(&cursor, n_hist);
+	d->band_mix = carve(&cursor, m->hp.n_erb);
+	d->out_energy = carve(&cursor, m->hp.n_erb);
 
 	d->strength = VC_STRENGTH_MAX;
-	d->mix_target = d->mix = strength_to_mix(d->strength);
+	d->scale_target = d->scale = 1.0f;
 	d->wet_gain = 1.0f;
 	vocana_denoiser_reset(d);
 	*out = d;
@@ -204,7 +205,7 @@ void vocana_denoiser_reset(struct vocana_denoiser *d)
 	d->out_read = 0;
 	d->out_write = d->latency - d->delay;
 	d->vad = 0.0f;
-	d->mix = d->mix_target;
+	d->scale = d->scale_target;
 	d->wet_gain = d->bypass ? 0.0f : 1.0f;
 }
 
@@ -223,7 +224,7 @@ int vocana_denoiser_set_strength(struct vocana_denoiser *d, int strength)
 	if (!d || strength < 0 || strength > VC_STRENGTH_MAX)
 		return -EINVAL;
 	d->strength = strength;
-	d->mix_target = strength_to_mix(strength);
+	d->scale_target = (float)strength / (float)VC_STRENGTH_MAX;
 	return 0;
 }
 
@@ -257,6 +258,44 @@ static void apply_deep_filter(struct vocana_denoiser *d)
 	}
 }
 
+/*
+ * Strength below 100: keep a per-band share m_b of the noisy input, Y <- m X + (1 - m) Y, chosen so
+ * that a band the model attenuates by A dB is attenuated by a * A dB, a = strength / 100. With the
+ * band's magnitude gain g = sqrt(E_Y / E_X) and Y ~ g X, |m + (1 - m) g| = g^a gives
+ * m = (g^a - g) / (1 - g) (1 - a in the limit g -> 1). Scaling the attenuation in dB makes equal
+ * strength steps sound like equal steps (loudness follows level in dB), and the strength is relative
+ * to what the model removes, so every step changes the sound: a fixed dB ceiling stopped mattering
+ * once it exceeded the model's own suppression (30 and 100 sounded alike). Where the model removes
+ * nothing, nothing changes; a gain above 1 (the deep filter may restore energy) is treated as 1.
+ * The m_b are interpolated to bins like the band gains, so the blend is smooth across bands.
+ */
+static void scale_attenuation(struct vocana_denoiser *d, float a)
+{
+	const uint32_t n_erb = d->model->hp.n_erb;
+
+	bands_energy(&d->feat.bands, d->out_spec, d->out_energy);
+	for (uint32_t b = 0; b < n_erb; b++) {
+		float ex = d->feat.energy[b], ey = d->out_energy[b];
+		float g = ex > 0.0f ? sqrtf(ey / ex) : 1.0f;
+		float m;
+
+		if (!(g < VC_GAIN_UNITY)) { /* also NaN-safe */
+			m = 1.0f - a;
+		} else {
+			if (g < VC_GAIN_MIN)
+				g = VC_GAIN_MIN;
+			m = (expf(a * logf(g)) - g) / (1.0f - g);
+		}
+		d->band_mix[b] = m;
+	}
+	bands_interp_gains(&d->feat.bands, d->band_mix, d->bin_gains);
+	for (uint32_t k = 0; k < VC_BINS; k++) {
+		const float mk = d->bin_gains[k];
+		d->out_spec[2 * k] = mk * d->spec[2 * k] + (1.0f - mk) * d->out_spec[2 * k];
+		d->out_spec[2 * k + 1] = mk * d->spec[2 * k + 1] + (1.0f - mk) * d->out_spec[2 * k + 1];
+	}
+}
+
 /* One hop: d->in_hop (480 input samples) -> d->wet_hop (480 output samples, `delay` behind). */
 static void process_hop(struct vocana_denoiser *d)
 {
@@ -276,15 +315,11 @@ static void process_hop(struct vocana_denoiser *d)
 	}
 	apply_deep_filter(d);
 
-	/* Attenuation limit: keep a fraction m of the noisy input (never a gate). */
-	d->mix = d->mix_target + (d->mix - d->mix_target) * VC_MIX_SMOOTH;
-	if (fabsf(d->mix - d->mix_target) < 1e-6f)
-		d->mix = d->mix_target;
-	const float m = d->mix;
-	if (m > 0.0f) {
-		for (uint32_t k = 0; k < 2 * VC_BINS; k++)
-			d->out_spec[k] = m * d->spec[k] + (1.0f - m) * d->out_spec[k];
-	}
+	d->scale = d->scale_target + (d->scale - d->scale_target) * VC_MIX_SMOOTH;
+	if (fabsf(d->scale - d->scale_target) < 1e-6f)
+		d->scale = d->scale_target;
+	if (d->scale < 1.0f)
+		scale_attenuation(d, d->scale);
 	stft_synthesize(d->stft, d->out_spec, d->wet_hop);
 
 	/* Bypass crossfade. The dry signal aligned with the output is the input `delay` samples

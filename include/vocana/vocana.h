@@ -97,7 +97,8 @@ VOCANA_API float vocana_denoiser_vad(const struct vocana_denoiser *d);
 
 /*
  * Suppression strength 0..100: 0 passes the input through unchanged, 100 removes all the noise the
- * model finds; in between the attenuation is limited to 0.6 dB per step (50 -> at most 30 dB).
+ * model finds; in between, the model's attenuation in each band is scaled in dB by strength / 100
+ * (50 -> half the dB), so equal steps sound like equal steps.
  * Changes are smoothed over about 50 ms, so they never click. -EINVAL outside 0..100.
  */
 VOCANA_API int vocana_denoiser_set_strength(struct vocana_denoiser *d, int strength);

@@ -59,4 +59,8 @@
  * real input, so the floor never changes the features of real signals. */
 #define VC_DF_NORM_FLOOR 1e-10f
 
+/* A hop whose every band energy is below this (-100 dB, under the noise floor of any real
+ * microphone or of 16-bit dither) is digital silence: it does not update the normalisation. */
+#define VC_SILENCE_ENERGY 1e-10f
+
 #endif /* VOCANA_DSP_CONSTANTS_H */

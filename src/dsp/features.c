@@ -5,6 +5,7 @@
  * so that they come out level-independent. */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 
 #include "dsp/features.h"
 
@@ -46,14 +47,31 @@ static float warmup_alpha(uint32_t n_frames)
 	return plain_mean < VC_NORM_ALPHA ? plain_mean : VC_NORM_ALPHA;
 }
 
+/* Digital silence: every band below VC_SILENCE_ENERGY. Such a hop carries no information about
+ * the noise floor, so it must not move the running means: if it did, a muted microphone or a file
+ * that starts with zeros would drag mu_b towards -100 dB and s_k towards its floor, and the first
+ * seconds of sound after it would look 40 dB louder than they are (the model would take them for
+ * speech and pass the noise until the means recovered, 2-3 s later). */
+static bool hop_is_silent(const float *energy)
+{
+	for (unsigned b = 0; b < VC_N_BANDS; b++)
+		if (energy[b] >= VC_SILENCE_ENERGY)
+			return false;
+	return true;
+}
+
 void features_compute(struct features *f, const float *spec, float *out)
 {
-	const float a = warmup_alpha(f->n_frames);
+	bands_energy(&f->bands, spec, f->energy);
+	/* A silent hop is normalised by the frozen means (a = 1): the stream resumes after it as
+	 * if the silence had not happened, and a stream that starts silent starts its warm-up with
+	 * its first sound. */
+	const bool silent = hop_is_silent(f->energy);
+	const float a = silent ? 1.0f : warmup_alpha(f->n_frames);
 	/* x_k = X_k / sqrt(VC_HOP): the scale at which white noise of variance s^2 has E|x_k|^2 = s^2 */
 	const float spec_scale = sqrtf(VC_SPEC_NORM_POWER);
 	float *df = out + VC_N_BANDS;
 
-	bands_energy(&f->bands, spec, f->energy);
 	for (unsigned b = 0; b < VC_N_BANDS; b++) {
 		float level_db = 10.0f * log10f(f->energy[b] + VC_ENERGY_EPS);
 
@@ -68,13 +86,14 @@ void features_compute(struct features *f, const float *spec, float *out)
 		float s = a * f->df_norm[k] + (1.0f - a) * sqrtf(re * re + im * im);
 
 		/* The floor keeps s_k normal (no denormals) and non-zero in silence; since
-		 * s_k >= (1 - a)|x_k| after the update, |x_k| / s_k <= 1 / (1 - a), about 100. */
+		 * s_k >= (1 - a)|x_k| after the update, |x_k| / s_k <= 1 / (1 - a), about 100. In a
+		 * silent hop |x_k| is below the floor's scale, so the quotient stays tiny there too. */
 		if (s < VC_DF_NORM_FLOOR)
 			s = VC_DF_NORM_FLOOR;
 		f->df_norm[k] = s;
 		df[2 * k] = re / s;
 		df[2 * k + 1] = im / s;
 	}
-	if (f->n_frames < UINT32_MAX)
+	if (!silent && f->n_frames < UINT32_MAX)
 		f->n_frames++;
 }

@@ -133,8 +133,9 @@ out:
 	free(quiet);
 }
 
-/* Long silence drives s_k to its floor: features stay exactly 0 (no 0/0) and finite, and so does
- * garbage input; then a signal gives finite, bounded features again. */
+/* Digital silence does not move the normalisation: after 2000 silent hops the running means are
+ * still their initial values, df features are exactly 0 (no 0/0) and erb features finite; garbage
+ * input gives finite, bounded features; reset restores the initial means. */
 static void test_silence_and_garbage(void)
 {
 	static struct features f;
@@ -150,12 +151,15 @@ static void test_silence_and_garbage(void)
 		stft_analyze(s, x, spec);
 		features_compute(&f, spec, out);
 	}
+	CHECK(f.n_frames == 0);
 	for (unsigned k = 0; k < VC_MAX_DF; k++) {
-		CHECK(f.df_norm[k] == VC_DF_NORM_FLOOR);
+		CHECK(f.df_norm[k] == VC_DF_NORM_INIT);
 		CHECK(out[VC_N_BANDS + 2 * k] == 0.0f && out[VC_N_BANDS + 2 * k + 1] == 0.0f);
 	}
-	for (unsigned b = 0; b < VC_N_BANDS; b++) /* converged to the -100 dB floor */
-		CHECK(isfinite(out[b]) && fabsf(out[b]) < 1e-3f);
+	for (unsigned b = 0; b < VC_N_BANDS; b++) {
+		CHECK(f.erb_mean_db[b] == VC_ERB_MEAN_INIT_DB);
+		CHECK_NEAR(out[b], (-100.0f - VC_ERB_MEAN_INIT_DB) / VC_ERB_FEATURE_SCALE_DB, 1e-4);
+	}
 
 	for (int t = 0; t < 20; t++) {
 		for (unsigned n = 0; n < VC_HOP; n++)
@@ -169,6 +173,53 @@ static void test_silence_and_garbage(void)
 	features_reset(&f);
 	CHECK(f.erb_mean_db[0] == VC_ERB_MEAN_INIT_DB && f.df_norm[VC_MAX_DF - 1] == VC_DF_NORM_INIT);
 	stft_destroy(s);
+}
+
+/* Silence before a sound changes nothing: the features of noise preceded by 100 silent hops are
+ * bit-identical to those of the same noise from a fresh start (both STFTs see zeros before the
+ * first noise hop), and 150 silent hops in the middle of a noise leave the running means exactly
+ * where they were, so the first hops after an unmute are normalised as before the mute. */
+static void test_silence_does_not_move_means(void)
+{
+	enum { SIL = 100, NOISE = 150, MUTE = 150 };
+	const size_t n = SIL + NOISE + MUTE + NOISE;
+	float *x = calloc(n * VC_HOP, sizeof(float));
+	float *with = malloc(n * FEAT * sizeof(float));
+	float *alone = malloc(NOISE * FEAT * sizeof(float));
+	static struct features f;
+	float spec[2 * VC_BINS], out[FEAT], mu[VC_N_BANDS], sk[N_DF];
+	struct stft *s = NULL;
+	unsigned seed = 3;
+
+	if (x == NULL || with == NULL || alone == NULL)
+		goto out;
+	for (size_t i = SIL * VC_HOP; i < (SIL + NOISE) * VC_HOP; i++)
+		x[i] = 0.01f * test_randf(&seed);
+	for (size_t i = (SIL + NOISE + MUTE) * VC_HOP; i < n * VC_HOP; i++)
+		x[i] = 0.01f * test_randf(&seed);
+	run_features(x, n, N_DF, with);
+	run_features(x + SIL * VC_HOP, NOISE, N_DF, alone);
+	CHECK(memcmp(with + SIL * FEAT, alone, NOISE * FEAT * sizeof(float)) == 0);
+
+	CHECK(features_init(&f, N_DF) == 0);
+	CHECK(stft_create(&s, VC_HOP) == 0);
+	if (s == NULL)
+		goto out;
+	for (size_t t = 0; t < SIL + NOISE + MUTE; t++) {
+		stft_analyze(s, x + t * VC_HOP, spec);
+		features_compute(&f, spec, out);
+		if (t == SIL + NOISE) { /* the first fully silent hop: the window still held noise before */
+			memcpy(mu, f.erb_mean_db, sizeof(mu));
+			memcpy(sk, f.df_norm, sizeof(sk));
+		}
+	}
+	CHECK(memcmp(mu, f.erb_mean_db, sizeof(mu)) == 0);
+	CHECK(memcmp(sk, f.df_norm, sizeof(sk)) == 0);
+	stft_destroy(s);
+out:
+	free(x);
+	free(with);
+	free(alone);
 }
 
 static void test_dev_band_centers(void)
@@ -270,6 +321,7 @@ int main(void)
 	RUN_TEST(test_erb_running_mean);
 	RUN_TEST(test_df_unit_and_level_independent);
 	RUN_TEST(test_silence_and_garbage);
+	RUN_TEST(test_silence_does_not_move_means);
 	RUN_TEST(test_dev_band_centers);
 	RUN_TEST(test_dev_analyze);
 	return test_finish();

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* What a user hears from the embedded default model, measured through the public API:
+ * strength: equal steps of strength are equal steps of attenuation in dB (scaled from the model's
+ * own suppression), from exactly none at 0 to the model's full suppression at 100. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "test_util.h"
+#include "vocana/vocana.h"
+
+#define SR 48000
+#define HOP 480
+
+/* Pink-ish noise (white through a one-pole low-pass mixed with white) at a given RMS. */
+static void make_noise(float *x, size_t n, float rms, unsigned seed, int pink)
+{
+	double lp = 0.0, acc = 0.0;
+	for (size_t i = 0; i < n; i++) {
+		double w = 2.0 * test_randf(&seed) - 1.0;
+		lp = 0.98 * lp + 0.02 * w;
+		x[i] = (float)(pink ? 0.3 * w + 6.0 * lp : w);
+		acc += (double)x[i] * x[i];
+	}
+	double scale = rms / sqrt(acc / (double)n);
+	for (size_t i = 0; i < n; i++)
+		x[i] = (float)(x[i] * scale);
+}
+
+static double rms_of(const float *x, size_t n)
+{
+	double acc = 0.0;
+	for (size_t i = 0; i < n; i++)
+		acc += (double)x[i] * x[i];
+	return sqrt(acc / (double)(n ? n : 1));
+}
+
+/* Output for input x at a strength, from a fresh denoiser, aligned with the input (latency removed). */
+static void denoise(const float *x, float *y, size_t n, int strength)
+{
+	struct vocana_denoiser *d = NULL;
+	CHECK(vocana_denoiser_create(NULL, HOP, &d) == 0);
+	if (!d)
+		return;
+	CHECK(vocana_denoiser_set_strength(d, strength) == 0);
+	vocana_denoiser_reset(d); /* start at this strength instead of gliding to it */
+	uint32_t lat = vocana_denoiser_latency_samples(d);
+	float *tmp = calloc(n + lat + HOP, sizeof(float));
+	float *pad = calloc(n + lat + HOP, sizeof(float));
+	if (tmp && pad) {
+		size_t total = (n + lat + HOP - 1) / HOP * HOP;
+		for (size_t i = 0; i < n; i++)
+			pad[i] = x[i];
+		CHECK(vocana_denoiser_process(d, pad, tmp, total) == 0);
+		for (size_t i = 0; i < n; i++)
+			y[i] = tmp[i + lat];
+	}
+	free(tmp);
+	free(pad);
+	vocana_denoiser_destroy(d);
+}
+
+static void check_strength_steps(int pink)
+{
+	const size_t n = 4 * SR, tail = 2 * SR;
+	float *x = malloc(n * sizeof(float)), *y = malloc(n * sizeof(float));
+	double atten[11];
+	if (!x || !y)
+		goto out;
+	make_noise(x, n, 0.03f, 77u + (unsigned)pink, pink);
+	const double in_rms = rms_of(x + n - tail, tail);
+	for (int s = 0; s <= 100; s += 10) {
+		denoise(x, y, n, s);
+		atten[s / 10] = 20.0 * log10(in_rms / rms_of(y + n - tail, tail));
+	}
+	const double full = atten[10];
+	fprintf(stderr, "%s noise, attenuation (dB) at strength 0..100:", pink ? "pink" : "white");
+	for (int i = 0; i <= 10; i++)
+		fprintf(stderr, " %.1f", atten[i]);
+	fputc('\n', stderr);
+	CHECK_MSG(fabs(atten[0]) < 0.05, "strength 0 changes the level by %.2f dB", atten[0]);
+	CHECK_MSG(full > 12.0, "the model removes only %.1f dB of this noise", full);
+	for (int i = 1; i <= 10; i++) {
+		double step = atten[i] - atten[i - 1];
+		/* every 10 steps audibly different (> 1 dB and at least 5 % of the full range) */
+		CHECK_MSG(step > 1.0 && step > 0.05 * full, "strength %d -> %d adds %.2f dB", 10 * (i - 1),
+			  10 * i, step);
+		/* and even: close to the straight line from 0 to the full suppression */
+		CHECK_MSG(fabs(atten[i] - 0.1 * i * full) < 0.2 * full, "strength %d: %.1f dB, line %.1f",
+			  10 * i, atten[i], 0.1 * i * full);
+	}
+out:
+	free(x);
+	free(y);
+}
+
+static void test_strength_is_even(void)
+{
+	check_strength_steps(0);
+	check_strength_steps(1);
+}
+
+int main(void)
+{
+	RUN_TEST(test_strength_is_even);
+	return test_finish();
+}
