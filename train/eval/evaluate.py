@@ -9,7 +9,7 @@ DIR holds NAME_clean.wav / NAME_noisy.wav pairs (48 kHz; other rates are resampl
 index.tsv with columns name, snr_db, noise (as train.eval.make_regression_set and
 train.eval.make_dev_set write; other columns are ignored). Systems:
 'noisy' (always scored: the baseline of every delta), 'speex', 'webrtc' (tools/baselines, built
-into --baseline-dir), 'rnnoise' (RNNoise v0.1 via Node, tools/baselines/fetch-rnnoise.sh),
+into --baseline-dir), 'rnnoise' (RNNoise v0.1 via Node, tools/baselines/fetch-rnnoise.sh), 'rnnoise2' (RNNoise 0.2, 2024),
 'vocana[=PATH]' (runs PATH denoise IN.wav OUT.wav), or NAME=COMMAND (run as
 COMMAND IN.wav OUT.wav). A system whose program is missing is reported and skipped, unless
 --require names it. Each output is aligned to the clean reference (integer lag within +-100 ms)
@@ -191,7 +191,7 @@ def main(argv=None):
     src.add_argument("--set-dir", help="directory of NAME_clean.wav / NAME_noisy.wav (+ index.tsv)")
     src.add_argument("--synthetic", type=int, metavar="N", help="use N built-in synthetic pairs")
     ap.add_argument("--system", action="append", default=[],
-                    help="noisy | speex | webrtc | rnnoise | vocana[=PATH] | NAME=COMMAND "
+                    help="noisy | speex | webrtc | rnnoise | rnnoise2 | vocana[=PATH] | NAME=COMMAND "
                          "(repeatable; default: speex, webrtc, vocana)")
     ap.add_argument("--require", action="append", default=[],
                     help="fail (exit 1) instead of skipping if this system is unavailable")

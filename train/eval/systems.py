@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The systems the evaluator compares: the noisy passthrough, the classic baselines built from
-tools/baselines (speexdsp, WebRTC NS), RNNoise v0.1 (WebAssembly from npm, run by Node; see
-tools/baselines/fetch-rnnoise.sh) and any denoiser CLI (Vocana's `vocana denoise IN OUT`).
+tools/baselines (speexdsp, WebRTC NS), RNNoise v0.1 and RNNoise 0.2 (WebAssembly from npm, run by
+Node; see tools/baselines/fetch-rnnoise.sh) and any denoiser CLI (Vocana's `vocana denoise IN OUT`).
 
 Every system is a callable `process(samples_48k) -> samples_48k` (mono float64, +-1 full scale);
 outputs are not delay-compensated, the evaluator aligns them.
@@ -41,6 +41,13 @@ BASELINES = ("speex", "webrtc")
 RNNOISE_SCRIPT = os.path.join(REPO, "tools", "baselines", "rnnoise_denoise.mjs")
 RNNOISE_WASM = os.path.join(REPO, "build-baselines", "rnnoise-npm", "node_modules", "@jitsi",
                             "rnnoise-wasm", "dist", "rnnoise.wasm")
+RNNOISE2_SCRIPT = os.path.join(REPO, "tools", "baselines", "rnnoise2_denoise.mjs")
+# RNNoise 0.2 (the April 2024 release model), inlined in the same npm package's sync build
+RNNOISE2_MODULE = os.path.join(REPO, "build-baselines", "rnnoise-npm", "node_modules", "@jitsi",
+                               "rnnoise-wasm", "dist", "rnnoise-sync.js")
+# xiph/rnnoise master of 2025-02 (model of 2025-01-30), optional: fetch-rnnoise.sh --with-2025
+RNNOISE2025_MODULE = os.path.join(REPO, "build-baselines", "rnnoise-2025-npm", "node_modules",
+                                  "@shiguredo", "rnnoise-wasm", "dist", "rnnoise.js")
 
 
 class SystemUnavailable(Exception):
@@ -72,12 +79,13 @@ class Baseline:
         if not os.access(self.path, os.X_OK):
             raise SystemUnavailable("%s not built (make -C tools/baselines O=%s)"
                                     % (self.path, baseline_dir))
+        self.argv = [self.path]
 
     def __call__(self, x, timing=False):
         with tempfile.TemporaryDirectory(prefix="vocana-eval-") as tmp:
             src, dst = os.path.join(tmp, "in.f32"), os.path.join(tmp, "out.f32")
             np.asarray(x, dtype="<f4").tofile(src)
-            res = _run([self.path] + (["-t"] if timing else []) + [src, dst])
+            res = _run(self.argv + (["-t"] if timing else []) + [src, dst])
             y = np.fromfile(dst, "<f4").astype(np.float64)
         if timing:
             # "...: real-time factor R" on stderr: processing time only, file I/O excluded.
@@ -134,12 +142,49 @@ class RNNoise(CommandSystem):
         return y, float(res.stderr.strip().split()[-1])
 
 
+class RNNoise2(Baseline):
+    """RNNoise 0.2 (xiph's April 2024 release model) as WebAssembly, run by
+    `node rnnoise2_denoise.mjs --module MODULE` on raw float32 files, like the other baselines.
+
+    MODULE is the npm package's Emscripten glue with the wasm inlined (@jitsi/rnnoise-wasm 0.2.1
+    dist/rnnoise-sync.js; see tools/baselines/README.md for why that file is 0.2). Unavailable
+    (skipped by the evaluator) when `node` is not on PATH or MODULE is not installed
+    (tools/baselines/fetch-rnnoise.sh; $VOCANA_RNNOISE2_MODULE overrides the path).
+
+    name='rnnoise2025' is the optional later build (xiph/rnnoise master of 2025-02 via
+    @shiguredo/rnnoise-wasm 2025.1.5, `fetch-rnnoise.sh --with-2025`)."""
+
+    VARIANTS = {
+        "rnnoise2": (RNNOISE2_MODULE, "VOCANA_RNNOISE2_MODULE", "tools/baselines/fetch-rnnoise.sh"),
+        "rnnoise2025": (RNNOISE2025_MODULE, "VOCANA_RNNOISE2025_MODULE",
+                        "tools/baselines/fetch-rnnoise.sh --with-2025"),
+    }
+
+    def __init__(self, module=None, name="rnnoise2"):
+        default, env, fetch = self.VARIANTS[name]
+        self.name = name
+        self.module = module or os.environ.get(env) or default
+        node = shutil.which("node")
+        problems = []
+        if node is None:
+            problems.append("node (Node.js) not found in PATH")
+        if not os.path.isfile(self.module):
+            problems.append("%s missing (run %s)" % (self.module, fetch))
+        if problems:
+            raise SystemUnavailable("%s: %s" % (name, "; ".join(problems)))
+        self.path = RNNOISE2_SCRIPT
+        self.argv = [node, RNNOISE2_SCRIPT, "--module", self.module]
+        # -t: "rnnoise2: ... real-time factor R" (frame calls only), parsed by Baseline.__call__
+
+
 def make_system(spec, baseline_dir=DEFAULT_BASELINE_DIR):
-    """'noisy' | 'speex' | 'webrtc' | 'rnnoise' | 'vocana' | 'vocana=PATH' | 'NAME=CMD ARGS...'
-    (IN OUT appended).
+    """'noisy' | 'speex' | 'webrtc' | 'rnnoise' | 'rnnoise2' | 'rnnoise2025' | 'vocana' |
+    'vocana=PATH' | 'NAME=CMD ARGS...' (IN OUT appended).
 
     'vocana=PATH' runs `PATH denoise IN OUT`; a bare 'vocana' uses build/src/cli/vocana;
-    'rnnoise=WASM' uses that rnnoise.wasm instead of the fetched one."""
+    'rnnoise=WASM' uses that rnnoise.wasm instead of the fetched one; 'rnnoise2=MODULE' (and
+    'rnnoise2025=MODULE') that glue .js with an inlined wasm (or a .wasm keeping its export
+    names)."""
     name, _, arg = spec.partition("=")
     if name == "noisy" and not arg:
         return Noisy()
@@ -147,6 +192,8 @@ def make_system(spec, baseline_dir=DEFAULT_BASELINE_DIR):
         return Baseline(name, baseline_dir)
     if name == "rnnoise":
         return RNNoise(arg or None)
+    if name in RNNoise2.VARIANTS:
+        return RNNoise2(arg or None, name)
     if name == "vocana":
         return CommandSystem("vocana", [arg or DEFAULT_VOCANA, "denoise"])
     if not arg:
@@ -185,7 +232,8 @@ def measure_rtf(system, seconds=60.0):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--system", action="append", help="system spec (default: speex, webrtc)")
+    ap.add_argument("--system", action="append",
+                    help="system spec, e.g. rnnoise, rnnoise2 (default: speex, webrtc)")
     ap.add_argument("--baseline-dir", default=DEFAULT_BASELINE_DIR)
     ap.add_argument("--delay", action="store_true", help="measure algorithmic delay")
     ap.add_argument("--rtf", action="store_true", help="measure CPU real-time factor on 60 s")
