@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Start or resume a training run in the background, fetching what it needs first.
-# Usage: scripts/train.sh [NAME [HOURS [more train/train.py options...]]]   (default: v2 10)
+# Usage: scripts/train.sh [NAME [HOURS [more train/train.py options...]]]   (default: v3 10)
 #   - installs the train dependencies and builds build/libvocana.so only (features come from C);
-#   - builds/updates the audio cache in train/cache (incremental; set VOCANA_NO_0AD=1 to skip the
-#     1.38 GB 0ad-data download);
+#   - builds/updates the audio cache in train/cache (incremental; Debian packages with apt-get,
+#     repositories from the snapshots under $VOCANA_MIRRORS, default /work/.mirror: see
+#     train/README.md; VOCANA_LEGACY=1 also builds widelands and 0 A.D., which only runs v1/v2 used);
 #   - resumes train/runs/NAME if it has a checkpoint (or, on a fresh checkout, the committed
 #     train/checkpoints/NAME.pt), else starts it; refuses if it is running.
 # The run is detached (nohup setsid): it survives the shell. Stop it with
@@ -11,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-name=${1:-v2}
+name=${1:-v3}
 hours=${2:-10}
 shift $(($# < 2 ? $# : 2))
 
@@ -21,8 +22,8 @@ scripts/setup-deps.sh train
 [ -f build/build.ninja ] || meson setup build >/dev/null
 meson compile -C build vocana:shared_library >/dev/null
 
-fetch_args=(--with-0ad)
-[ "${VOCANA_NO_0AD:-0}" = 1 ] && fetch_args=()
+fetch_args=()
+[ "${VOCANA_LEGACY:-0}" = 1 ] && fetch_args=(--legacy)
 /usr/bin/python3 train/fetch_data.py "${fetch_args[@]}"
 
 run=train/runs/$name

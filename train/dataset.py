@@ -5,16 +5,22 @@ Mixer.example(rng) returns one mixture as waveforms; featurize() turns it into w
 the loss consume, computing features and spectra with the C library (vocana_lib). MixStream is the
 endless torch IterableDataset on top of both. Choices (see README.md, "Training data"):
 
-- speech: 3 s from one speaker, made of consecutive clips with short pauses when clips are short;
-- noise: 1-2 sources, recorded (cache collections) or synthetic (synth_noise.py), unit RMS each;
+- speech: 3 s from one speaker, made of consecutive clips with short pauses when clips are short,
+  optionally through a random EQ (a microphone or a voice's timbre: target too);
+- noise: 1-2 background sources, recorded (cache collections) or synthetic (synth_noise.py), each
+  with its own random EQ, plus in 25 % foreground transients (keys, clicks, doors, dishes ...)
+  over it; unit RMS each;
 - SNR uniform in [-5, 25] dB, measured on ACTIVE speech frames (10 ms frames within 30 dB of the
   loud frames), so pauses do not make a clip look noisier than it sounds;
-- level: mixture RMS uniform in [-50, -10] dBFS, then lowered if anything would clip;
-- reverberation on 35 % of speech: exponentially decaying noise tail, RT60 0.1-0.8 s; the target
-  is the speech convolved with the direct path plus the first 50 ms of the response;
-- 5 % noise only (target silence), 5 % speech only (target = input: do not damage clean speech);
-- bandwidth: each example carries the true bandwidth of its speech (the lowest of its clips) so
-  the loss can ignore bins where the target cannot be trusted (loss.py).
+- level: active speech level uniform in [-45, 0] dBFS (noise-only: noise RMS in [-60, -10]),
+  lowered if anything would clip, except in the 3 % where the input is clipped on purpose;
+- reverberation on 40 % of speech: measured, image-method or statistical rooms (rooms.py); the
+  target is the speech convolved with the direct path plus the first 50 ms of the response;
+- 7 % noise only (target silence), 7 % speech only (target = input: do not damage clean speech);
+- 12 % with digital silence (a mute, or a silent start) on input and target; 20 % quantised to
+  16 bits; 15 % low-passed at 3 kHz..full band (input and target: a device's bandwidth);
+- bandwidth: each example carries the true bandwidth of its speech (the lowest of its clips and
+  any low-pass) so the loss can ignore bins where the target cannot be trusted (loss.py).
 """
 import math
 import os
@@ -22,31 +28,50 @@ import os
 import numpy as np
 import torch
 
+import augment
+import rooms
 import synth_noise
 import vocana_lib
 
 SR = 48000
-HOP = 480
+HOP = vocana_lib.HOP
 
-# Relative sampling weights of the speech collections (missing ones are skipped). The shared
-# corpus is the cleanest and most varied in speakers but only 8 kHz wide; the package voices bring
-# full-band speech, without which the model would learn to remove everything above 8 kHz.
-SPEECH_WEIGHTS = {"speech_shared": 0.5, "speech_fillets_nl": 0.1, "speech_fillets_cs": 0.1,
-                  "speech_klettres": 0.15, "speech_hedgewars": 0.15}
-# Noise: synthetic generators and recorded collections.
-NOISE_WEIGHTS = {"colored": 0.08, "hvac": 0.1, "hum": 0.05, "babble": 0.1, "typing": 0.1,
-                 "noise_lincity": 0.1, "noise_widelands": 0.1, "noise_megaglest": 0.12,
-                 "noise_hedgewars": 0.07, "noise_0ad": 0.15, "noise_bucklespring": 0.03}
+# Relative sampling weights of the speech collections; a collection not named here (e.g. a
+# held-out source in the dev split) gets DEFAULT_SPEECH_WEIGHT. The shared corpus is the cleanest
+# and most varied in speakers but only 8 kHz wide; the package and repository voices bring
+# full-band speech in many languages, without which the model would learn to remove everything
+# above 8 kHz.
+SPEECH_WEIGHTS = {"speech_shared": 0.3, "speech_fillets_nl": 0.06, "speech_fillets_cs": 0.06,
+                  "speech_klettres": 0.08, "speech_hedgewars": 0.1, "speech_tuxpaint": 0.13,
+                  "speech_gcompris": 0.2, "speech_childsplay": 0.07}
+DEFAULT_SPEECH_WEIGHT = 0.1
+# Noise: synthetic generators and recorded collections; a recorded collection not named here gets
+# DEFAULT_NOISE_WEIGHT (held-out sources in the dev split). widelands and 0ad are never used for
+# new runs (reserved for the independent evaluation; fetch_data.py builds them only with --legacy).
+NOISE_WEIGHTS = {"colored": 0.06, "hvac": 0.07, "hum": 0.03, "babble": 0.09, "typing": 0.06,
+                 "noise_bucklespring": 0.02, "noise_hedgewars": 0.04, "noise_megaglest": 0.06,
+                 "noise_ufoai": 0.11, "noise_sonicpi": 0.06, "noise_tuxpaint": 0.06,
+                 "noise_supertux": 0.05, "noise_colobot": 0.05, "noise_blanket": 0.08,
+                 "noise_midi": 0.06}
+DEFAULT_NOISE_WEIGHT = 0.06
+EXCLUDED = {"noise_widelands", "noise_0ad"}
 
-P_REVERB = 0.35
-P_NOISE_ONLY = 0.05
-P_SPEECH_ONLY = 0.05
+P_REVERB = 0.4
+P_NOISE_ONLY = 0.07
+P_SPEECH_ONLY = 0.07
 P_TWO_NOISES = 0.4
-P_EQ = 0.3
-P_BANDLIMIT = 0.08
+P_TRANSIENTS = 0.25
+P_EQ_SPEECH = 0.3
+P_EQ_NOISE = 0.4
+P_EQ = 0.2            # the same colouring on input and target (the whole chain)
+P_LOWPASS = 0.15
+P_MUTE = 0.12
+P_CLIP = 0.03
+P_QUANTIZE = 0.2
 SNR_RANGE_DB = (-5.0, 25.0)
-LEVEL_RANGE_DBFS = (-50.0, -10.0)
-EARLY_MS = 50.0
+SPEECH_LEVEL_DBFS = (-45.0, 0.0)
+NOISE_ONLY_LEVEL_DBFS = (-60.0, -10.0)
+EARLY_MS = rooms.EARLY_MS
 
 
 class Collection:
@@ -55,14 +80,14 @@ class Collection:
     def __init__(self, path, split):
         self.name = os.path.basename(path)
         self.audio = np.load(os.path.join(path, "audio.npy"), mmap_mode="r")
-        self.clips = []   # (offset, length, bandwidth_hz, group)
+        self.clips = []   # (offset, length, bandwidth_hz, group, category)
         with open(os.path.join(path, "index.tsv")) as f:
             header = f.readline().rstrip("\n").split("\t")
             for line in f:
                 r = dict(zip(header, line.rstrip("\n").split("\t")))
                 if r["split"] == split:
                     self.clips.append((int(r["offset"]), int(r["length"]), float(r["bandwidth_hz"]),
-                                       r["group"]))
+                                       r["group"], r.get("category", "")))
         self.groups = {}
         for i, c in enumerate(self.clips):
             self.groups.setdefault(c[3], []).append(i)
@@ -78,25 +103,24 @@ class Collection:
         return int(rng.choice(len(self.clips), p=self.p))
 
 
-def load_collections(cache, split):
-    speech, noise = {}, {}
+def load_collections(cache, split, exclude=EXCLUDED):
+    """{name: Collection} of speech, noise and room responses of one split."""
+    speech, noise, rirs = {}, {}, {}
     if not os.path.isdir(cache):
-        return speech, noise
+        return speech, noise, rirs
     for name in sorted(os.listdir(cache)):
         d = os.path.join(cache, name)
-        if not os.path.isfile(os.path.join(d, "DONE")):
+        if name in exclude or not os.path.isfile(os.path.join(d, "DONE")):
             continue
         c = Collection(d, split)
         if not c.clips:
             continue
-        (speech if name.startswith("speech_") else noise)[name] = c
-    return speech, noise
+        kind = speech if name.startswith("speech_") else rirs if name.startswith("rir_") else noise
+        kind[name] = c
+    return speech, noise, rirs
 
 
-def fft_filter(x, gain):
-    """Filter x by a zero-phase amplitude response gain(freqs_hz)."""
-    n = len(x)
-    return np.fft.irfft(np.fft.rfft(x) * gain(np.fft.rfftfreq(n, 1.0 / SR)), n).astype(np.float32)
+fft_filter = augment.fft_filter
 
 
 def frame_power(x):
@@ -118,54 +142,33 @@ def convolve(x, h):
     return np.fft.irfft(np.fft.rfft(x, m) * np.fft.rfft(h, m), m)[: len(x)].astype(np.float32)
 
 
-def random_rir(rng):
-    """Direct path plus an exponentially decaying Gaussian tail (60 dB down after RT60), starting
-    1-10 ms after the direct sound, at a random direct-to-reverberant ratio, with faster decay at
-    high frequencies (air and wall absorption). Returns (full response, early part)."""
-    rt60 = rng.uniform(0.1, 0.8)
-    n = int(min(1.2 * rt60, 1.0) * SR)
-    t = np.arange(n) / SR
-    tail = rng.standard_normal(n) * np.exp(-6.9 * t / rt60)
-    tail[: int(rng.uniform(0.001, 0.01) * SR)] = 0
-    # high frequencies decay faster: mix in a low-passed copy that dominates late in the tail
-    lp = fft_filter(tail, lambda f: 1.0 / (1.0 + (f / rng.uniform(2000, 6000)) ** 2))
-    late = np.clip(t / rt60, 0, 1)
-    tail = (1 - late) * tail + late * lp
-    drr_db = rng.uniform(-6, 12)
-    tail *= math.sqrt(10 ** (-drr_db / 10) / max(np.sum(tail ** 2), 1e-12))
-    h = tail.astype(np.float32)
-    h[0] = 1.0
-    early = h.copy()
-    early[int(EARLY_MS / 1000 * SR):] = 0
-    return h, early[: int(EARLY_MS / 1000 * SR) + 1]
-
-
 class Mixer:
-    """Draws mixtures from the collections of one split (train or dev)."""
+    """Draws mixtures from the collections of one split (train, dev or devseen)."""
 
-    def __init__(self, cache, split, seconds=3.0, speech_weights=None, noise_weights=None):
+    def __init__(self, cache, split, seconds=3.0, speech_weights=None, noise_weights=None,
+                 exclude=EXCLUDED):
         self.split = split
         self.n = int(round(seconds * SR / HOP)) * HOP
-        self.speech, self.noise = load_collections(cache, split)
+        self.speech, self.noise, rirs = load_collections(cache, split, exclude)
         if not self.speech:
             raise RuntimeError(f"no speech collections with a '{split}' split in {cache}: run "
                                "train/fetch_data.py")
-        sw = speech_weights or SPEECH_WEIGHTS
-        self.speech_names = [k for k in sw if k in self.speech]
-        self.speech_p = np.array([sw[k] for k in self.speech_names], dtype=np.float64)
+        sw = dict(speech_weights or SPEECH_WEIGHTS)
+        self.speech_names = sorted(self.speech)
+        self.speech_p = np.array([sw.get(k, DEFAULT_SPEECH_WEIGHT) for k in self.speech_names],
+                                 dtype=np.float64)
         self.speech_p /= self.speech_p.sum()
-        nw = noise_weights or NOISE_WEIGHTS
-        names = []
-        for k in nw:
-            if k in synth_noise.GENERATORS:
-                if k == "typing" and "noise_bucklespring" not in self.noise:
-                    continue
-                names.append(k)
-            elif k in self.noise:
-                names.append(k)
+        nw = dict(noise_weights or NOISE_WEIGHTS)
+        names = [k for k in nw if k in synth_noise.GENERATORS and
+                 (k != "typing" or "noise_bucklespring" in self.noise)]
+        names += sorted(k for k in self.noise if nw.get(k, DEFAULT_NOISE_WEIGHT) > 0)
         self.noise_names = names
-        self.noise_p = np.array([nw[k] for k in names], dtype=np.float64)
+        self.noise_p = np.array([nw.get(k, DEFAULT_NOISE_WEIGHT) for k in names], dtype=np.float64)
         self.noise_p /= self.noise_p.sum()
+        # foreground events: every short clip whose category is "transient", any collection
+        self.transients = [(c, i) for c in self.noise.values() for i, clip in enumerate(c.clips)
+                           if clip[4] == "transient" and clip[1] < 2 * SR]
+        self.rooms = rooms.RoomBank(list(rirs.values()))
         self._keys = None
 
     # ---- speech --------------------------------------------------------------------------
@@ -244,8 +247,26 @@ class Mixer:
             x = synth_noise.typing(rng, n, self._key_clips())
         else:
             x = self._recorded(rng, self.noise[kind], n)
+        if rng.random() < P_EQ_NOISE:
+            x = fft_filter(x, augment.random_eq_response(rng))
         r = float(np.sqrt(np.mean(x * x)))
         return (x / r).astype(np.float32) if r > 1e-7 else None, kind
+
+    def transient_events(self, rng, n):
+        """Foreground events (keys, clicks, doors, dishes, steps ...): 1-8 short clips at random
+        times and levels within 12 dB, unit RMS overall; None if there are none."""
+        if not self.transients:
+            return None
+        out = np.zeros(n, dtype=np.float32)
+        for _ in range(int(rng.integers(1, 9))):
+            col, i = self.transients[int(rng.integers(len(self.transients)))]
+            clip = col.clip(i) * np.float32(10 ** (rng.uniform(-12, 0) / 20))
+            pos = int(rng.integers(-len(clip) // 2, n))
+            a, b = max(pos, 0), min(pos + len(clip), n)
+            if b > a:
+                out[a:b] += clip[a - pos: b - pos]
+        r = float(np.sqrt(np.mean(out * out)))
+        return out / r if r > 1e-7 else None
 
     def noise_mix(self, rng, n):
         out = np.zeros(n, dtype=np.float32)
@@ -259,6 +280,12 @@ class Mixer:
                 continue
             out += x * np.float32(10 ** (rng.uniform(-12, 0) / 20) if k else 1.0)
             kinds.append(kind)
+        if rng.random() < P_TRANSIENTS:
+            ev = self.transient_events(rng, n)
+            if ev is not None:
+                # from clearly under the background to 15 dB over it
+                out += ev * np.float32(10 ** (rng.uniform(-10, 15) / 20))
+                kinds.append("transients")
         return out, kinds
 
     # ---- mixture -------------------------------------------------------------------------
@@ -271,8 +298,10 @@ class Mixer:
         info = {}
         if has_speech:
             dry, bw = self.speech_segment(rng, n)
+            if rng.random() < P_EQ_SPEECH:
+                dry = fft_filter(dry, augment.random_eq_response(rng))
             if rng.random() < P_REVERB:
-                h, early = random_rir(rng)
+                h, early = self.rooms.draw(rng)
                 speech = convolve(dry, h)
                 clean = convolve(dry, early)
                 info["reverb"] = True
@@ -295,28 +324,42 @@ class Mixer:
         noisy = speech + noise
         if rng.random() < P_EQ:
             # the same microphone/room colouring on both: it is not noise, keep it
-            lo_db, hi_db = rng.uniform(-8, 6), rng.uniform(-10, 6)
-            f_lo, f_hi = rng.uniform(100, 500), rng.uniform(2000, 8000)
-            hp = rng.uniform(20, 200)
-
-            def eq(f):
-                g = 10 ** ((lo_db / (1 + (f / f_lo) ** 2) + hi_db / (1 + (f_hi / np.maximum(f, 1)) ** 2)) / 20)
-                return g / np.sqrt(1 + (hp / np.maximum(f, 1e-3)) ** 4)
-
+            eq = augment.random_eq_response(rng)
             noisy, clean = fft_filter(noisy, eq), fft_filter(clean, eq)
-        if rng.random() < P_BANDLIMIT:
-            # band-limited input (8/16 kHz codecs or devices, upsampled): nothing above the cut
-            cut = float(rng.choice([4000.0, 8000.0, 11025.0, 16000.0]))
-            lp = lambda f: np.clip((cut - f) / 400 + 0.5, 0, 1)
+            info["eq"] = True
+        if rng.random() < P_LOWPASS:
+            # a device's or codec's bandwidth, upsampled: nothing above the cut, in either
+            cut = augment.random_cutoff(rng)
+            lp = augment.lowpass_response(cut)
             noisy, clean = fft_filter(noisy, lp), fft_filter(clean, lp)
             bw = min(bw, cut)
-        level_db = rng.uniform(*LEVEL_RANGE_DBFS)
-        rms = float(np.sqrt(np.mean(noisy ** 2)))
-        gain = 10 ** (level_db / 20) / max(rms, 1e-9)
-        peak = max(float(np.max(np.abs(noisy))), float(np.max(np.abs(clean))), 1e-9)
-        gain = min(gain, 0.99 / peak)
-        return {"noisy": (noisy * gain).astype(np.float32), "clean": (clean * gain).astype(np.float32),
-                "bandwidth_hz": float(bw), "has_speech": bool(has_speech), "info": info}
+            info["lowpass"] = cut
+        if rng.random() < P_MUTE:
+            m = augment.mute(rng, n)
+            noisy, clean = noisy * m, clean * m
+            info["mute"] = True
+        # level: the active speech level (or, without speech, the noise level) in dBFS
+        if has_speech:
+            act = active_mask(clean)
+            p = frame_power(clean)[act].mean() if act.any() else np.mean(clean ** 2)
+            level_db = rng.uniform(*SPEECH_LEVEL_DBFS)
+        else:
+            p = np.mean(noisy ** 2)
+            level_db = rng.uniform(*NOISE_ONLY_LEVEL_DBFS)
+        gain = 10 ** (level_db / 20) / max(math.sqrt(float(p)), 1e-9)
+        clipped = rng.random() < P_CLIP
+        gain = min(gain, 0.99 / max(float(np.max(np.abs(clean))), 1e-9))
+        if not clipped:
+            gain = min(gain, 0.99 / max(float(np.max(np.abs(noisy))), 1e-9))
+        noisy, clean = (noisy * gain).astype(np.float32), (clean * gain).astype(np.float32)
+        if clipped:
+            # an overdriven input chain: the target is the unclipped speech
+            noisy = np.clip(augment.clip(noisy, rng), -1.0, 1.0)
+            info["clipped"] = True
+        if rng.random() < P_QUANTIZE:
+            noisy = augment.quantize_16bit(noisy)
+        return {"noisy": noisy, "clean": clean, "bandwidth_hz": float(bw),
+                "has_speech": bool(has_speech), "info": info}
 
 
 def featurize(ex, n_df, lib=None, delay=480):

@@ -44,10 +44,7 @@ def export_model(model, path, dtype="f32"):
 
 
 def model_from_hparams(hp):
-    n_erb, n_df, df_order, enc_dim, hidden, n_gru = hp[:6]
-    delay = hp[6] if len(hp) > 6 else 480  # 6 values: a model from before the low-delay windows
-    return VDFL(n_erb=n_erb, n_df=n_df, df_order=df_order, enc_dim=enc_dim, hidden=hidden,
-                n_gru=n_gru, delay=delay)
+    return VDFL.from_hparams(hp)
 
 
 def load_checkpoint(path, hparams=None):

@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: MIT
 """Build the training audio cache: 48 kHz mono clips, split into train and dev, ready for mixing.
 
-Usage: python3 train/fetch_data.py [--cache DIR] [--speech DIR] [--with-0ad] [--only NAME,...]
+Usage: python3 train/fetch_data.py [--cache DIR] [--speech DIR] [--mirrors DIR] [--only NAME,...]
 
 Each source becomes one "collection" directory under the cache:
 
     <cache>/<name>/audio.npy   all clips of the collection concatenated, float16, 48 kHz, each clip
                                normalised to a peak of 0.9 (the mixer sets levels anyway)
     <cache>/<name>/index.tsv   one row per clip: file, offset, length (samples), bandwidth_hz,
-                               orig_rate, split (train|dev), group (speaker, voice, category)
+                               orig_rate, split, group (speaker, voice, category), source (the
+                               package or repository), category (noise: what it sounds like)
     <cache>/<name>/DONE        written last: a collection without it is rebuilt
 
 The script is incremental: finished collections are skipped, downloaded .deb files are kept in
@@ -32,11 +33,61 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CACHE = os.path.join(REPO, "train", "cache")
 DEFAULT_SPEECH = os.path.join(os.path.dirname(REPO), "shared", "data", "speech")
 
-# Fractions held out for the dev set. Speech is split by speaker (group); noise by file, plus some
-# whole groups (categories) so that the dev set contains noise types never seen in training.
+# Splits. The dev set must measure what users meet: noise *sources* and speakers the model never
+# heard. So whole sources (the collections of one package or repository) are held out ('dev',
+# DEV_COLLECTIONS: no other collection shares their source); within the training
+# sources 8 % of the speakers are 'dev' as well, and 8 % of the noise files 'devseen' (a noise
+# source the model knows, files it did not hear: the gap between 'dev' and 'devseen' shows how
+# much the model learned its noise set rather than noise). Every other clip is 'train'.
 DEV_SPEAKER_PCT = 8
 DEV_NOISE_FILE_PCT = 8
-DEV_NOISE_GROUP_PCT = 12
+DEV_COLLECTIONS = {
+    "speech_artikulate",          # KDE artikulate-data: 7 languages, speakers never heard
+    "noise_freedesktop",          # sound-theme-freedesktop: alarms, bells, phones, shutter, clicks
+    "noise_openrct2",             # OpenSoundEffects: crowd, rain, thunder, rides, trains, clicks
+    "noise_lincity",              # lincity-ng-data: city, traffic, construction (11 kHz)
+    "noise_wesnoth_music",        # wesnoth-1.16-music: orchestral music
+    "noise_childsplay",           # childsplay: animals, instruments, horns, bubbles
+    "rir_bbc",                    # bbcrd-brirs: a measured listening room (binaural)
+}
+# Not used for new training data (reserved for the independent evaluation since session 4); the
+# checkpoints of runs v1/v2 were trained with them. --legacy builds them for old runs.
+LEGACY_ONLY = {"noise_widelands", "noise_0ad"}
+
+# Category of a noise clip from words in its path: the dev report is broken down by these, and
+# the mixer uses "transient" clips as foreground events over a background.
+CATEGORY_WORDS = [
+    ("music", "music|/loop_|/ambi_|/bass_|/elec_|/guit_|/tabla_|/mehackit_|piano|violin|guitar|"
+              "flute|harp|cello|banjo|clarinet|didjeridu|shenai|jingle|disco|midi/"),
+    ("alarm", "alarm|bell|phone|beep|siren|horn|whistle|chime|message|notif|dialog|"
+              "complete|device-|power-|network-|service-|suspend|trash|volume|tada|ticking|"
+              "error|news|coin|lifeup|upgrade|glockens"),
+    ("transient", "click|key|door|knock|footstep|step|shutter|camera|pop|drop|hit|impact|"
+                  "bump|clang|dish|cracking|kick|stomp|thud|squish|splat|brick|wood|metal|"
+                  "carpet|gravel|dirt|grass|sand|snow|linoleum|weapon|shoot|gun|fire-flower|"
+                  "/bd_|/sn_|/drum_|/perc_|glitch|vinyl|crackle|trampoline|flip|flop|hop|jump|"
+                  "switch|turnkey|locked|iceblock|crash|explo|firecracker|dart|blub|pick"),
+    ("animal", "bird|cricket|insect|dog|cat|cow|sheep|horse|frog|duck|chick|chiken|rooster|"
+               "lion|elephant|animal|mammal|owl|wolf|bee|fly|goat|pig|monkey|seagull|whale"),
+    ("nature", "rain|water|wind|thunder|storm|wave|stream|river|fire|flame|lava|splash|bubble|"
+               "waterfall|lightning|sizzle|steam|arctic|forest|night|weather|ocean"),
+    ("vehicle", "car|train|plane|boat|ship|engine|traffic|truck|ride|_rc_|lift|rocket|"
+                "vehicle|tow|ugv|motor|skid|tram|bus"),
+    ("machine", "fan|hum|pump|machin|vacuum|washing|drill|saw|hydraul|generator|ventilat|"
+                "device|turbine|drone|droning|static|tv_|kettle|toilet|flush|lights|sparks|"
+                "factory|mill|workshop|construction|build"),
+    ("crowd", "crowd|coffee|restaurant|babble|city|market|people|applause|cheer"),
+]
+
+
+def category_of(name):
+    """name: the clip's group and file name (never an absolute path: "/train/" holds "rain")."""
+    import re
+    low = "/" + name.lower()
+    for name, words in CATEGORY_WORDS:
+        if re.search(words, low):
+            return name
+    return "other"
 
 
 def stable_pct(key):
@@ -44,8 +95,9 @@ def stable_pct(key):
     return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % 100
 
 
-def decode(path):
-    """Decode any sox-readable file to mono float32 at 48 kHz. Returns (samples, original rate)."""
+def decode(path, channel=None):
+    """Decode any sox-readable file to mono float32 at 48 kHz (the mean of the channels, or one
+    channel, 1-based). Returns (samples, original rate)."""
     try:
         rate = int(float(subprocess.run(["soxi", "-r", path], capture_output=True, text=True,
                                         check=True).stdout.strip()))
@@ -54,7 +106,7 @@ def decode(path):
     # -G guards against clipping inside the resampler; 'rate -v' is sox's very-high-quality
     # resampler, so the band edge of 16 or 22 kHz material is steep and measurable.
     proc = subprocess.run(["sox", "-V1", "-G", path, "-t", "raw", "-e", "floating-point", "-b", "32",
-                           "-c", "1", "-", "remix", "-", "rate", "-v", str(SR)],
+                           "-c", "1", "-", "remix", str(channel) if channel else "-", "rate", "-v", str(SR)],
                           capture_output=True)
     if proc.returncode != 0:
         return None, rate
@@ -85,10 +137,12 @@ def measure_bandwidth(x, orig_rate):
 
 
 class Collection:
-    """One cache directory built from a list of (source path, group) items."""
+    """One cache directory built from a list of (source path, group) items (or (path, group,
+    channel) for multichannel room responses)."""
 
-    def __init__(self, name, kind, items, split_fn):
+    def __init__(self, name, kind, items, split_fn, source="", min_bw=0.0, category=None):
         self.name, self.kind, self.items, self.split_fn = name, kind, items, split_fn
+        self.source, self.min_bw, self.category = source, min_bw, category
 
     def build(self, cache, jobs):
         out = os.path.join(cache, self.name)
@@ -98,15 +152,18 @@ class Collection:
         items = sorted(self.items)
 
         def work(item):
-            path, group = item
-            x, rate = decode(path)
+            path, group = item[0], item[1]
+            x, rate = decode(path, item[2] if len(item) > 2 else None)
             if x is None or len(x) < SR // 10 or not np.all(np.isfinite(x)):
                 return None
             peak = float(np.max(np.abs(x)))
             if peak < 1e-4:  # digital silence: useless as speech or noise
                 return None
             x = x * (0.9 / peak)
-            return path, group, x.astype(np.float16), measure_bandwidth(x, rate), rate
+            bw = measure_bandwidth(x, rate)
+            if bw < self.min_bw:  # e.g. telephone-band narrations in a full-band collection
+                return None
+            return path, group, x.astype(np.float16), bw, rate
 
         chunks, rows, offset = [], [], 0
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -114,8 +171,12 @@ class Collection:
                 if res is None:
                     continue
                 path, group, x, bw, rate = res
-                split = self.split_fn(path, group)
-                rows.append((os.path.basename(path), offset, len(x), int(bw), rate, split, group))
+                split = self.split_fn(path, group, self.name)
+                cat = self.kind
+                if self.kind == "noise":
+                    cat = self.category or category_of(group + "/" + os.path.basename(path))
+                rows.append((os.path.basename(path), offset, len(x), int(bw), rate, split, group,
+                             self.source, cat))
                 chunks.append(x)
                 offset += len(x)
         if not rows:
@@ -124,27 +185,33 @@ class Collection:
             return False
         np.save(os.path.join(tmp, "audio.npy"), np.concatenate(chunks))
         with open(os.path.join(tmp, "index.tsv"), "w") as f:
-            f.write("file\toffset\tlength\tbandwidth_hz\torig_rate\tsplit\tgroup\n")
+            f.write("file\toffset\tlength\tbandwidth_hz\torig_rate\tsplit\tgroup\tsource\tcategory\n")
             for r in rows:
                 f.write("\t".join(str(v) for v in r) + "\n")
         with open(os.path.join(tmp, "DONE"), "w") as f:
             f.write(self.kind + "\n")
         shutil.rmtree(out, ignore_errors=True)
         os.rename(tmp, out)
-        n_dev = sum(r[5] == "dev" for r in rows)
+        n_dev = sum(r[5] != "train" for r in rows)
         print(f"  {self.name}: {len(rows)} clips ({n_dev} dev), {offset / SR / 60:.1f} min",
               file=sys.stderr)
         return True
 
 
-def speech_split(_path, group):
+def speech_split(_path, group, collection=""):
+    if collection in DEV_COLLECTIONS:
+        return "dev"
     return "dev" if stable_pct("speaker:" + group) < DEV_SPEAKER_PCT else "train"
 
 
-def noise_split(path, group):
-    if stable_pct("group:" + group) < DEV_NOISE_GROUP_PCT:
+def noise_split(path, _group, collection=""):
+    if collection in DEV_COLLECTIONS:
         return "dev"
-    return "dev" if stable_pct("file:" + os.path.basename(path)) < DEV_NOISE_FILE_PCT else "train"
+    return "devseen" if stable_pct("file:" + os.path.basename(path)) < DEV_NOISE_FILE_PCT else "train"
+
+
+def rir_split(_path, _group, collection=""):
+    return "dev" if collection in DEV_COLLECTIONS else "train"
 
 
 def shared_speech_items(speech_dir):
@@ -201,57 +268,257 @@ def strip_digits(name):
     return base.rstrip("0123456789_-. ").lower() or base.lower()
 
 
-# Package collections: (name, kind, package, glob patterns relative to the extraction root,
-# group function of the path relative to the pattern root, exclude patterns).
+def spec(name, kind, source, patterns, group_fn, excludes=(), **kw):
+    """One collection: from Debian package `source` ("deb:PKG"), a file inside one ("zip:PKG:PATH"
+    for a zip archive in the package) or a repository mirror ("git:OWNER/REPO"); files whose path
+    relative to that root matches one of the glob `patterns` and none of `excludes`; group_fn
+    maps the relative path to the clip's group (speaker, or noise category). Extra keywords go to
+    Collection (min_bw) or select a channel (channels=[...] makes one clip per channel)."""
+    return dict(name=name, kind=kind, source=source, patterns=patterns, group_fn=group_fn,
+                excludes=list(excludes), **kw)
+
+
+# Voices are never noise: every noise collection excludes speech, shouts, screams, grunts and
+# laughter (they would teach the model to remove voices).
 def package_specs():
     fillets = "usr/share/games/fillets-ng/sound"
     hw = "usr/share/games/hedgewars/Data/Sounds"
     mg = "usr/share/games/megaglest"
+    tux = "usr/share/tuxpaint/stamps"
     return [
-        ("noise_bucklespring", "noise", "bucklespring-data", ["usr/share/buckle/wav/*.wav"],
-         lambda rel: "keys", []),
-        ("noise_lincity", "noise", "lincity-ng-data", ["usr/share/games/lincity-ng/sounds/*.wav"],
-         strip_digits, []),
-        ("speech_fillets_nl", "speech", "fillets-ng-data-nl", [fillets + "/*/nl/*.ogg"],
-         lambda rel: "fillets-nl/" + rel.split("/")[-3], []),
-        ("speech_fillets_cs", "speech", "fillets-ng-data-cs", [fillets + "/*/cs/*.ogg"],
-         lambda rel: "fillets-cs/" + rel.split("/")[-3], []),
-        ("speech_klettres", "speech", "klettres-data",
-         ["usr/share/klettres/*/alpha/*.ogg", "usr/share/klettres/*/syllab/*.ogg"],
-         lambda rel: "klettres/" + rel.split("/")[-3], []),
-        # Voices of game characters; the deliberately processed ones are not clean speech.
-        ("speech_hedgewars", "speech", "hedgewars-data", [hw + "/voices/*/*.ogg"],
-         lambda rel: "hedgewars/" + rel.split("/")[-2], ["*/voices/Robot/*", "*/voices/*obot*/*"]),
-        ("noise_hedgewars", "noise", "hedgewars-data", [hw + "/*.ogg"],
-         lambda rel: "hw/" + strip_digits(rel),
-         ["*/voices/*", "*/hell_*", "*/Yoohoo*", "*/Kiss*", "*/hogchant*"]),  # no voices
+        # ---- speech --------------------------------------------------------------------------
+        spec("speech_fillets_nl", "speech", "deb:fillets-ng-data-nl", [fillets + "/*/nl/*.ogg"],
+             lambda rel: "fillets-nl/" + rel.split("/")[-3]),
+        spec("speech_fillets_cs", "speech", "deb:fillets-ng-data-cs", [fillets + "/*/cs/*.ogg"],
+             lambda rel: "fillets-cs/" + rel.split("/")[-3]),
+        spec("speech_klettres", "speech", "deb:klettres-data",
+             ["usr/share/klettres/*/alpha/*.ogg", "usr/share/klettres/*/syllab/*.ogg"],
+             lambda rel: "klettres/" + rel.split("/")[-3]),
+        # Voices of game characters (expressive, shouted, laughing); the deliberately processed
+        # robot voices are not clean speech.
+        spec("speech_hedgewars", "speech", "deb:hedgewars-data", [hw + "/voices/*/*.ogg"],
+             lambda rel: "hedgewars/" + rel.split("/")[-2], ["*/voices/Robot/*", "*/voices/*obot*/*"]),
+        # Spoken descriptions of Tux Paint's stamps, one narrator per language; narrations
+        # recorded at telephone bandwidth (<= 8 kHz) are dropped: this collection is here for
+        # full-band voices.
+        spec("speech_tuxpaint", "speech", "deb:tuxpaint-stamps-default", [tux + "/**/*_desc*.ogg"],
+             lambda rel: "tuxpaint/" + (os.path.basename(rel).split("_desc")[-1].strip("_.")
+                                        .replace(".ogg", "") or "en"), min_bw=9000.0),
+        # GCompris: words, letters, place names and instructions read in ~45 languages, 44.1 kHz
+        spec("speech_gcompris", "speech", "git:gcompris/GCompris-voices", ["*/*/*.ogg", "*/*.ogg"],
+             lambda rel: "gcompris/" + rel.split("/")[0]),
+        spec("speech_childsplay", "speech", "git:Txikilinux/childsplay",
+             ["alphabet-sounds/*/*/*.ogg", "alphabet-sounds/*/*.ogg"],
+             lambda rel: "childsplay/" + rel.split("/")[1]),
+        spec("speech_artikulate", "speech", "git:KDE/artikulate-data", ["courses/*/*/*.ogg",
+                                                                         "courses/*/*/*/*.ogg"],
+             lambda rel: "artikulate/" + rel.split("/")[2]),
+        # ---- noise ---------------------------------------------------------------------------
+        spec("noise_bucklespring", "noise", "deb:bucklespring-data", ["usr/share/buckle/wav/*.wav"],
+             lambda rel: "keys", category="transient"),
+        spec("noise_lincity", "noise", "deb:lincity-ng-data",
+             ["usr/share/games/lincity-ng/sounds/*.wav"], strip_digits),
+        spec("noise_hedgewars", "noise", "deb:hedgewars-data", [hw + "/*.ogg"],
+             lambda rel: "hw/" + strip_digits(rel),
+             ["*/voices/*", "*/hell_*", "*/Yoohoo*", "*/Kiss*", "*/hogchant*"]),
         # Ambience loops and common effects. Unit acknowledgements, selections, deaths and
-        # attacks are mostly voices (shouts, "yes sir", screams): as noise they would teach the
-        # model to remove speech, so they are left out, and so are the faction unit folders.
-        ("noise_megaglest", "noise", "megaglest-data",
-         [mg + "/tilesets/*/sounds/*", mg + "/techs/megapack/commondata/sounds/*"],
-         lambda rel: "mg/" + rel.split("/")[-2] + "/" + strip_digits(rel),
-         ["*_ack*", "*_select*", "*_die*", "*_attack*", "*good_morning*", "*/units/*"]),
-        ("noise_widelands", "noise", "widelands-data", ["usr/share/games/widelands/data/sound/*",
-                                                        "usr/share/games/widelands/data/sound/**"],
-         lambda rel: "wl/" + rel.split("/")[-2], []),
+        # attacks are mostly voices (shouts, "yes sir", screams), so they are left out, and so
+        # are the faction unit folders.
+        spec("noise_megaglest", "noise", "deb:megaglest-data",
+             [mg + "/tilesets/*/sounds/*", mg + "/techs/megapack/commondata/sounds/*"],
+             lambda rel: "mg/" + rel.split("/")[-2] + "/" + strip_digits(rel),
+             ["*_ack*", "*_select*", "*_die*", "*_attack*", "*good_morning*", "*/units/*"]),
+        # UFO: AI: fire, water, thunder, wind, machinery, pumps, hum, doors, footsteps, impacts,
+        # weapons; not the soldiers', civilians' and aliens' voices or the radio/TV speech.
+        spec("noise_ufoai", "noise", "zip:ufoai-sound:usr/share/games/ufoai/base/0snd.pk3",
+             ["sound/ambience/*", "sound/doors/*", "sound/footsteps/*", "sound/impact/*",
+              "sound/misc/*", "sound/weapons/*", "sound/weapons/*/*", "sound/ugv/*",
+              "sound/geoscape/*"],
+             lambda rel: "ufoai/" + rel.split("/")[1] + "/" + strip_digits(rel),
+             ["*radiomessage*", "*tv_news*", "*aliencom*", "*/soldiers/*", "*/civilians/*",
+              "*/aliens/*", "*scream*", "*death*", "*die*", "*hurt*", "*pain*"]),
+        spec("noise_freedesktop", "noise", "deb:sound-theme-freedesktop",
+             ["usr/share/sounds/freedesktop/stereo/*.oga"],
+             lambda rel: "fd/" + strip_digits(rel),
+             ["*audio-channel-*", "*audio-test-signal*"]),   # spoken channel names
+        # Sonic Pi: drums, percussion, loops, ambient pads, vinyl crackle, glitches (MIT)
+        spec("noise_sonicpi", "noise", "deb:sonic-pi-samples", ["usr/share/sonic-pi/samples/*.flac"],
+             lambda rel: "sonicpi/" + os.path.basename(rel).split("_")[0]),
+        spec("noise_tuxpaint", "noise", "deb:tuxpaint-stamps-default", [tux + "/**/*.ogg"],
+             lambda rel: "tuxpaint/" + rel.split("/")[4],
+             ["*_desc*", "*/symbols/*", "*/military/*", "*/faces/*"]),  # spoken, not noise
+        spec("noise_supertux", "noise", "deb:supertux-data",
+             ["usr/share/games/supertux2/sounds/*", "usr/share/games/supertux2/music/*/*.ogg",
+              "usr/share/games/supertux2/music/*.ogg"],
+             lambda rel: "supertux/" + rel.split("/")[4],
+             ["*grunts*", "*hurt*", "*excellent*", "*welldone*", "*yeti*", "*mr_tree*",
+              "*/speech/*"]),
+        spec("noise_colobot", "noise", "deb:colobot-common-sounds",
+             ["usr/share/games/colobot/sounds/*", "usr/share/games/colobot/music/*"],
+             lambda rel: "colobot/" + rel.split("/")[4]),
+        spec("noise_wesnoth_music", "noise", "deb:wesnoth-1.16-music",
+             ["usr/share/games/wesnoth/1.16/data/core/music/*.ogg"], lambda rel: "wesnoth-music"),
+        spec("noise_blanket", "noise", "git:rafaelmardojai/blanket", ["data/resources/sounds/*.ogg"],
+             lambda rel: "blanket/" + strip_digits(rel)),
+        # OpenRCT2's own recordings (CC BY 4.0 per Credits.txt); the samples it licenses from
+        # outside sources ("all rights reserved") and the screams are not used.
+        spec("noise_openrct2", "noise", "git:OpenRCT2/OpenSoundEffects",
+             ["*/samples/" + f + ".flac" for f in OPENRCT2_CC_BY] +
+             ["Unused/" + f + ".flac" for f in OPENRCT2_CC_BY],
+             lambda rel: "openrct2/" + strip_digits(rel)),
+        spec("noise_childsplay", "noise", "git:Txikilinux/childsplay",
+             ["lib/CPData/FindsoundData/Sounds/*/*.ogg"],
+             lambda rel: "childsplay/" + strip_digits(rel), ["*/hey.ogg"]),
+        # ---- room impulse responses -----------------------------------------------------------
+        # (bbc: the 2-channel binaural responses of 32 loudspeakers, left ear; the 720-channel
+        # ones are too large for the snapshot)
+        # R3VIVAL: 272 responses of a variable-acoustics lab at 48 kHz, 7-microphone array: the
+        # centre omni (channel 7) and the front cardioid-ish capsule (1) as two microphones.
+        spec("rir_r3vival", "rir", "git:facebookresearch/R3VIVAL", ["RIRs/FRL_array/*.wav"],
+             lambda rel: "r3vival/" + os.path.basename(rel).split("_")[1], channels=[7, 1]),
+        spec("rir_bbc", "rir", "git:bbc/bbcrd-brirs", ["ambix-configs/irs/*.wav"],
+             lambda rel: "bbc/" + strip_digits(rel), channels=[1]),
+        # ---- legacy (runs v1/v2 only) ----------------------------------------------------------
+        spec("noise_widelands", "noise", "deb:widelands-data",
+             ["usr/share/games/widelands/data/sound/*", "usr/share/games/widelands/data/sound/**"],
+             lambda rel: "wl/" + rel.split("/")[-2]),
     ]
 
 
-AUDIO_EXT = (".wav", ".ogg", ".flac")
+# Samples of OpenSoundEffects recorded for OpenRCT2 and licensed CC BY 4.0 (its Credits.txt).
+OPENRCT2_CC_BY = ["news", "pop", "rain", "flush", "thunder_1", "thunder_2", "thunder_3",
+                  "thunder_4", "hydrolics_tow_truck", "hydrolics_wh_lost_gravity",
+                  "hydrolics_el_abyssus", "hydrolics_wh_space_shot", "train_whistle_1_cp_railroad",
+                  "train_whistle_2_cp_railroad", "train_whistle_3_cp_railroad",
+                  "train_whistle_depart_cp_railroad", "bm_rc_lift_cp_rougarou",
+                  "bm_rc_roar_cp_rougarou", "wood_rc_lift_cp_bluestreak",
+                  "wood_rc_lift_cp_blue_streak", "hyper_rc_lift_cp_magnum_xl_200", "crowd",
+                  "hydrolics_ninja", "hydrolics_mm_ninja"]
+
+AUDIO_EXT = (".wav", ".ogg", ".oga", ".flac")
+
+MIRRORS = os.environ.get("VOCANA_MIRRORS", "/work/.mirror")
 
 
-def package_collection(cache, spec):
-    name, kind, pkg, patterns, group_fn, excludes = spec
-    root = fetch_package(cache, pkg)
-    files = [p for p in walk(root, patterns) if p.lower().endswith(AUDIO_EXT)
-             and not any(fnmatch.fnmatch(p, e) for e in excludes)]
-    items = [(p, group_fn(os.path.relpath(p, root))) for p in files]
-    split_fn = speech_split if kind == "speech" else noise_split
-    return Collection(name, kind, items, split_fn)
+def mirror_git_dir(mirrors, repo):
+    """The git directory of a repository snapshot: <mirrors>/<owner>+<name>/repo[/.git]."""
+    base = os.path.join(mirrors, repo.replace("/", "+"), "repo")
+    for d in (os.path.join(base, ".git"), base):
+        if os.path.isfile(os.path.join(d, "HEAD")):
+            return d
+    raise OSError(f"no mirror of {repo} under {mirrors} (fetch it first: see train/README.md)")
 
 
-def zeroad_collection(cache):
+def export_mirror(cache, mirrors, repo):
+    """Write a mirror's HEAD files (it has no work tree) into <cache>/extract/<owner>+<name>.
+    File by file, because a snapshot may lack some blobs (large files are left out of it): those
+    are skipped with a note instead of failing the whole source."""
+    dest = os.path.join(cache, "extract", repo.replace("/", "+"))
+    if os.path.isdir(dest):
+        return dest
+    git_dir = mirror_git_dir(mirrors, repo)
+    tmp = dest + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    listing = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "-z", "HEAD"],
+                             capture_output=True, check=True).stdout.split(b"\0")
+    blobs = []
+    for entry in listing:
+        if not entry:
+            continue
+        meta, _, path = entry.partition(b"\t")
+        mode, kind, sha = meta.split()
+        if kind == b"blob" and mode != b"120000":
+            blobs.append((sha.decode(), path.decode()))
+    missing = 0
+    with subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", "--batch"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as cat:
+        for sha, path in blobs:
+            cat.stdin.write(sha.encode() + b"\n")
+            cat.stdin.flush()
+            header = cat.stdout.readline().split()
+            if len(header) < 3 or header[1] == b"missing":
+                missing += 1
+                continue
+            data = cat.stdout.read(int(header[2]))
+            cat.stdout.read(1)  # the newline after the contents
+            out = os.path.join(tmp, path)
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with open(out, "wb") as f:
+                f.write(data)
+        cat.stdin.close()
+    if missing:
+        print(f"  {repo}: {missing} of {len(blobs)} files are not in the snapshot (skipped)",
+              file=sys.stderr)
+    os.rename(tmp, dest)
+    return dest
+
+
+def source_root(cache, mirrors, source):
+    """(extraction root, short source name, extraction dir to delete afterwards)."""
+    kind, _, rest = source.partition(":")
+    if kind == "deb":
+        return fetch_package(cache, rest), rest, os.path.join(cache, "extract", rest)
+    if kind == "zip":
+        pkg, _, inner = rest.partition(":")
+        root = fetch_package(cache, pkg)
+        out = os.path.join(cache, "extract", pkg + ".zip")
+        if not os.path.isdir(out):
+            with zipfile.ZipFile(os.path.join(root, inner)) as z:
+                z.extractall(out + ".tmp")
+            os.rename(out + ".tmp", out)
+        return out, pkg, os.path.join(cache, "extract", pkg)
+    if kind == "git":
+        root = export_mirror(cache, mirrors, rest)
+        return root, rest.split("/")[1], root
+    raise ValueError(f"unknown source {source}")
+
+
+def build_spec_collection(cache, mirrors, sp):
+    root, source, _ = source_root(cache, mirrors, sp["source"])
+    files = [p for p in walk(root, sp["patterns"]) if p.lower().endswith(AUDIO_EXT)
+             and not any(fnmatch.fnmatch(p.lower(), e.lower()) for e in sp["excludes"])]
+    items = []
+    for p in files:
+        group = sp["group_fn"](os.path.relpath(p, root))
+        for ch in sp.get("channels", [None]):
+            items.append((p, group, ch) if ch else (p, group))
+    split_fn = {"speech": speech_split, "noise": noise_split, "rir": rir_split}[sp["kind"]]
+    return Collection(sp["name"], sp["kind"], items, split_fn, source=source,
+                      min_bw=sp.get("min_bw", 0.0), category=sp.get("category"))
+
+
+def midi_collection(cache, jobs):
+    """Music rendered from MIDI with a General MIDI soundfont (fluid-soundfont-gm) by fluidsynth:
+    OpenTTD's openmsx set and the examples of mma (the Musical MIDI Accompaniment generator)."""
+    sf = os.path.join(fetch_package(cache, "fluid-soundfont-gm"), "usr/share/sounds/sf2/FluidR3_GM.sf2")
+    out = os.path.join(cache, "extract", "midi-render")
+    os.makedirs(out, exist_ok=True)
+    items = []
+    for pkg, pattern in (("openttd-openmsx", "usr/share/games/openttd/baseset/openmsx/*.mid"),
+                         ("mma", "usr/share/doc/mma/examples/*/*.mid")):
+        root = fetch_package(cache, pkg)
+        for mid in walk(root, [pattern]):
+            wav = os.path.join(out, pkg + "-" + os.path.basename(mid)[:-4] + ".wav")
+            items.append((mid, wav, pkg))
+
+    def render(it):
+        mid, wav, _ = it
+        if not os.path.isfile(wav):
+            subprocess.run(["fluidsynth", "-ni", "-g", "0.6", "-r", str(SR), "-F", wav + ".tmp.wav",
+                            sf, mid], check=False, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            if os.path.isfile(wav + ".tmp.wav"):
+                os.rename(wav + ".tmp.wav", wav)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(render, items))
+    col_items = [(wav, "midi/" + pkg) for _mid, wav, pkg in items if os.path.isfile(wav)]
+    return Collection("noise_midi", "noise", col_items, noise_split, source="midi-gm",
+                      category="music")
+
+
+def zeroad_collection(cache):  # legacy: runs v1/v2 only
     """0 A.D. ambience (rain, wind, water, birds, markets): only audio/ambient from public.zip."""
     root = fetch_package(cache, "0ad-data")
     zpath = os.path.join(root, "usr/share/games/0ad/mods/public/public.zip")
@@ -267,7 +534,7 @@ def zeroad_collection(cache):
     files = walk(out, ["audio/ambient/*/*.ogg", "audio/ambient/*.ogg"])
     items = [(p, "0ad/" + os.path.relpath(p, out).split("/")[-2] + "/" + strip_digits(p))
              for p in files]
-    return Collection("noise_0ad", "noise", items, noise_split)
+    return Collection("noise_0ad", "noise", items, noise_split, source="0ad-data")
 
 
 def fetch_openblas(cache):
@@ -292,8 +559,12 @@ def main(argv=None):
     ap.add_argument("--cache", default=DEFAULT_CACHE, help="cache directory (default train/cache)")
     ap.add_argument("--speech", default=DEFAULT_SPEECH,
                     help="shared speech directory with manifest.tsv (default ../shared/data/speech)")
-    ap.add_argument("--with-0ad", action="store_true",
-                    help="also fetch 0ad-data (1.38 GB download) for its ambience recordings")
+    ap.add_argument("--mirrors", default=MIRRORS,
+                    help="directory of repository snapshots, <owner>+<name>/repo (default "
+                         "$VOCANA_MIRRORS or /work/.mirror)")
+    ap.add_argument("--legacy", action="store_true",
+                    help="also build widelands and 0 A.D. (1.38 GB), which only runs v1/v2 used: "
+                         "they are reserved for the independent evaluation now")
     ap.add_argument("--only", default="", help="comma-separated collection names to build")
     ap.add_argument("--jobs", type=int, default=2, help="parallel sox decoders")
     ap.add_argument("--keep-extracted", action="store_true",
@@ -304,7 +575,8 @@ def main(argv=None):
 
     def wanted(name):
         done = os.path.isfile(os.path.join(args.cache, name, "DONE"))
-        return (not only or name in only) and not done
+        legacy_ok = args.legacy or name not in LEGACY_ONLY or name in only
+        return (not only or name in only) and not done and legacy_ok
 
     try:
         fetch_openblas(args.cache)
@@ -313,21 +585,34 @@ def main(argv=None):
     if wanted("speech_shared"):
         print("speech_shared", file=sys.stderr)
         Collection("speech_shared", "speech", shared_speech_items(args.speech),
-                   speech_split).build(args.cache, args.jobs)
+                   speech_split, source="shared").build(args.cache, args.jobs)
     specs = package_specs()
-    for spec in specs:
-        if not wanted(spec[0]):
+    failed = []
+    for sp in specs:
+        if not wanted(sp["name"]):
             continue
-        print(spec[0], file=sys.stderr)
+        print(sp["name"], file=sys.stderr)
         try:
-            package_collection(args.cache, spec).build(args.cache, args.jobs)
+            if not build_spec_collection(args.cache, args.mirrors, sp).build(args.cache, args.jobs):
+                failed.append(sp["name"])
+        except (subprocess.CalledProcessError, OSError, zipfile.BadZipFile, ValueError) as e:
+            print(f"  {sp['name']}: failed ({e}); will retry on the next run", file=sys.stderr)
+            failed.append(sp["name"])
+        # Delete an unpacked source once no collection still to be built needs it.
+        if not args.keep_extracted and not any(o["source"].split(":")[1] == sp["source"].split(":")[1]
+                                               and wanted(o["name"]) for o in specs):
+            try:
+                shutil.rmtree(source_root_dir(args.cache, sp["source"]), ignore_errors=True)
+            except ValueError:
+                pass
+    if wanted("noise_midi"):
+        print("noise_midi", file=sys.stderr)
+        try:
+            midi_collection(args.cache, args.jobs).build(args.cache, args.jobs)
         except (subprocess.CalledProcessError, OSError) as e:
-            print(f"  {spec[0]}: failed ({e}); will retry on the next run", file=sys.stderr)
-        # Delete an unpacked package once no collection still to be built needs it.
-        pkg = spec[2]
-        if not args.keep_extracted and not any(s[2] == pkg and wanted(s[0]) for s in specs):
-            shutil.rmtree(os.path.join(args.cache, "extract", pkg), ignore_errors=True)
-    if args.with_0ad and wanted("noise_0ad"):
+            print(f"  noise_midi: failed ({e}); will retry on the next run", file=sys.stderr)
+            failed.append("noise_midi")
+    if wanted("noise_0ad") and args.legacy:
         print("noise_0ad", file=sys.stderr)
         try:
             zeroad_collection(args.cache).build(args.cache, args.jobs)
@@ -335,7 +620,19 @@ def main(argv=None):
             print(f"  noise_0ad: failed ({e}); will retry on the next run", file=sys.stderr)
         if not args.keep_extracted:
             shutil.rmtree(os.path.join(args.cache, "extract", "0ad-data"), ignore_errors=True)
+    if failed:
+        print(f"fetch_data: not built: {', '.join(failed)}", file=sys.stderr)
     return 0
+
+
+def source_root_dir(cache, source):
+    """Where source_root() unpacks a source (without unpacking it)."""
+    kind, _, rest = source.partition(":")
+    if kind in ("deb", "zip"):
+        return os.path.join(cache, "extract", rest.partition(":")[0] + (".zip" if kind == "zip" else ""))
+    if kind == "git":
+        return os.path.join(cache, "extract", rest.replace("/", "+"))
+    raise ValueError(source)
 
 
 if __name__ == "__main__":

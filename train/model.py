@@ -17,18 +17,25 @@ import torch
 from torch import nn
 
 import fastops
+from vocana_lib import HOP, N_BANDS as N_ERB, N_BINS
 
-HOP = 480
-WIN = 960
-N_BINS = 481
-N_ERB = 32
+WIN = 2 * HOP
+
+# The hyper-parameters of architecture 1 in the order the model file stores them
+# (docs/model-format.md), and the values of the shipped default model. Everything in train/ that
+# needs them by name or by position takes them from here.
+HPARAM_NAMES = ("n_erb", "n_df", "df_order", "enc_dim", "hidden", "n_gru", "delay")
+DEFAULT_HPARAMS = {"n_erb": N_ERB, "n_df": 96, "df_order": 3, "enc_dim": 64, "hidden": 256,
+                   "n_gru": 2, "delay": 120}
 
 
 class VDFL(nn.Module):
     ARCH_ID = 1
 
-    def __init__(self, n_erb=N_ERB, n_df=96, df_order=3, enc_dim=64, hidden=128, n_gru=2,
-                 delay=HOP):
+    def __init__(self, n_erb=N_ERB, n_df=DEFAULT_HPARAMS["n_df"],
+                 df_order=DEFAULT_HPARAMS["df_order"], enc_dim=DEFAULT_HPARAMS["enc_dim"],
+                 hidden=DEFAULT_HPARAMS["hidden"], n_gru=DEFAULT_HPARAMS["n_gru"],
+                 delay=DEFAULT_HPARAMS["delay"]):
         super().__init__()
         if n_erb != N_ERB or not 1 <= n_gru <= 4 or not 1 <= df_order <= 8 or not 32 <= delay <= HOP:
             raise ValueError("hyper-parameters outside the architecture's limits")
@@ -62,8 +69,17 @@ class VDFL(nn.Module):
             self.head_df.bias.copy_(b.reshape(-1))
 
     def hparams(self):
-        return [self.n_erb, self.n_df, self.df_order, self.enc_dim, self.hidden, self.n_gru,
-                self.delay]
+        """The hyper-parameters as the model file stores them (HPARAM_NAMES order)."""
+        return [getattr(self, k) for k in HPARAM_NAMES]
+
+    @classmethod
+    def from_hparams(cls, hp):
+        """A model from a list in file order (6 values: from before the low-delay windows, delay
+        480) or a dict by name (missing names: DEFAULT_HPARAMS)."""
+        if not isinstance(hp, dict):
+            hp = dict(zip(HPARAM_NAMES, hp))
+            hp.setdefault("delay", HOP)
+        return cls(**{k: hp.get(k, DEFAULT_HPARAMS[k]) for k in HPARAM_NAMES})
 
     def forward(self, feat, state=None):
         """feat [B, T, F] -> gains [B, T, n_erb], df coefs [B, T, n_df*df_order*2] (tanh),
@@ -127,6 +143,38 @@ def apply_output(spec, gains, coefs, interp, n_df, df_order):
 
 
 _WINDOWS = {}
+
+
+def widen_from(model, state):
+    """Load the state_dict of a narrower model of the same architecture (smaller `hidden`, other
+    hyper-parameters equal) so that `model` computes exactly what the narrow one did.
+
+    The old hidden units keep their weights and get zero weights from the new units, and the heads
+    get zero weights from the new units, so the output is unchanged; the new units keep their
+    random initial weights (from anything), so they have activity and the zero weights out of them
+    receive gradient from the first step (an all-zero unit would stay zero forever)."""
+    own = model.state_dict()
+    with torch.no_grad():
+        for name, new in own.items():
+            old = state[name]
+            if old.shape == new.shape:
+                new.copy_(old)
+            elif name.startswith("gru"):
+                # rows: gates r, z, n of H units each; columns: inputs (previous layer or H)
+                h_new, h_old = new.shape[0] // 3, old.shape[0] // 3
+                for g in range(3):
+                    rows = slice(g * h_new, g * h_new + h_old)
+                    if new.dim() == 2:
+                        new[rows] = 0.0
+                        new[rows, : old.shape[1]] = old[g * h_old: (g + 1) * h_old]
+                    else:
+                        new[rows] = old[g * h_old: (g + 1) * h_old]
+            elif name.startswith("head_") and new.dim() == 2:
+                new.zero_()
+                new[:, : old.shape[1]] = old
+            else:
+                raise ValueError(f"cannot widen {name}: {tuple(old.shape)} -> {tuple(new.shape)}")
+    model.load_state_dict(own)
 
 
 def synthesis_window(delay=HOP, device=None):

@@ -27,11 +27,12 @@ import dataset  # noqa: E402
 import fastops  # noqa: E402
 import vocana_lib  # noqa: E402
 from loss import Loss, si_sdr  # noqa: E402
-from model import VDFL, apply_output, band_interp_matrix, cmul_real, count_params, istft  # noqa: E402
+from model import (DEFAULT_HPARAMS, HPARAM_NAMES, VDFL, apply_output,  # noqa: E402
+                   band_interp_matrix, cmul_real, count_params, istft, widen_from)
 
 TRAIN_DIR = os.path.dirname(os.path.abspath(__file__))
 
-MODEL_KEYS = ("n_df", "df_order", "enc_dim", "hidden", "n_gru", "delay")
+MODEL_KEYS = tuple(k for k in HPARAM_NAMES if k != "n_erb")  # n_erb is fixed by the C library
 
 
 def parse_args(argv=None):
@@ -46,17 +47,19 @@ def parse_args(argv=None):
     ap.add_argument("--hours", type=float, default=1.0, help="wall-clock budget of this invocation")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: none)")
     # model
-    ap.add_argument("--n-df", type=int, default=96)
-    ap.add_argument("--df-order", type=int, default=3)
-    ap.add_argument("--enc-dim", type=int, default=64)
-    ap.add_argument("--hidden", type=int, default=192)
-    ap.add_argument("--n-gru", type=int, default=2)
-    ap.add_argument("--delay", type=int, default=480,
+    # model (defaults: the shipped model's, model.DEFAULT_HPARAMS)
+    ap.add_argument("--n-df", type=int, default=DEFAULT_HPARAMS["n_df"])
+    ap.add_argument("--df-order", type=int, default=DEFAULT_HPARAMS["df_order"])
+    ap.add_argument("--enc-dim", type=int, default=DEFAULT_HPARAMS["enc_dim"])
+    ap.add_argument("--hidden", type=int, default=DEFAULT_HPARAMS["hidden"])
+    ap.add_argument("--n-gru", type=int, default=DEFAULT_HPARAMS["n_gru"])
+    ap.add_argument("--delay", type=int, default=DEFAULT_HPARAMS["delay"],
                     help="algorithmic latency in samples: selects the STFT window pair "
                          "(480 symmetric Vorbis, less: low-delay pair; docs/architecture.md)")
     ap.add_argument("--init-from", default=None,
                     help="start a new run from this checkpoint's weights (fresh optimizer and "
-                         "schedule), e.g. to adapt a model to another --delay")
+                         "schedule), e.g. to adapt a model to another --delay, or to widen it "
+                         "(a larger --hidden: model.widen_from keeps its output exactly)")
     # optimisation
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=3.0, help="length of each training mixture")
@@ -160,11 +163,14 @@ class Trainer:
             self.log(f"resumed at step {self.step} ({self.audio_s / 3600:.1f} h of audio seen)")
         elif args.init_from:
             init = torch.load(args.init_from, map_location="cpu")
-            if init["config"].get("n_df") != args.n_df or init["config"].get("hidden") != args.hidden:
+            cfg0 = init["config"]
+            same = all(cfg0.get(k) == getattr(args, k) for k in MODEL_KEYS if k not in ("hidden",
+                                                                                        "delay"))
+            if not same or cfg0.get("hidden") > args.hidden:
                 raise SystemExit(f"{args.init_from}: architecture differs from this run's")
-            self.model.load_state_dict(init["model"])
+            widen_from(self.model, init["model"])
             self.log(f"initialised from {args.init_from} (step {init['step']}, delay "
-                     f"{init['config'].get('delay', 480)})")
+                     f"{cfg0.get('delay', 480)}, hidden {cfg0.get('hidden')} -> {args.hidden})")
         if args.decay_hours is None:
             args.decay_hours = args.hours
         cfg = {k: v for k, v in vars(args).items()}

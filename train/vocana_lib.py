@@ -3,8 +3,9 @@
 
 Training never re-implements the features: every feature vector and every spectrum the model sees
 or is scored on comes from the C code the denoiser runs. The library is found through, in order,
-the VOCANA_LIB environment variable, an explicit path given to load(), build/libvocana.so and
-/tmp/build-train/libvocana.so.
+the VOCANA_LIB environment variable, an explicit path given to load(), and build/libvocana.so.
+The frame constants below are the library's (include/vocana/vocana.h, vocana_dev.h); every other
+file in train/ imports them from here.
 """
 import ctypes
 import os
@@ -17,7 +18,7 @@ N_BANDS = 32        # VOCANA_DEV_N_BANDS
 SAMPLE_RATE = 48000
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_CANDIDATES = [os.path.join(REPO, "build", "libvocana.so"), "/tmp/build-train/libvocana.so"]
+_CANDIDATES = [os.path.join(REPO, "build", "libvocana.so")]
 
 _F32P = ctypes.POINTER(ctypes.c_float)
 
@@ -111,6 +112,7 @@ class VocanaLib:
         self.lib.vocana_model_free(m)
 
     def model_hparams(self, m):
+        """The model's hyper-parameters in file order (model.HPARAM_NAMES)."""
         h = np.zeros(7, dtype=np.uint32)
         rc = self.lib.vocana_dev_model_hparams(m, h.ctypes.data_as(ctypes.POINTER(ctypes.c_uint32)))
         if rc != 0:

@@ -25,13 +25,15 @@ except ImportError:
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "train"))
 
+import augment  # noqa: E402
 import dataset  # noqa: E402
 import export  # noqa: E402
 import fastops  # noqa: E402
 import vcm  # noqa: E402
+import rooms  # noqa: E402
 import vocana_lib  # noqa: E402
 from loss import Loss  # noqa: E402
-from model import VDFL  # noqa: E402
+from model import VDFL, widen_from  # noqa: E402
 
 failures = []
 
@@ -166,13 +168,13 @@ def test_dataset(lib):
         mixer = dataset.Mixer(d, "train", seconds=2.0)
         rng = np.random.default_rng(4)
         snr_err, clipped, n_ok, bw_ok = 0.0, 0, 0, True
-        for _ in range(12):
+        for _ in range(30):
             ex = mixer.example(rng)
             clipped += float(np.abs(ex["noisy"]).max()) >= 1.0
             if "snr_db" in ex["info"]:
                 noise = ex["noisy"] - ex["clean"]
-                if ex["info"].get("reverb"):
-                    continue  # the target is the early part only: noisy - clean is not the noise
+                if any(ex["info"].get(k) for k in ("reverb", "mute", "clipped", "lowpass", "eq")):
+                    continue  # the target is the early part only, or the noise was cut or changed
                 act = dataset.active_mask(ex["clean"])
                 ps = dataset.frame_power(ex["clean"])[act].mean()
                 snr = 10 * np.log10(ps / np.mean(noise ** 2))
@@ -192,6 +194,73 @@ def test_dataset(lib):
               and tuple(f["X"].shape) == (200, 481) and f["X"].dtype == torch.complex64)
 
 
+def test_rooms():
+    rng = np.random.default_rng(9)
+    for name, fn in (("image method", rooms.image_method), ("statistical", rooms.statistical)):
+        h, early = fn(rng)
+        n_early = int(rooms.EARLY_MS / 1000 * 48000) + 1
+        check(f"rooms: {name} has its direct path at 0 with unit gain", h[0] == 1.0
+              and np.all(np.isfinite(h)) and len(h) <= 48000)
+        check(f"rooms: {name} early part = the first 50 ms", len(early) == n_early
+              and np.array_equal(early, h[:n_early]))
+        late = np.sqrt(np.mean(h[-4800:] ** 2))
+        mid = np.sqrt(np.mean(h[n_early: n_early + 4800] ** 2))
+        check(f"rooms: {name} decays", late < mid, f"{mid:.3g} -> {late:.3g}")
+    # measured: a response with a pre-delay and ringing before its peak starts at the peak
+    ir = np.zeros(24000, dtype=np.float32)
+    ir[100] = 0.5
+    ir[98] = 0.05
+    ir[2000:] = 0.01 * np.random.default_rng(1).standard_normal(22000) * np.exp(-np.arange(22000) / 4000)
+
+    class Col:
+        clips = [(0, len(ir))]
+
+        def clip(self, _i):
+            return ir
+
+        def random_clip(self, _rng):
+            return 0
+
+    h, _ = rooms.measured(rng, Col())
+    check("rooms: measured response starts at its peak, normalised", h[0] == 1.0
+          and abs(h[1900] - ir[2000] / 0.5) < 1e-6)
+
+
+def test_widen():
+    torch.manual_seed(0)
+    small = VDFL(n_df=16, df_order=2, enc_dim=8, hidden=12, n_gru=2)
+    big = VDFL(n_df=16, df_order=2, enc_dim=8, hidden=20, n_gru=2)
+    widen_from(big, small.state_dict())
+    feat = torch.randn(2, 30, 32 + 32)
+    with torch.no_grad():
+        a, b = small(feat), big(feat)
+    same = all(float((x - y).abs().max()) < 1e-5 for x, y in zip(a[:3], b[:3]))
+    check("widen_from: the wider model computes what the narrow one did", same)
+    loss = sum(o.sum() for o in big(feat)[:3])
+    loss.backward()
+    g = big.head_gain.weight.grad[:, 12:]
+    check("widen_from: the new units' outgoing weights get gradient", float(g.abs().sum()) > 0)
+
+
+def test_augment():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(48000).astype(np.float32) * 0.1
+    m = augment.mute(rng, 48000)
+    check("augment: mute has one silent stretch of 0.1-1.5 s", 4800 <= int((m == 0).sum()) <= 72000
+          and int(np.abs(np.diff(m)).sum()) <= 2)
+    y = augment.fft_filter(x, augment.lowpass_response(4000.0))
+    spec = np.abs(np.fft.rfft(y)) ** 2
+    f = np.fft.rfftfreq(48000, 1 / 48000)
+    check("augment: low-pass removes the band above the cut",
+          spec[f > 4500].sum() < 1e-6 * spec[f < 3500].sum())
+    c = augment.clip(x, rng)
+    check("augment: clip limits the peak", np.abs(c).max() < np.abs(x).max())
+    q = augment.quantize_16bit(x)
+    check("augment: 16-bit quantisation", np.abs(q - x).max() <= 0.5 / 32768 + 1e-9)
+    g = augment.random_eq_response(rng)(f)
+    check("augment: EQ within +-30 dB", np.all(g[f > 300] > 10 ** (-30 / 20)) and np.all(g < 10 ** 1.5))
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: test_train_units.py LIBVOCANA_SO", file=sys.stderr)
@@ -202,6 +271,9 @@ def main():
     test_vcm()
     test_loss(lib)
     test_dataset(lib)
+    test_rooms()
+    test_widen()
+    test_augment()
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 
