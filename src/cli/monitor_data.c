@@ -59,7 +59,6 @@ static const char *const flag_keys[MON_FLAG_COUNT] = {
 	[MON_CONNECTED] = "connected",
 	[MON_RECORDING] = "recording",
 	[MON_ENABLED] = "enabled",
-	[MON_PRESSURE_BYPASS] = "pressure_bypass",
 	[MON_WORKER_REALTIME] = "worker_realtime",
 };
 

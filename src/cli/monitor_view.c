@@ -192,9 +192,8 @@ static void reading_lines(struct screen *sc, const struct monitor_reading *r)
 		    flag_text(s->flag[MON_RECORDING], "recording", "idle (nobody records)"),
 		    flag_text(s->flag[MON_ENABLED], "denoising", "bypass (disabled)"));
 	put_num(&l, "%.0f", s->num[MON_STRENGTH]);
-	mbuf_printf(&l, ", mode %s%s%s", text_or_na(s->str[MON_MODE]),
-		    s->flag[MON_CONNECTED] == 0 ? ", PipeWire not connected" : "",
-		    s->flag[MON_PRESSURE_BYPASS] == 1 ? ", memory-pressure bypass" : "");
+	mbuf_printf(&l, ", mode %s%s", text_or_na(s->str[MON_MODE]),
+		    s->flag[MON_CONNECTED] == 0 ? ", PipeWire not connected" : "");
 	emit(sc, PLAIN, text);
 
 	mbuf_init(&l, text, sizeof(text));

@@ -140,7 +140,6 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 
 	atomic_init(&e->strength, cfg->strength);
 	atomic_init(&e->enabled, cfg->enabled);
-	atomic_init(&e->pressure_bypass, false);
 	atomic_init(&e->xruns, 0);
 	atomic_init(&e->artificial_delay_us, 0);
 	e->applied_strength = cfg->strength;
@@ -259,7 +258,7 @@ static void make_dry(struct engine *e, struct engine_slot *s)
 /* The input side: store the cycle's samples (sanitised like the denoiser's own input, so dry and
  * wet see the same signal) and hand each completed frame to the model. A user bypass
  * (enabled = false) still feeds the model, so switching back on is instant and seamless; the open
- * breaker and the pressure bypass do not, since they exist to shed load. */
+ * breaker does not, since it exists to shed load. */
 static float take_input(struct engine *e, const float *in, uint32_t n)
 {
 	float peak = 0.0f;
@@ -357,12 +356,6 @@ void engine_set_enabled(struct engine *e, bool enabled)
 		atomic_store_explicit(&e->enabled, enabled, memory_order_relaxed);
 }
 
-void engine_set_pressure_bypass(struct engine *e, bool on)
-{
-	if (e)
-		atomic_store_explicit(&e->pressure_bypass, on, memory_order_relaxed);
-}
-
 void engine_note_xrun(struct engine *e)
 {
 	if (e)
@@ -410,7 +403,6 @@ void engine_get_stats(const struct engine *e, struct engine_stats *out)
 	out->vad = LOAD(st_vad);
 	out->strength = LOAD(strength);
 	out->enabled = LOAD(enabled);
-	out->pressure_bypass = LOAD(pressure_bypass);
 	out->block_violations = LOAD(st_violations);
 	out->late_frames_dropped = LOAD(st_late_dropped);
 	out->margin_changes = LOAD(st_margin_changes);

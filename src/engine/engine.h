@@ -95,7 +95,6 @@ struct engine_stats {
 	uint64_t margin_changes;         /* worker mode: glitch-free delay splices (grow or shrink) */
 	bool worker_realtime;            /* worker mode: the SCHED_FIFO request was granted */
 	bool memory_locked;              /* the engine's buffers are mlock()ed */
-	bool pressure_bypass;            /* engine_set_pressure_bypass() is on */
 	uint64_t submit_failures;        /* worker mode: frames not sent (every pool block in flight) */
 	uint32_t fifo_fill_samples;      /* samples in the frame FIFO (taken in, not played yet; the
 					  * model's own 480-sample delay not included) after a cycle */
@@ -138,12 +137,6 @@ void engine_get_stats(const struct engine *e, struct engine_stats *out);
 /* Any thread: consistent copy of the model time per frame histogram (microseconds, cumulative
  * since creation; see core/telemetry.h). 0, or a negative errno (out is then zeroed). */
 int engine_get_model_times(const struct engine *e, struct telemetry_snapshot *out);
-
-/* Any thread: a bypass imposed by the system rather than the user (memory pressure, see
- * src/engine/mempressure.h). The output is dry while either this is on or the engine is not
- * enabled; in worker mode no frames reach the model meanwhile, so the worker and its weights go
- * idle. Crossfaded both ways, latency unchanged. */
-void engine_set_pressure_bypass(struct engine *e, bool on);
 
 /* Any thread, for tests and benchmarks: frames submitted to the worker that have not come back
  * yet (0 in inline mode). */

@@ -54,7 +54,7 @@
 enum engine_sub {
 	ENGINE_SUB_NONE = 0,   /* inline mode, or still being filled */
 	ENGINE_SUB_SENT,       /* submitted to the worker */
-	ENGINE_SUB_HELD,       /* deliberately not sent (breaker open, pressure bypass) */
+	ENGINE_SUB_HELD,       /* deliberately not sent (breaker open) */
 	ENGINE_SUB_FAILED,     /* could not be sent (no free block): a miss */
 };
 
@@ -131,7 +131,6 @@ struct engine {
 	/* Control: any thread. */
 	_Atomic int strength;
 	_Atomic bool enabled;
-	_Atomic bool pressure_bypass;
 	_Atomic uint64_t xruns;
 	_Atomic uint32_t artificial_delay_us; /* test hook; survives engine_reset() */
 

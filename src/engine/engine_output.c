@@ -90,8 +90,7 @@ static void render(const struct engine *e, int64_t pos, float *dst, uint32_t len
 static void decide_one(struct engine *e, int64_t j)
 {
 	struct engine_slot *s = engine_slot_of(e, j);
-	const bool want = atomic_load_explicit(&e->enabled, memory_order_relaxed) &&
-			  !atomic_load_explicit(&e->pressure_bypass, memory_order_relaxed);
+	const bool want = atomic_load_explicit(&e->enabled, memory_order_relaxed);
 	uint8_t d = ENGINE_DRY;
 
 	if (e->mode == ENGINE_INLINE) {

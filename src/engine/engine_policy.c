@@ -165,6 +165,5 @@ void engine_policy_spliced(struct engine *e, bool shrink)
 
 bool engine_policy_may_submit(const struct engine *e)
 {
-	return e->breaker != ENGINE_BREAKER_OPEN &&
-	       !atomic_load_explicit(&e->pressure_bypass, memory_order_relaxed);
+	return e->breaker != ENGINE_BREAKER_OPEN;
 }

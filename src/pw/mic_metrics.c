@@ -114,8 +114,6 @@ static void render_metrics(struct mic *m, struct text_buf *b)
 	prom_metric(b, "vocana_output_level_dbfs", "gauge",
 		    "Peak level of the last cycle's output, dBFS (-120 = silence).",
 		    metrics_dbfs(rp.ss.output_peak));
-	prom_metric(b, "vocana_pressure_bypass", "gauge",
-		    "1 while memory pressure forces bypass.", es->pressure_bypass);
 	prom_histogram(b, "vocana_model_frame_seconds",
 		       "Time the model took per 10 ms frame.", &rp.model_times);
 	prom_histogram(b, "vocana_cycle_seconds",

@@ -191,7 +191,6 @@ void mic_reply_stats(struct mic *m, struct control_reply *r)
 	add_histogram_keys(r, "model_time", &rp.model_times);
 	add_histogram_keys(r, "cycle_time", &rp.cycle_times);
 	control_reply_add(r, "cpu_time_ms", "%.0f", rp.cpu_time_s < 0 ? -1.0 : rp.cpu_time_s * 1000.0);
-	control_reply_add(r, "pressure_bypass", "%s", es->pressure_bypass ? "yes" : "no");
 	control_reply_add(r, "worker_realtime", "%s", es->worker_realtime ? "yes" : "no");
 	control_reply_add(r, "memory_locked", "%s", es->memory_locked ? "yes" : "no");
 	control_reply_add(r, "test_slow_model_us", "%u", m->test_slow_model_us);

@@ -130,7 +130,7 @@ static const char full_stats[] =
 	"cycle_time_p50_us=900\ncycle_time_p99_us=1700\ncycle_time_max_us=4500\n"
 	"cycle_time_mean_us=950\ncycle_time_count=1000\n"
 	"model_time_hist=0:10,500:900,1000:80\ncycle_time_hist=0:5,1000:995\n"
-	"cpu_time_ms=12345\ncpu_percent=2.50\nrss_kib=20480\npressure_bypass=no\n"
+	"cpu_time_ms=12345\ncpu_percent=2.50\nrss_kib=20480\n"
 	"worker_realtime=yes\n";
 
 static void test_parse_stats(void)
@@ -151,7 +151,7 @@ static void test_parse_stats(void)
 	CHECK(strcmp(s.str[MON_INPUT], "alsa_input.usb-mic") == 0);
 	CHECK(strcmp(s.str[MON_VERSION], "0.4.0") == 0);
 	CHECK(s.flag[MON_RECORDING] == 1 && s.flag[MON_ENABLED] == 1);
-	CHECK(s.flag[MON_PRESSURE_BYPASS] == 0 && s.flag[MON_WORKER_REALTIME] == 1);
+	CHECK(s.flag[MON_WORKER_REALTIME] == 1);
 	CHECK(s.hist[MON_HIST_MODEL].n == 3);
 	CHECK(s.hist[MON_HIST_MODEL].lower_us[1] == 500 && s.hist[MON_HIST_MODEL].count[1] == 900);
 	CHECK(s.hist[MON_HIST_CYCLE].n == 2);

@@ -173,12 +173,12 @@ static void test_passthrough(void)
 }
 
 /*
- * Toggle enabled (or the pressure bypass) at cycle boundaries. Every output sample must be wet,
+ * Toggle enabled at cycle boundaries. Every output sample must be wet,
  * dry, or a mix of the two (never outside them: no jump, no gap); each switch takes effect within
  * two frames and fades over at most ENGINE_XFADE_SAMPLES samples; re-enabling returns to the exact
  * wet output (the model kept running).
  */
-static void check_toggles(bool use_pressure)
+static void test_enable_disable(void)
 {
 	compute_reference(100);
 	float *y = malloc(N_SAMPLES * sizeof(float));
@@ -196,10 +196,7 @@ static void check_toggles(bool use_pressure)
 	for (size_t done = 0; done < N_SAMPLES; done += q) {
 		if (next_switch < 3 && done == switch_at[next_switch]) {
 			on = !on;
-			if (use_pressure)
-				engine_set_pressure_bypass(e, !on);
-			else
-				engine_set_enabled(e, on);
+			engine_set_enabled(e, on);
 			next_switch++;
 		}
 		engine_process(e, signal_x + done, y + done, q);
@@ -252,20 +249,10 @@ static void check_toggles(bool use_pressure)
 	struct engine_stats st;
 	engine_get_stats(e, &st);
 	CHECK(st.frames_denoised < st.frames && st.frames_denoised > st.frames / 3);
-	/* Ends switched off (off, on, off) by the one control under test. */
-	CHECK(st.pressure_bypass == use_pressure && st.enabled == use_pressure);
+	/* Ends switched off (off, on, off). */
+	CHECK(!st.enabled);
 	engine_destroy(e);
 	free(y);
-}
-
-static void test_enable_disable(void)
-{
-	check_toggles(false);
-}
-
-static void test_pressure_bypass(void)
-{
-	check_toggles(true);
 }
 
 static void test_bad_input(void)
@@ -348,7 +335,6 @@ int main(void)
 	RUN_TEST(test_matches_denoiser);
 	RUN_TEST(test_passthrough);
 	RUN_TEST(test_enable_disable);
-	RUN_TEST(test_pressure_bypass);
 	RUN_TEST(test_bad_input);
 	free(signal_x);
 	free(wet_ref);

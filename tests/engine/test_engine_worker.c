@@ -4,7 +4,6 @@
  *  - with a fast model there are no misses and the output is the inline engine's output delayed by
  *    the margin (paced cooperatively, and at real-time pace with a generous margin);
  *  - xruns and larger quanta grow the margin, a stable period shrinks it back, glitch-free;
- *  - the pressure bypass holds frames back without misses and resumes denoising;
  *  - with artificially slow frames (real-time pace) misses are counted, the output stays
  *    continuous (bounded sample-to-sample steps on a sine), the breaker opens, half-opens and
  *    closes again once the delay is gone, and the margin grows and then shrinks back.
@@ -406,61 +405,6 @@ static void test_shrink_in_pause(void)
 	free(y);
 }
 
-struct bypass_script {
-	uint64_t on_cycle, off_cycle;
-	uint64_t denoised_at_on, denoised_at_off;
-};
-
-static uint32_t bypass_hook(struct graph *g, uint64_t c, size_t done)
-{
-	struct bypass_script *s = g->user;
-	struct engine_stats st;
-	if (c == s->on_cycle) {
-		engine_get_stats(g->e, &st);
-		s->denoised_at_on = st.frames_denoised;
-		engine_set_pressure_bypass(g->e, true);
-	}
-	if (c == s->off_cycle) {
-		engine_get_stats(g->e, &st);
-		s->denoised_at_off = st.frames_denoised;
-		engine_set_pressure_bypass(g->e, false);
-	}
-	return 256;
-}
-
-/* Pressure bypass in worker mode: frames are held back (no misses, breaker untouched), the output
- * goes dry, and denoising resumes after the resync frames. */
-static void test_pressure_bypass(void)
-{
-	const size_t n = RATE;
-	float *x = malloc(n * sizeof(float)), *y = calloc(n, sizeof(float));
-	CHECK(x && y);
-	struct engine *e = x && y ? make_engine(ENGINE_WORKER, NULL, 0) : NULL;
-	if (e) {
-		fill_sine(x, n, 6);
-		struct bypass_script s = {.on_cycle = 40, .off_cycle = 100};
-		struct graph g = {.e = e, .x = x, .y = y, .n = n, .hook = bypass_hook, .user = &s};
-		run_graph(&g);
-		struct engine_stats st;
-		engine_get_stats(e, &st);
-		CHECK(st.deadline_misses == 0 && st.breaker_trips == 0);
-		CHECK(st.breaker == ENGINE_BREAKER_CLOSED);
-		/* 60 cycles of 256 = 32 frames bypassed; a few more dry around the switches and while
-		 * the model resyncs. */
-		uint64_t during = s.denoised_at_off - s.denoised_at_on;
-		CHECK_MSG(during <= 4, "%llu frames denoised during the bypass", (unsigned long long)during);
-		CHECK(st.frames_denoised > s.denoised_at_off + 20);
-		uint64_t dry = st.frames - st.frames_denoised;
-		CHECK_MSG(dry >= 30 && dry <= 32 + 4 + ENGINE_RESYNC_FRAMES, "%llu dry frames",
-			  (unsigned long long)dry);
-		size_t gaps = count_gaps(y, 4 * FRAME, n);
-		CHECK_MSG(gaps == 0, "%zu gaps", gaps);
-	}
-	engine_destroy(e);
-	free(x);
-	free(y);
-}
-
 struct slow_script {
 	uint64_t slow_from, slow_to;  /* cycles with the artificial delay */
 	uint32_t delay_us;
@@ -592,7 +536,6 @@ int main(void)
 	RUN_TEST(test_realtime_fast);
 	RUN_TEST(test_margin_adapts);
 	RUN_TEST(test_shrink_in_pause);
-	RUN_TEST(test_pressure_bypass);
 	RUN_TEST(test_slow_frames);
 	return test_finish();
 }

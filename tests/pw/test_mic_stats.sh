@@ -23,7 +23,7 @@ model frames frames_denoised misses xruns breaker breaker_trips overflows fifo_f
 latency_samples latency_ms margin_frames input_dbfs output_dbfs vad
 model_time_p50_us model_time_p99_us model_time_max_us model_time_mean_us model_time_count
 cycle_time_p50_us cycle_time_p99_us cycle_time_max_us cycle_time_mean_us cycle_time_count
-model_time_hist cycle_time_hist cpu_time_ms cpu_percent rss_kib pressure_bypass worker_realtime"
+model_time_hist cycle_time_hist cpu_time_ms cpu_percent rss_kib worker_realtime"
 
 pw_env_start || fail "could not start the private PipeWire"
 "$ANALYZE" gen "$PW_ENV_DIR/in.f32" 6 2>/dev/null || fail "gen"
