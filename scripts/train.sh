@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start or resume a training run in the background, fetching what it needs first.
 # Usage: scripts/train.sh [NAME [HOURS [more train/train.py options...]]]   (default: v3 10)
-#   - installs the train dependencies and builds build/libvocana.so only (features come from C);
+#   - installs the train dependencies and builds build/libvocana_dev.so only (features come from C);
 #   - builds/updates the audio cache in train/cache (incremental; Debian packages with apt-get,
 #     repositories from the snapshots under $VOCANA_MIRRORS, default /work/.mirror: see
 #     train/README.md; VOCANA_LEGACY=1 also builds widelands and 0 A.D., which only runs v1/v2 used);
@@ -20,7 +20,7 @@ scripts/setup-deps.sh train
 # Only the library is needed (features and the C network); building just it keeps a half-finished
 # program elsewhere in the tree from blocking training.
 [ -f build/build.ninja ] || meson setup build >/dev/null
-meson compile -C build vocana:shared_library >/dev/null
+meson compile -C build vocana_dev >/dev/null
 
 fetch_args=()
 [ "${VOCANA_LEGACY:-0}" = 1 ] && fetch_args=(--legacy)
@@ -47,6 +47,6 @@ if [ -f "$run/last.pt" ]; then
 fi
 
 nohup setsid /usr/bin/python3 train/train.py --name "$name" --hours "$hours" "${resume[@]}" \
-	--lib build/libvocana.so "$@" >>"$run/stdout.log" 2>&1 </dev/null &
+	--lib build/libvocana_dev.so "$@" >>"$run/stdout.log" 2>&1 </dev/null &
 echo $! >"$run/pid"
 echo "train.sh: run '$name' $action, pid $!; log: $run/train.log"

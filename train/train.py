@@ -40,10 +40,10 @@ def parse_args(argv=None):
     ap.add_argument("--name", required=True, help="run name: train/runs/NAME")
     ap.add_argument("--runs", default=os.path.join(TRAIN_DIR, "runs"))
     ap.add_argument("--cache", default=os.path.join(TRAIN_DIR, "cache"))
-    ap.add_argument("--lib", default=None, help="path to libvocana.so")
+    ap.add_argument("--lib", default=None, help="path to libvocana_dev.so (default: build/)")
     ap.add_argument("--resume", action="store_true", help="continue from runs/NAME/last.pt")
     ap.add_argument("--update-lib", action="store_true",
-                    help="replace the run's copy of libvocana.so by --lib (features may change!)")
+                    help="replace the run's copy of the library by --lib (features may change!)")
     ap.add_argument("--hours", type=float, default=1.0, help="wall-clock budget of this invocation")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: none)")
     # model

@@ -3,7 +3,8 @@
 
 Training never re-implements the features: every feature vector and every spectrum the model sees
 or is scored on comes from the C code the denoiser runs. The library is found through, in order,
-the VOCANA_LIB environment variable, an explicit path given to load(), and build/libvocana.so.
+the VOCANA_LIB environment variable, an explicit path given to load(), and build/libvocana_dev.so
+(libvocana plus the development interface; never installed).
 The frame constants below are the library's (include/vocana/vocana.h, vocana_dev.h); every other
 file in train/ imports them from here.
 """
@@ -18,7 +19,7 @@ N_BANDS = 32        # VOCANA_DEV_N_BANDS
 SAMPLE_RATE = 48000
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_CANDIDATES = [os.path.join(REPO, "build", "libvocana.so")]
+_CANDIDATES = [os.path.join(REPO, "build", "libvocana_dev.so")]
 
 _F32P = ctypes.POINTER(ctypes.c_float)
 
@@ -147,5 +148,5 @@ def load(path=None):
         if c and os.path.isfile(c):
             _LIB = VocanaLib(os.path.abspath(c))
             return _LIB
-    raise FileNotFoundError("libvocana.so not found: build it (meson setup build && ninja -C build) "
+    raise FileNotFoundError("libvocana_dev.so not found: build it (meson setup build && ninja -C build) "
                             "or set VOCANA_LIB")

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Development interface of libvocana: NOT a stable API. It exists so the training pipeline
- * (train/, via ctypes) computes exactly the features the C denoiser computes instead of
- * re-implementing them, and so tests and benchmarks can reach single stages.
+ * Development interface of libvocana: NOT a stable API, and not in libvocana.so: it is built as
+ * libvocana_dev (libvocana plus these functions), which is never installed. It exists so the
+ * training pipeline (train/, via ctypes) computes exactly the features the C denoiser computes
+ * instead of re-implementing them, and so tests and benchmarks can reach single stages.
  */
 #ifndef VOCANA_VOCANA_DEV_H
 #define VOCANA_VOCANA_DEV_H
