@@ -44,7 +44,9 @@ int vocana_model_load_file(const char *path, struct vocana_model **out)
 	if (!path || !out)
 		return -EINVAL;
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever, before
+	 * fstat below can refuse it. Reads of a regular file ignore the flag. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
