@@ -36,14 +36,15 @@ static const char usage_text[] =
 	"is aligned with it sample for sample. OUT's format follows its extension (.wav .flac .ogg\n"
 	".opus .aiff .caf .mp3 ...), or is IN's own if the extension is missing or unknown. OUT is\n"
 	"written to a temporary file and renamed into place when complete, so OUT may be IN.\n"
-	"'-' as IN or OUT streams raw samples through stdin or stdout.\n"
+	"'-' as IN or OUT streams raw samples through stdin or stdout; an OUT named *.raw or *.pcm\n"
+	"is written headerless. Both need --raw-format.\n"
 	"\n"
 	"options:\n"
 	"  -s, --strength N      suppression strength 0-100: 0 leaves the audio unchanged, 100\n"
 	"                        removes all the noise the model finds (default: the library's)\n"
 	"  -m, --model FILE      use the model in FILE instead of the built-in one\n"
 	"  -q, --quiet           no progress bar, summary or warnings; only errors\n"
-	"      --raw-format FMT  sample format of '-' streams: f32le or s16le\n"
+	"      --raw-format FMT  sample format of '-' streams and *.raw OUT: f32le or s16le\n"
 	"      --rate HZ         sample rate of raw input from '-'\n"
 	"      --channels N      channel count of raw input from '-'\n"
 	"  -h, --help            show this help\n";
@@ -85,7 +86,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool in_stdio, out_stdio;
+	bool in_stdio, out_stdio, out_raw_file;
 	long v;
 	int c;
 
@@ -141,10 +142,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	in_stdio = audio_path_is_stdio(o->in_path);
 	out_stdio = audio_path_is_stdio(o->out_path);
+	out_raw_file = !out_stdio && audio_path_is_headerless(o->out_path);
 	if ((in_stdio || out_stdio) && o->raw.raw == AUDIO_RAW_NONE)
 		return cli_usage_error("denoise", "'-' streams raw audio and needs --raw-format");
-	if (!in_stdio && o->raw.raw != AUDIO_RAW_NONE && !out_stdio)
-		return cli_usage_error("denoise", "--raw-format applies only to '-' (stdin/stdout)");
+	if (out_raw_file && o->raw.raw == AUDIO_RAW_NONE)
+		return cli_usage_error("denoise", "'%s' is headerless: give its sample format with "
+				       "--raw-format f32le or s16le", o->out_path);
+	if (!in_stdio && o->raw.raw != AUDIO_RAW_NONE && !out_stdio && !out_raw_file)
+		return cli_usage_error("denoise",
+				       "--raw-format applies only to '-' (stdin/stdout) and *.raw output");
 	if (in_stdio && (o->raw.rate_hz == 0 || o->raw.n_channels == 0))
 		return cli_usage_error("denoise", "raw input from '-' needs --rate and --channels");
 	if (!in_stdio && (o->raw.rate_hz != 0 || o->raw.n_channels != 0))
@@ -338,6 +344,10 @@ int cmd_denoise(int argc, char **argv)
 		out_spec = *audio_reader_spec(r.reader);
 		out_spec.sf_format = 0;
 		out_spec.raw = o.raw.raw;
+	} else if (audio_path_is_headerless(o.out_path)) {
+		out_spec = *audio_reader_spec(r.reader);
+		out_spec.sf_format = audio_raw_sf_format(o.raw.raw);
+		out_spec.raw = AUDIO_RAW_NONE;
 	} else if (audio_format_for_output(o.out_path, audio_reader_spec(r.reader), &out_spec, err,
 					   sizeof(err)) < 0) {
 		cli_error("%s", err);

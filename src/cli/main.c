@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"commands:\n"
 	"  denoise IN OUT [options]          remove background noise from an audio file\n"
 	"  model info [FILE]                 show a model's format, hyper-parameters and size\n"
-	"  bench GROUP [--json] [--quick]    run benchmarks (groups: core, model, all)\n"
+	"  bench GROUP [--json] [--quick]    run benchmarks (core, model, pipeline, load, all)\n"
 	"  mic [options]                     run the Vocana Microphone (denoised PipeWire source)\n"
 	"  status [--raw]                    show the running microphone service\n"
 	"  monitor [--json] [--once]         live view of the running service and its targets\n"

@@ -24,6 +24,21 @@ bool audio_path_is_stdio(const char *path)
 	return path != NULL && strcmp(path, "-") == 0;
 }
 
+static const char *path_extension(const char *path);
+
+bool audio_path_is_headerless(const char *path)
+{
+	const char *ext = path != NULL ? path_extension(path) : NULL;
+
+	return ext != NULL && (strcasecmp(ext, "raw") == 0 || strcasecmp(ext, "pcm") == 0);
+}
+
+int audio_raw_sf_format(enum audio_raw_format f)
+{
+	return SF_FORMAT_RAW | SF_ENDIAN_LITTLE |
+	       (f == AUDIO_RAW_F32LE ? SF_FORMAT_FLOAT : SF_FORMAT_PCM_16);
+}
+
 int audio_raw_format_parse(const char *name, enum audio_raw_format *out)
 {
 	if (name == NULL)
@@ -165,6 +180,27 @@ static int default_subtype(int major, int in_subtype)
 	return SF_FORMAT_PCM_16; /* 8 bit, lossy and unusual encodings */
 }
 
+/* Plain sample encodings (PCM, float, the two G.711 laws) can move to another container as they
+ * are; a codec's bitstream (MP3, Vorbis, Opus, GSM, ADPCM ...) cannot: libsndfile even accepts
+ * "WAV with MPEG Layer III" in sf_format_check and then fails to write it. */
+static bool subtype_is_plain(int subtype)
+{
+	switch (subtype) {
+	case SF_FORMAT_PCM_S8:
+	case SF_FORMAT_PCM_U8:
+	case SF_FORMAT_PCM_16:
+	case SF_FORMAT_PCM_24:
+	case SF_FORMAT_PCM_32:
+	case SF_FORMAT_FLOAT:
+	case SF_FORMAT_DOUBLE:
+	case SF_FORMAT_ULAW:
+	case SF_FORMAT_ALAW:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool format_ok(int format, const struct audio_spec *in)
 {
 	SF_INFO info;
@@ -197,8 +233,12 @@ int audio_format_for_output(const char *path, const struct audio_spec *in, struc
 
 	if (major == in_major && (forced == 0 || forced == in_subtype))
 		format = in->sf_format; /* same container: keep everything, endianness included */
-	else
-		format = major | (forced != 0 ? forced : in_subtype);
+	else if (forced != 0)
+		format = major | forced;
+	else if (subtype_is_plain(in_subtype))
+		format = major | in_subtype;
+	else /* decoded from a codec: the container's usual encoding (PCM for WAV, Vorbis for Ogg) */
+		format = major | default_subtype(major, in_subtype);
 	if (!format_ok(format, in) && forced == 0) {
 		/* Then the usual encoding for the container, then the most widely supported ones
 		 * (VOC has no 24 bit, some containers no float). */

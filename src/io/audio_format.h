@@ -41,6 +41,12 @@ void audio_errorf(char *buf, size_t size, const char *fmt, ...);
 /* "-" names standard input or output. */
 bool audio_path_is_stdio(const char *path);
 
+/* A file named *.raw or *.pcm: headerless samples, whose format the user must give. */
+bool audio_path_is_headerless(const char *path);
+
+/* The libsndfile format of a headerless file of raw samples in format f (little-endian). */
+int audio_raw_sf_format(enum audio_raw_format f);
+
 /* Parse "f32le" or "s16le". Returns 0 or -EINVAL. */
 int audio_raw_format_parse(const char *name, enum audio_raw_format *out);
 const char *audio_raw_format_name(enum audio_raw_format f);

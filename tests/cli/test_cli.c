@@ -281,6 +281,11 @@ static void test_formats(void)
 		  SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 44100, 1, 22050, true },
 		/* no extension: the input's format */
 		{ "noext.flac", "noext-out", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 0, 48000, 1, 9600, true },
+		/* a codec cannot move to another container: decoded MP3 and Vorbis become PCM */
+		{ "mp3in.mp3", "mp3in-out.wav", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III,
+		  SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, 44100, true },
+		{ "vorb.ogg", "vorb-out.flac", SF_FORMAT_OGG | SF_FORMAT_VORBIS,
+		  SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 48000, 1, 24000, true },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -482,6 +487,35 @@ static void test_raw_streams(void)
 	CHECK(r.out_len == n * 2);
 	result_free(&r);
 	free(raw);
+}
+
+/* An OUT named *.raw is headerless, in the --raw-format given (and needs one). */
+static void test_raw_file_output(void)
+{
+	const char *in = path_in_dir("rawout.wav"), *out = path_in_dir("rawout.raw");
+	struct result r;
+	size_t n_in = 0;
+	FILE *f;
+	long size = -1;
+
+	CHECK(write_audio("rawout.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, 22050,
+			  MTA_SPEECHLIKE, 7) == 0);
+	CHECK(mta_read(in, NULL, &n_in, NULL, NULL, NULL) == 0);
+	r = RUN(NULL, "denoise", in, out, "--quiet");
+	CHECK_MSG(r.status == 2 && contains(r.err, "headerless") && contains(r.err, "--raw-format"),
+		  "no format: status %d, %s", r.status, r.err);
+	result_free(&r);
+	CHECK(access(out, F_OK) != 0);
+	r = RUN(NULL, "denoise", in, out, "--quiet", "--raw-format", "s16le");
+	check_ok("raw file", &r);
+	result_free(&r);
+	f = fopen(out, "rb");
+	if (f != NULL && fseek(f, 0, SEEK_END) == 0)
+		size = ftell(f);
+	if (f != NULL)
+		fclose(f);
+	CHECK_MSG(size == (long)(n_in * 2 * 2), "%s: %ld bytes, want %zu", out, size, n_in * 4);
+	CHECK(count_temp_files() == 0);
 }
 
 /* ---- robust ------------------------------------------------------------------------------- */
@@ -828,6 +862,7 @@ int main(int argc, char **argv)
 		RUN_TEST(test_impulse_alignment);
 	} else if (strcmp(group, "raw") == 0) {
 		RUN_TEST(test_raw_streams);
+		RUN_TEST(test_raw_file_output);
 	} else if (strcmp(group, "robust") == 0) {
 		RUN_TEST(test_in_place);
 		RUN_TEST(test_nonfinite_input);
