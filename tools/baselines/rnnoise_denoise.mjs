@@ -12,30 +12,20 @@
 //
 // The module is instantiated directly instead of through the package's Emscripten glue
 // (rnnoise.js is an ES module built for browsers only); the wasm imports just two helpers,
-// emscripten_resize_heap and emscripten_memcpy_big, provided below.
-import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// emscripten_resize_heap and emscripten_memcpy_big. The frame loop, command line and
+// instantiation are shared with rnnoise2_denoise.mjs (rnnoise_common.mjs).
+import { join } from "node:path";
+import { FETCH_HINT, JITSI_DIST, RATE, fail, instantiate, main, readFile, writeFile }
+  from "./rnnoise_common.mjs";
 
-const FRAME = 480;
-const RATE = 48000;
-const SCALE = 32768;
-const HERE = dirname(fileURLToPath(import.meta.url));
-const DEFAULT_WASM = join(HERE, "..", "..", "build-baselines", "rnnoise-npm", "node_modules",
-                          "@jitsi", "rnnoise-wasm", "dist", "rnnoise.wasm");
-
-function fail(msg) {
-  process.stderr.write(`rnnoise_denoise: ${msg}\n`);
-  process.exit(1);
-}
+const DEFAULT_WASM = join(JITSI_DIST, "rnnoise.wasm");
+// the minified names, as mapped by the package's rnnoise.js glue
+const EXPORT_OF = { memory: "c", __wasm_call_ctors: "d", rnnoise_create: "f", malloc: "g",
+                    rnnoise_destroy: "h", free: "i", rnnoise_process_frame: "j" };
+const IMPORT_OF = { a: "emscripten_resize_heap", b: "emscripten_memcpy_big" };
 
 function readWav(path) {
-  let buf;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    fail(`${path}: ${e.message}`);
-  }
+  const buf = readFile(path);
   if (buf.length < 12 || buf.toString("latin1", 0, 4) !== "RIFF" ||
       buf.toString("latin1", 8, 12) !== "WAVE") {
     fail(`${path}: not a RIFF/WAVE file`);
@@ -98,87 +88,10 @@ function writeWav(path, x) {
   head.writeUInt32LE(x.length, 46);
   head.write("data", 50, "latin1");
   head.writeUInt32LE(payload.length, 54);
-  try {
-    writeFileSync(path, Buffer.concat([head, payload]));
-  } catch (e) {
-    fail(`${path}: ${e.message}`);
-  }
+  writeFile(path, Buffer.concat([head, payload]));
 }
 
-function loadRnnoise(wasmPath) {
-  let bytes;
-  try {
-    bytes = readFileSync(wasmPath);
-  } catch (e) {
-    fail(`${wasmPath}: ${e.message} (run tools/baselines/fetch-rnnoise.sh)`);
-  }
-  let memory = null;
-  const imports = {
-    a: {
-      // emscripten_resize_heap(requested bytes): grow linear memory, 64 KiB pages
-      a: (requested) => {
-        const have = memory.buffer.byteLength;
-        if (requested <= have) return 1;
-        try {
-          memory.grow(Math.ceil((requested - have) / 65536));
-          return 1;
-        } catch (e) {
-          return 0;
-        }
-      },
-      // emscripten_memcpy_big(dest, src, n)
-      b: (dest, src, n) => {
-        new Uint8Array(memory.buffer).copyWithin(dest, src, src + n);
-      },
-    },
-  };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
-  const e = instance.exports;
-  memory = e.c;
-  e.d();                                   // __wasm_call_ctors
-  // export letters as mapped by the package's rnnoise.js glue
-  return { memory, create: e.f, malloc: e.g, destroy: e.h, free: e.i, processFrame: e.j };
-}
-
-function main(argv) {
-  let wasm = process.env.VOCANA_RNNOISE_WASM || DEFAULT_WASM;
-  let timing = false;
-  const files = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--wasm" && i + 1 < argv.length) wasm = argv[++i];
-    else if (argv[i] === "-t") timing = true;
-    else files.push(argv[i]);
-  }
-  if (files.length !== 2) fail("usage: rnnoise_denoise.mjs [--wasm PATH] [-t] IN.wav OUT.wav");
-  const x = readWav(files[0]);
-  const rnn = loadRnnoise(wasm);
-  const st = rnn.create(0);                // NULL model: the built-in default weights
-  const inPtr = rnn.malloc(FRAME * 4);
-  const outPtr = rnn.malloc(FRAME * 4);
-  if (!st || !inPtr || !outPtr) fail("RNNoise state allocation failed");
-  const y = new Float32Array(x.length);
-  const frames = Math.ceil(x.length / FRAME);
-  const t0 = process.hrtime.bigint();
-  for (let f = 0; f < frames; f++) {
-    // views are re-made every frame: memory growth detaches the old buffer
-    const heap = new Float32Array(rnn.memory.buffer);
-    const inView = heap.subarray(inPtr >> 2, (inPtr >> 2) + FRAME);
-    const n = Math.min(FRAME, x.length - f * FRAME);
-    for (let i = 0; i < FRAME; i++) inView[i] = i < n ? x[f * FRAME + i] * SCALE : 0;
-    rnn.processFrame(st, outPtr, inPtr);
-    const outView = new Float32Array(rnn.memory.buffer, outPtr, FRAME);
-    for (let i = 0; i < n; i++) y[f * FRAME + i] = outView[i] / SCALE;
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  rnn.free(inPtr);
-  rnn.free(outPtr);
-  rnn.destroy(st);
-  writeWav(files[1], y);
-  if (timing) {
-    const duration = x.length / RATE;
-    process.stderr.write(`rnnoise: ${seconds.toFixed(3)} s for ${duration.toFixed(2)} s: ` +
-                         `real-time factor ${(seconds / duration).toFixed(5)}\n`);
-  }
-}
-
-main(process.argv.slice(2));
+const load = (path) => instantiate(path, readFile(path, FETCH_HINT), EXPORT_OF, IMPORT_OF);
+main(process.argv.slice(2), { label: "rnnoise", option: "--wasm", ext: "wav",
+                              path: process.env.VOCANA_RNNOISE_WASM || DEFAULT_WASM,
+                              read: readWav, load, write: writeWav });
