@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""Checks of the dev evaluation set builder (train/eval/make_dev_set.py) on a few of its pairs:
-deterministic output, the index columns evaluate.py needs, and the held-out property (every
-speech, noise, babble and key clip used is dev split, recomputed with fetch_data's split rules).
+"""Checks of the dev evaluation set builder (train/eval/make_dev_set.py, devset-v2) on a few of
+its pairs: the schedule (blocks, cells, reverb share, balanced speech), deterministic output, the
+index columns evaluate.py groups by, and the held-out property: every speech, noise, babble, key
+and room clip used is in the right split, recomputed here with fetch_data's split rules (speech
+and rooms 'dev'; noise 'dev' and a held-out collection for unseen sources, 'devseen' for seen
+ones), never a LEGACY_ONLY (widelands, 0ad) or 'train' clip.
 
-Needs the training audio cache (train/cache, or $VOCANA_TRAIN_CACHE) and PyTorch (dataset.py
-imports it): exit 77 (skip) without them."""
+Needs the training audio cache (train/cache, or $VOCANA_TRAIN_CACHE) with the NEEDED collections
+and PyTorch (dataset.py imports it): exit 77 (skip) without them."""
 
 import filecmp
 import os
@@ -16,8 +19,14 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 CACHE = os.environ.get("VOCANA_TRAIN_CACHE") or os.path.join(ROOT, "train", "cache")
-NEEDED = ("speech_shared", "noise_0ad", "noise_bucklespring", "noise_hedgewars", "noise_megaglest",
-          "noise_widelands", "noise_lincity")
+NEEDED = ("speech_artikulate", "speech_childsplay", "speech_fillets_cs", "speech_fillets_nl",
+          "speech_gcompris", "speech_hedgewars", "speech_klettres", "speech_shared",
+          "speech_tuxpaint",
+          "noise_freedesktop", "noise_openrct2", "noise_lincity", "noise_wesnoth_music",
+          "noise_childsplay",
+          "noise_bucklespring", "noise_colobot", "noise_hedgewars", "noise_megaglest",
+          "noise_midi", "noise_sonicpi", "noise_supertux", "noise_tuxpaint", "noise_ufoai",
+          "rir_bbc")
 
 
 def _skip_reason():
@@ -27,7 +36,7 @@ def _skip_reason():
             return "%s missing" % mod
     for c in NEEDED:
         if not os.path.isfile(os.path.join(CACHE, c, "DONE")):
-            return "no %s in the audio cache %s (train/fetch_data.py --with-0ad)" % (c, CACHE)
+            return "no %s in the audio cache %s (train/fetch_data.py)" % (c, CACHE)
     return None
 
 
@@ -45,9 +54,23 @@ from train.eval import evaluate, make_dev_set  # noqa: E402
 import fetch_data  # noqa: E402
 import testrun  # noqa: E402  (tests/eval, the script's directory)
 
-# One pair of each noise type (schedule order: 6 SNRs per noise type), a few SNRs and reverbs.
-PICK = [i * len(make_dev_set.SNRS_DB) + (i % len(make_dev_set.SNRS_DB))
-        for i in range(len(make_dev_set.NOISES))]
+PLAN = make_dev_set.schedule()
+
+
+def _pick():
+    """The first pair of every noise source (every source, seen/unseen/synthetic, keyboard and
+    babble), at SNRs that differ from source to source, plus a few reverberant pairs with the
+    measured and the simulated room."""
+    first, out = {}, []
+    for i, p in enumerate(PLAN):
+        first.setdefault(p["source"], []).append(i)
+    for k, (_src, idx) in enumerate(sorted(first.items())):
+        out.append(idx[k % len(idx)])
+    out += [i for i, p in enumerate(PLAN) if p["reverb"]][:6:2]
+    return sorted(set(out))
+
+
+PICK = _pick()
 _built = {}
 
 
@@ -79,21 +102,36 @@ def cache_rows(collection):
     return rows
 
 
-def test_schedule_covers_every_noise_and_snr():
-    plan = make_dev_set.schedule()
-    assert len(plan) == len(make_dev_set.NOISES) * len(make_dev_set.SNRS_DB) * make_dev_set.REPEATS
-    for noise in make_dev_set.NOISES:
-        for snr in make_dev_set.SNRS_DB:
-            n = sum(1 for p in plan if p[0] == noise and p[1] == snr)
-            assert n == make_dev_set.REPEATS, (noise, snr, n)
-    reverb = sum(1 for p in plan if p[2])
-    assert 0.25 * len(plan) <= reverb <= 0.4 * len(plan), reverb
-    for noise in make_dev_set.NOISES:     # every noise type has reverberant and dry pairs
-        kinds = {p[2] for p in plan if p[0] == noise}
-        assert kinds == {True, False}, noise
-    for snr in make_dev_set.SNRS_DB:      # ... and every SNR bucket, in about the same share
-        share = sum(1 for p in plan if p[1] == snr and p[2]) / sum(1 for p in plan if p[1] == snr)
+def test_schedule_cells():
+    n_snr = len(make_dev_set.SNRS_DB)
+    assert 200 <= len(PLAN) <= 260, len(PLAN)
+    for seen, sources, reps in make_dev_set.BLOCKS:
+        for label, source in sources:
+            for snr in make_dev_set.SNRS_DB:
+                n = sum(1 for p in PLAN if p["source"] == source and p["snr_db"] == snr)
+                assert n == reps, (source, snr, n)
+            assert all(p["seen"] == seen and p["noise"] == label
+                       for p in PLAN if p["source"] == source)
+            if seen == "unseen":
+                assert source in fetch_data.DEV_COLLECTIONS, source
+            elif seen == "seen":
+                assert source not in fetch_data.DEV_COLLECTIONS, source
+        block = [p for p in PLAN if p["seen"] == seen]
+        counts = [sum(1 for p in block if p["speech"] == s) for s in make_dev_set.SPEECH]
+        assert max(counts) - min(counts) <= 1, (seen, counts)    # the same speech mix
+    for snr in make_dev_set.SNRS_DB:
+        assert sum(1 for p in PLAN if p["snr_db"] == snr) == len(PLAN) // n_snr
+    used = {s for _, s in make_dev_set.UNSEEN + make_dev_set.SEEN}
+    assert not used & fetch_data.LEGACY_ONLY, used & fetch_data.LEGACY_ONLY
+    # every third pair reverberant, 2 of the 6 SNRs of every source and repeat
+    assert sum(p["reverb"] for p in PLAN) * 3 == len(PLAN)
+    for i in range(0, len(PLAN), n_snr):
+        assert sum(p["reverb"] for p in PLAN[i:i + n_snr]) == 2, i
+    for snr in make_dev_set.SNRS_DB:
+        share = sum(1 for p in PLAN if p["snr_db"] == snr and p["reverb"]) / \
+            sum(1 for p in PLAN if p["snr_db"] == snr)
         assert 0.25 <= share <= 0.4, (snr, share)
+    assert PLAN == make_dev_set.schedule()
 
 
 def test_deterministic():
@@ -109,27 +147,43 @@ def test_index_columns_and_pairs():
     d = built("a")
     header, rows = read_index(d)
     assert tuple(header) == make_dev_set.COLUMNS, header
-    assert [r["noise"] for r in rows] == list(make_dev_set.NOISES), [r["noise"] for r in rows]
+    assert [r["source"] for r in rows] == [PLAN[i]["source"] for i in PICK]
     items = {it["name"]: it for it in evaluate.load_set(d)}
     assert sorted(items) == sorted(r["name"] for r in rows)
-    for r in rows:
+    rooms = set()
+    for i, r in zip(PICK, rows):
         it = items[r["name"]]
         assert it["noise"] == r["noise"] and it["snr_db"] == float(r["snr_db"]), r
+        for k in ("source", "category", "seen", "speech", "reverb"):   # what evaluate groups by
+            assert it[k] == r[k], (k, r)
+        assert r["seen"] == PLAN[i]["seen"] and r["speech"] == PLAN[i]["speech"], r
+        assert r["category"] in make_dev_set.CATEGORIES, r
+        if r["seen"] == "synthetic":
+            assert r["category"] == r["noise"], r
         assert float(r["snr_db"]) in make_dev_set.SNRS_DB, r
         n = len(it["clean"])
         assert n == len(it["noisy"]) and 4.0 * 48000 <= n <= 6.0 * 48000, (r["name"], n)
         assert abs(float(r["seconds"]) - n / 48000.0) < 0.01, r
         assert np.max(np.abs(it["noisy"])) < 1.0 and np.max(np.abs(it["clean"])) < 1.0
         assert 0 < float(r["bandwidth_hz"]) <= 24000 and r["speech"].startswith("speech_"), r
-        assert r["speaker"] and r["reverb"] in ("0", "1"), r
-        # the nominal SNR is the real one on active speech, within a dB, for dry pairs
+        assert r["speaker"] and r["reverb"] == ("1" if PLAN[i]["reverb"] else "0"), r
+        assert (r["room"] == "-") == (r["reverb"] == "0"), r
+        assert 0 < float(r["speech_snr_db"]) <= 100, r
+        if r["speech"] != "speech_fillets_cs":    # the only collection too noisy for the check
+            assert float(r["speech_snr_db"]) >= make_dev_set.MIN_SPEECH_SNR_DB, r
+        rooms.add(r["room"].partition(":")[0])
         if r["reverb"] == "0":
+            # the nominal SNR is the real one on active speech, within a dB, for dry pairs
             import dataset
             noise = it["noisy"] - it["clean"]
             act = dataset.active_mask(it["clean"])
             p_s = dataset.frame_power(it["clean"])[act].mean()
             snr = 10 * np.log10(p_s / np.mean(noise ** 2))
             assert abs(snr - float(r["snr_db"])) < 1.0, (r["name"], snr)
+        else:
+            # reverberant: the target is the early part only, so the input has more energy
+            assert np.sum(it["clean"] ** 2) > 0, r
+    assert rooms == {"-", "measured", "image"}, rooms
 
 
 def test_only_held_out_material():
@@ -138,28 +192,50 @@ def test_only_held_out_material():
     checked = 0
     for r in rows:
         sources = [s for s in r["sources"].split(",") if s]
-        recorded = {"keyboard": "noise_bucklespring", "babble": "speech_"}
-        if r["noise"] in make_dev_set.RECORDED:
-            recorded[r["noise"]] = make_dev_set.RECORDED[r["noise"]]
-        if r["noise"] in recorded:    # a recorded noise must name its clips
-            want = recorded[r["noise"]]
-            n_speech = sum(1 for s in sources if s.startswith("speech_"))
-            assert any(s.startswith(want) for s in sources) and \
-                (want != "speech_" or n_speech > 1), (r["name"], sources)
+        noise_cols = {s.partition(":")[0] for s in sources if s.startswith("noise_")}
+        if r["seen"] == "synthetic":
+            assert not noise_cols, (r["name"], noise_cols)
+            if r["noise"] == "babble":   # 4-12 talkers besides the target speaker
+                assert sum(1 for s in sources if s.startswith("speech_")) > 2, r["name"]
+        else:                            # a recorded noise names its clips, from its source only
+            assert noise_cols == {r["source"]}, (r["name"], noise_cols)
         assert any(s.startswith(r["speech"] + ":") for s in sources), (r["name"], sources)
+        assert any(s.startswith("rir_") for s in sources) == r["room"].startswith("measured"), r
         for s in sources:
             col, _, clip = s.partition(":")
             group, _, fname = clip.rpartition("/")
+            assert col not in fetch_data.LEGACY_ONLY, s
             table = cols.setdefault(col, cache_rows(col))
             assert (group, fname) in table, s
             split = table[(group, fname)]
             # recomputed from the split rules, not only read from the cache's column
-            rule = fetch_data.speech_split if col.startswith("speech_") else fetch_data.noise_split
-            assert rule(fname, group) == "dev" and split == "dev", (r["name"], s, split, group)
+            if col.startswith("speech_"):
+                want, rule = "dev", fetch_data.speech_split(fname, group, col)
+            elif col.startswith("rir_"):
+                want, rule = "dev", fetch_data.rir_split(fname, group, col)
+            else:
+                want = "dev" if r["seen"] == "unseen" else "devseen"
+                rule = fetch_data.noise_split(fname, group, col)
+                assert (col in fetch_data.DEV_COLLECTIONS) == (r["seen"] == "unseen"), (r, s)
+            assert rule == want and split == want, (r["name"], s, split, rule, want)
             checked += 1
         for g in r["speaker"].split(","):
-            assert fetch_data.speech_split("", g) == "dev", (r["name"], g)
+            assert fetch_data.speech_split("", g, r["speech"]) == "dev", (r["name"], g)
+        make_dev_set.check_held_out(r)
     assert checked >= 2 * len(rows), checked
+
+
+def test_held_out_check_rejects_training_clips():
+    """check_held_out (run by build on every pair) must catch a training clip."""
+    _, rows = read_index(built("a"))
+    r = dict(rows[0])
+    train = [k for k, v in cache_rows("speech_shared").items() if v == "train"][0]
+    r["sources"] += ",speech_shared:%s/%s" % train
+    try:
+        make_dev_set.check_held_out(r)
+    except AssertionError:
+        return
+    raise AssertionError("a training clip passed check_held_out")
 
 
 def main():

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """End-to-end checks of the evaluation driver (train/eval/evaluate.py) and its plumbing: WAV I/O,
-command systems, alignment inside the driver, the summary's deltas, and (when built) the
+command systems, alignment inside the driver, the summary's deltas, the groups read from
+index.tsv columns (devset-v2) and their Markdown tables, and (when built) the
 speex/WebRTC baselines. Exit 77 (skip) without numpy."""
 
 import json
@@ -85,6 +86,51 @@ def test_summary_deltas_are_paired():
     assert abs(s["overall"]["all"]["x"]["d_estoi"] - 0.0) < 1e-12
     assert set(s["snr"]) == {"+0 dB", "+10 dB"} and s["snr"]["+10 dB"]["x"]["n"] == 1
     assert abs(s["noise"]["w"]["x"]["d_stoi"] - 0.1) < 1e-12
+
+
+def test_groups_from_index_columns():
+    """devset-v2 index columns (source, category, seen, speech, reverb) become summary groups and
+    Markdown tables; a set without them keeps overall / SNR / noise type only."""
+    import contextlib
+    import io
+    items = evaluate.synthetic_set(4, seconds=1.0)
+    with tempfile.TemporaryDirectory() as d:
+        cols = ("name", "snr_db", "noise", "source", "category", "seen", "speech", "reverb")
+        with open(os.path.join(d, "index.tsv"), "w") as f:
+            f.write("\t".join(cols) + "\n")
+            for i, it in enumerate(items):
+                wavio.write_wav(os.path.join(d, it["name"] + "_clean.wav"), it["clean"], 48000)
+                wavio.write_wav(os.path.join(d, it["name"] + "_noisy.wav"), it["noisy"], 48000)
+                seen = ("unseen", "seen", "synthetic", "unseen")[i]
+                f.write("\t".join([it["name"], str(it["snr_db"]), it["noise"], "src%d" % (i % 2),
+                                   "music" if i % 2 else "alarm", seen, "speech_x",
+                                   str(i % 2)]) + "\n")
+        out = os.path.join(d, "r.json")
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            rc = evaluate.main(["--set-dir", d, "--system", "noisy", "--markdown", "--json", out])
+        assert rc == 0
+        with open(out) as f:
+            doc = json.load(f)
+    md = buf.getvalue().split("\n")
+    s = doc["summary"]
+    assert doc["groups"] == ["overall", "snr", "noise", "source", "category", "seen", "speech",
+                             "reverb"], doc["groups"]
+    assert set(s["seen"]) == {"unseen", "seen", "synthetic"}
+    assert s["seen"]["unseen"]["noisy"]["n"] == 2
+    assert set(s["source"]) == {"src0", "src1"} and set(s["category"]) == {"alarm", "music"}
+    assert doc["items"]["noisy"][0]["seen"] == "unseen", doc["items"]["noisy"][0]
+    for title in ("noise source", "noise category", "noise source in training", "SNR bucket"):
+        assert "| %s | n |  |" % title in md, (title, md)
+    assert "| noise type | n |  |" not in md, md      # replaced by the source table
+    # the seen table lists unseen, seen, synthetic in that order
+    rows = [ln.split(" | ")[0] for ln in md if ln.startswith("| unseen") or ln.startswith("| seen")
+            or ln.startswith("| synthetic")]
+    assert rows == ["| unseen", "| seen", "| synthetic"], rows
+    # rows without the columns (devset-v1, the regression set): no such groups
+    plain = evaluate.summarise({"noisy": [dict(name="a", snr_db=0.0, noise="w", si_sdr=1.0,
+                                               stoi=0.5, estoi=0.4, lag=0)]})
+    assert set(plain) == {"overall", "snr", "noise"}, set(plain)
 
 
 def test_missing_system_is_skipped_or_required():

@@ -3,17 +3,31 @@
 
     python3 -m train.eval.evaluate --set-dir DIR [--system speex --system webrtc
                                    --system vocana=build/src/cli/vocana ...] [--json OUT.json]
+                                   [--markdown]
     python3 -m train.eval.evaluate --synthetic 12 ...      # built-in synthetic set, no files
 
 DIR holds NAME_clean.wav / NAME_noisy.wav pairs (48 kHz; other rates are resampled) and optionally
 index.tsv with columns name, snr_db, noise (as train.eval.make_regression_set and
-train.eval.make_dev_set write; other columns are ignored). Systems:
+train.eval.make_dev_set write) and, when present, the grouping columns of devset-v2: source (noise
+collection or synthetic generator), category (what the noise sounds like), seen (unseen | seen |
+synthetic: was the noise source heard in training), speech (speech collection) and reverb; other
+columns are ignored, and a set without them (devset-v1, the regression set) still works.
+Systems:
 'noisy' (always scored: the baseline of every delta), 'speex', 'webrtc' (tools/baselines, built
 into --baseline-dir), 'rnnoise' (RNNoise v0.1 via Node, tools/baselines/fetch-rnnoise.sh), 'rnnoise2' (RNNoise 0.2, 2024),
 'vocana[=PATH]' (runs PATH denoise IN.wav OUT.wav), or NAME=COMMAND (run as
 COMMAND IN.wav OUT.wav). A system whose program is missing is reported and skipped, unless
 --require names it. Each output is aligned to the clean reference (integer lag within +-100 ms)
-before scoring. SNR buckets: the set's nominal SNR rounded to 5 dB.
+before scoring.
+
+Reported (text tables, --markdown tables and the JSON "summary"), per system, means of SI-SDR,
+STOI, ESTOI and of their paired change against the noisy input: overall, by SNR bucket (the
+set's nominal SNR rounded to 5 dB), by noise type (`noise`), and, for the index columns that
+exist, by noise source, noise category, seen/unseen source, speech collection and reverb.
+The Markdown shows the noise-type table only when the set has no `source` column (in devset-v2
+`noise` is a short name of the source). JSON: {"items": {system: [per-pair rows with the
+grouping fields]}, "summary": {group kind: {group: {system: {metric, d_metric, n}}}},
+"groups": [group kinds present], "skipped": {...}}.
 """
 
 import argparse
@@ -29,10 +43,18 @@ from . import metrics, synth, systems, wavio
 
 FS = 48000
 METRICS = ("si_sdr", "stoi", "estoi")
+# Optional index.tsv columns items and result rows carry for grouping (devset-v2)
+GROUP_FIELDS = ("source", "category", "seen", "speech", "reverb")
+# (kind, title in the tables): every kind whose field some row has, in this order
+GROUP_KINDS = (("overall", "all pairs"), ("snr", "SNR bucket"), ("noise", "noise type"),
+               ("source", "noise source"), ("category", "noise category"),
+               ("seen", "noise source in training"), ("speech", "speech collection"),
+               ("reverb", "reverberant"))
 
 
 def load_set(set_dir):
-    """[{'name', 'clean', 'noisy', 'snr_db', 'noise'}] from a directory of *_clean/*_noisy WAVs."""
+    """[{'name', 'clean', 'noisy', 'snr_db', 'noise', and the GROUP_FIELDS index.tsv has}] from a
+    directory of *_clean/*_noisy WAVs."""
     meta = {}
     index = os.path.join(set_dir, "index.tsv")
     if os.path.exists(index):
@@ -48,9 +70,11 @@ def load_set(set_dir):
         noisy_path = os.path.join(set_dir, name + "_noisy.wav")
         if not os.path.exists(noisy_path):
             continue
-        items.append({"name": name, "clean": _load48(clean_path), "noisy": _load48(noisy_path),
-                      "snr_db": _float_or_none(meta.get(name, {}).get("snr_db")),
-                      "noise": meta.get(name, {}).get("noise", "unknown")})
+        row = meta.get(name, {})
+        item = {"name": name, "clean": _load48(clean_path), "noisy": _load48(noisy_path),
+                "snr_db": _float_or_none(row.get("snr_db")), "noise": row.get("noise", "unknown")}
+        item.update({k: row[k] for k in GROUP_FIELDS if row.get(k)})
+        items.append(item)
     if not items:
         raise SystemExit("evaluate: no NAME_clean.wav/NAME_noisy.wav pairs in %s" % set_dir)
     return items
@@ -86,14 +110,17 @@ def synthetic_set(count, seconds=4.0):
 
 
 def evaluate(items, system_list, log=None):
-    """Per-item scores: {system: [{'name', 'snr_db', 'noise', 'si_sdr', 'stoi', 'estoi', 'lag'}]}."""
+    """Per-item scores: {system: [{'name', 'snr_db', 'noise', the item's GROUP_FIELDS, 'si_sdr',
+    'stoi', 'estoi', 'lag'}]}."""
     results = {}
     for sysm in system_list:
         rows = []
         for it in items:
             out = sysm(it["noisy"])
             sc = metrics.score(it["clean"], out, FS)
-            rows.append(dict(name=it["name"], snr_db=it["snr_db"], noise=it["noise"], **sc))
+            row = dict(name=it["name"], snr_db=it["snr_db"], noise=it["noise"], **sc)
+            row.update({k: it[k] for k in GROUP_FIELDS if k in it})
+            rows.append(row)
             if log:
                 log("%-8s %-24s SI-SDR %6.2f  STOI %.4f  ESTOI %.4f  lag %d"
                     % (sysm.name, it["name"], sc["si_sdr"], sc["stoi"], sc["estoi"], sc["lag"]))
@@ -105,14 +132,30 @@ def _bucket(snr):
     return "unknown" if snr is None else "%+d dB" % (5 * round(snr / 5.0))
 
 
+def _group_key(kind):
+    if kind == "overall":
+        return lambda r: "all"
+    if kind == "snr":
+        return lambda r: _bucket(r.get("snr_db"))
+    return lambda r: str(r.get(kind, "unknown"))
+
+
+def group_kinds(results):
+    """The group kinds the rows support: overall, snr and noise always, the GROUP_FIELDS that
+    some row of 'noisy' has."""
+    rows = results["noisy"]
+    return [k for k, _ in GROUP_KINDS
+            if k in ("overall", "snr", "noise") or any(k in r for r in rows)]
+
+
 def summarise(results):
-    """Means and mean improvements over 'noisy' (paired per item), overall / per SNR / per noise.
+    """Means and mean improvements over 'noisy' (paired per item), overall / per SNR / per noise
+    and per every GROUP_FIELDS column the rows have (group_kinds).
 
     Returns {group_kind: {group: {system: {metric: mean, 'd_'+metric: mean delta, 'n': count}}}}.
     """
     base = {r["name"]: r for r in results["noisy"]}
-    groups = {"overall": lambda r: "all", "snr": lambda r: _bucket(r["snr_db"]),
-              "noise": lambda r: r["noise"]}
+    groups = {k: _group_key(k) for k in group_kinds(results)}
     out = {}
     for kind, key in groups.items():
         table = {}
@@ -137,9 +180,11 @@ def _means(cell):
 
 def format_table(summary, system_order):
     lines = []
-    hdr = "%-14s %-8s %3s %8s %8s %7s %7s %7s %7s" % ("group", "system", "n", "SI-SDR", "dSI-SDR",
+    hdr = "%-20s %-8s %3s %8s %8s %7s %7s %7s %7s" % ("group", "system", "n", "SI-SDR", "dSI-SDR",
                                                        "STOI", "dSTOI", "ESTOI", "dESTOI")
-    for kind in ("overall", "snr", "noise"):
+    for kind, _title in GROUP_KINDS:
+        if kind not in summary:
+            continue
         lines.append("")
         lines.append("== by %s ==" % kind if kind != "overall" else "== overall ==")
         lines.append(hdr)
@@ -148,18 +193,22 @@ def format_table(summary, system_order):
                 c = summary[kind][group].get(s)
                 if c is None:
                     continue
-                lines.append("%-14s %-8s %3d %8.2f %+8.2f %7.4f %+7.4f %7.4f %+7.4f"
+                lines.append("%-20s %-8s %3d %8.2f %+8.2f %7.4f %+7.4f %7.4f %+7.4f"
                              % (group, s, c["n"], c["si_sdr"], c["d_si_sdr"], c["stoi"], c["d_stoi"],
                                 c["estoi"], c["d_estoi"]))
     return "\n".join(lines)
 
 
 def format_markdown(summary, system_order):
-    """The deltas as Markdown tables (docs/model.md): one row per group, one column per system,
-    each cell 'ΔSI-SDR dB / ΔSTOI / ΔESTOI' against the noisy input."""
+    """The deltas as Markdown tables (docs/model.md): one table per group kind in the summary
+    (overall, SNR bucket, noise type or, when the set has it, noise source, then noise category,
+    seen/unseen, speech collection, reverberant), one row per group, one column per system, each
+    cell 'ΔSI-SDR dB / ΔSTOI / ΔESTOI' against the noisy input."""
     systems_shown = [s for s in system_order if s != "noisy"]
     lines = []
-    for kind, title in (("overall", "all pairs"), ("snr", "SNR bucket"), ("noise", "noise type")):
+    for kind, title in GROUP_KINDS:
+        if kind not in summary or (kind == "noise" and "source" in summary):
+            continue
         lines.append("")
         lines.append("| %s | n | %s |" % (title, " | ".join(systems_shown)))
         lines.append("|---|---|%s" % ("---|" * len(systems_shown)))
@@ -174,7 +223,12 @@ def format_markdown(summary, system_order):
     return "\n".join(lines)
 
 
+SEEN_ORDER = ("unseen", "seen", "synthetic")
+
+
 def _group_sort_key(g):
+    if g in SEEN_ORDER:
+        return (0, float(SEEN_ORDER.index(g)), g)
     try:
         return (0, float(g.split()[0]), g)
     except ValueError:
@@ -229,7 +283,7 @@ def main(argv=None):
     if args.json:
         doc = {"items": {s: [{k: _finite(v) for k, v in r.items()} for r in rows]
                          for s, rows in results.items()},
-               "summary": summary, "skipped": skipped}
+               "summary": summary, "groups": list(summary), "skipped": skipped}
         with open(args.json, "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
     return 0

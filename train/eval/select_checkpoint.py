@@ -3,8 +3,10 @@
 evaluation set, score it against the noisy input and apply one fixed rule.
 
     /usr/bin/python3 -m train.eval.select_checkpoint 'train/runs/v1/snap_*.pt' \\
-        [--set-dir train/cache/eval/devset-v1] [--vocana build/src/cli/vocana] [--json OUT]
+        [--set-dir train/cache/eval/devset-v2] [--vocana build/src/cli/vocana] [--json OUT]
 
+The default set is devset-v2 (train.eval.make_dev_set: held-out speakers, held-out noise
+sources, unheard files of known sources; v1 used noise now reserved and is no longer built).
 Each checkpoint is exported with train/export.py (--f16, what ships) to a temporary .vcm and run
 as `vocana denoise -q -m MODEL IN OUT`; the noisy input is scored once. Sequential on purpose:
 training usually holds the machine's cores.
@@ -31,7 +33,7 @@ from . import evaluate, systems
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRAIN_DIR = os.path.dirname(HERE)
 EXPORT = os.path.join(TRAIN_DIR, "export.py")
-DEFAULT_SET = os.path.join(TRAIN_DIR, "cache", "eval", "devset-v1")
+DEFAULT_SET = os.path.join(TRAIN_DIR, "cache", "eval", "devset-v2")
 SI_SDR_WEIGHT = 0.02
 
 
