@@ -41,6 +41,12 @@ def random_eq_response(rng):
     return gain
 
 
+def highpass_response(cut_hz):
+    """A 4th-order-like high-pass magnitude at cut_hz (speech has nothing below ~70 Hz; rumble,
+    handling noise and DC there are not voice)."""
+    return lambda f: 1.0 / np.sqrt(1.0 + (cut_hz / np.maximum(f, 1e-3)) ** 8)
+
+
 def lowpass_response(cut_hz):
     """A steep low-pass (about 400 Hz wide transition) at cut_hz."""
     return lambda f: np.clip((cut_hz - f) / 400 + 0.5, 0, 1)

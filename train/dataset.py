@@ -72,6 +72,12 @@ SNR_RANGE_DB = (-5.0, 25.0)
 SPEECH_LEVEL_DBFS = (-45.0, 0.0)
 NOISE_ONLY_LEVEL_DBFS = (-60.0, -10.0)
 EARLY_MS = rooms.EARLY_MS
+# Speech is high-passed here: many recordings carry rumble below 50 Hz (up to 87 % of a clip's
+# energy), which the target would otherwise ask the model to keep.
+SPEECH_HIGHPASS_HZ = 50.0
+# Speech clips whose own noise floor is less than this far below them (index column snr_db,
+# fetch_data.speech_snr_db) are not used: as targets they would teach the model to keep hiss.
+MIN_SPEECH_SNR_DB = 25.0
 
 
 class Collection:
@@ -81,10 +87,13 @@ class Collection:
         self.name = os.path.basename(path)
         self.audio = np.load(os.path.join(path, "audio.npy"), mmap_mode="r")
         self.clips = []   # (offset, length, bandwidth_hz, group, category)
+        min_snr = MIN_SPEECH_SNR_DB if self.name.startswith("speech_") else None
         with open(os.path.join(path, "index.tsv")) as f:
             header = f.readline().rstrip("\n").split("\t")
             for line in f:
                 r = dict(zip(header, line.rstrip("\n").split("\t")))
+                if min_snr is not None and float(r.get("snr_db") or 100.0) < min_snr:
+                    continue
                 if r["split"] == split:
                     self.clips.append((int(r["offset"]), int(r["length"]), float(r["bandwidth_hz"]),
                                        r["group"], r.get("category", "")))
@@ -173,8 +182,12 @@ class Mixer:
 
     # ---- speech --------------------------------------------------------------------------
     def speech_segment(self, rng, n, collection=None):
-        """n samples of speech from one speaker (group), clips joined with short pauses.
-        Returns (samples, bandwidth_hz)."""
+        """n samples of speech from one speaker (group), clips joined with short pauses, high-
+        passed at SPEECH_HIGHPASS_HZ. Returns (samples, bandwidth_hz)."""
+        x, bw = self._speech_clips(rng, n, collection)
+        return fft_filter(x, augment.highpass_response(SPEECH_HIGHPASS_HZ)), bw
+
+    def _speech_clips(self, rng, n, collection):
         name = collection or self.speech_names[rng.choice(len(self.speech_names), p=self.speech_p)]
         col = self.speech[name]
         first = col.random_clip(rng)

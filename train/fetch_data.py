@@ -90,6 +90,66 @@ def category_of(name):
     return "other"
 
 
+def frame_powers(x):
+    """Mean power of each 10 ms frame, digital silence (frames 90 dB under the loudest: gaps,
+    zero-led files) left out."""
+    x = np.asarray(x, dtype=np.float32)
+    t = len(x) // 480
+    p = (x[: t * 480].astype(np.float64).reshape(t, 480) ** 2).mean(axis=1)
+    return p[p > p.max() * 1e-9] if t else p
+
+
+def speech_snr_db(p):
+    """A recording's own signal-to-noise ratio in dB (capped at 100) from frame powers p: mean
+    power of the active frames (within 30 dB of the 95th percentile) over the 10th-percentile
+    frame, the noise floor. Many "clean" recordings carry hiss 15-25 dB down; dataset.py does not
+    use them as targets. Measured per speaker (group), pooling the frames of all its clips: a
+    one-word clip may hold no pause at all, and its quietest frames would be speech, but a
+    speaker's recording setup (and its hiss) is the same in every clip."""
+    if len(p) < 20:
+        return 100.0
+    act = p > np.percentile(p, 95) * 1e-3
+    return float(min(10.0 * np.log10(p[act].mean() / max(np.percentile(p, 10), 1e-30)), 100.0))
+
+
+INDEX_COLUMNS = ("file", "offset", "length", "bandwidth_hz", "orig_rate", "split", "group", "source",
+                 "category", "snr_db")
+
+
+def group_snr_db(audio, rows):
+    """{group: speech_snr_db of its pooled frames} for index rows (dicts with offset, length,
+    group) of one collection's audio."""
+    pooled = {}
+    for r in rows:
+        o, n = int(r["offset"]), int(r["length"])
+        pooled.setdefault(r["group"], []).append(frame_powers(audio[o: o + n]))
+    return {g: speech_snr_db(np.concatenate(ps)) for g, ps in pooled.items()}
+
+
+def add_snr_column(cache, force=False):
+    """Give the speech collections of a cache built before the snr_db column one (the group's
+    recording SNR, see speech_snr_db); other columns are left as they are."""
+    for name in sorted(os.listdir(cache)):
+        idx = os.path.join(cache, name, "index.tsv")
+        if not name.startswith("speech_") or not os.path.isfile(os.path.join(cache, name, "DONE")):
+            continue
+        with open(idx) as f:
+            lines = f.read().splitlines()
+        header = lines[0].split("\t")
+        if "snr_db" in header and not force:
+            continue
+        keep = header.index("snr_db") if "snr_db" in header else len(header)
+        rows = [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+        snr = group_snr_db(np.load(os.path.join(cache, name, "audio.npy"), mmap_mode="r"), rows)
+        out = ["\t".join(header[:keep] + ["snr_db"])]
+        for line, r in zip(lines[1:], rows):
+            out.append("\t".join(line.split("\t")[:keep] + ["%.1f" % snr[r["group"]]]))
+        with open(idx + ".tmp", "w") as f:
+            f.write("\n".join(out) + "\n")
+        os.replace(idx + ".tmp", idx)
+        print(f"  {name}: snr_db per speaker added", file=sys.stderr)
+
+
 def stable_pct(key):
     """A deterministic number 0..99 for a string (independent of Python's hash seed)."""
     return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % 100
@@ -175,17 +235,22 @@ class Collection:
                 cat = self.kind
                 if self.kind == "noise":
                     cat = self.category or category_of(group + "/" + os.path.basename(path))
-                rows.append((os.path.basename(path), offset, len(x), int(bw), rate, split, group,
-                             self.source, cat))
+                rows.append([os.path.basename(path), offset, len(x), int(bw), rate, split, group,
+                             self.source, cat, "-"])
                 chunks.append(x)
                 offset += len(x)
         if not rows:
             print(f"  {self.name}: no usable audio", file=sys.stderr)
             shutil.rmtree(tmp)
             return False
-        np.save(os.path.join(tmp, "audio.npy"), np.concatenate(chunks))
+        audio = np.concatenate(chunks)
+        if self.kind == "speech":
+            snr = group_snr_db(audio, [dict(offset=r[1], length=r[2], group=r[6]) for r in rows])
+            for r in rows:
+                r[9] = "%.1f" % snr[r[6]]
+        np.save(os.path.join(tmp, "audio.npy"), audio)
         with open(os.path.join(tmp, "index.tsv"), "w") as f:
-            f.write("file\toffset\tlength\tbandwidth_hz\torig_rate\tsplit\tgroup\tsource\tcategory\n")
+            f.write("\t".join(INDEX_COLUMNS) + "\n")
             for r in rows:
                 f.write("\t".join(str(v) for v in r) + "\n")
         with open(os.path.join(tmp, "DONE"), "w") as f:
@@ -620,6 +685,7 @@ def main(argv=None):
             print(f"  noise_0ad: failed ({e}); will retry on the next run", file=sys.stderr)
         if not args.keep_extracted:
             shutil.rmtree(os.path.join(args.cache, "extract", "0ad-data"), ignore_errors=True)
+    add_snr_column(args.cache)
     if failed:
         print(f"fetch_data: not built: {', '.join(failed)}", file=sys.stderr)
     return 0

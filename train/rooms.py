@@ -42,6 +42,16 @@ def _lowpass_late(rng, h, t, rt60):
     return (1 - late) * h + late * lp
 
 
+def remove_rumble(h, cutoff_hz=60.0):
+    """A causal high-pass: h minus its running mean over one period of cutoff_hz (cumulative sums,
+    no pre-ringing before the direct path). Image sources all reflect in phase, so below ~50 Hz
+    their early part adds up to 10-80x the direct path (no real wall and no microphone does
+    that), and targets of rumbly recordings were then mostly below 100 Hz."""
+    n = max(1, int(SR / cutoff_hz))
+    c = np.cumsum(np.concatenate([np.zeros(n), h]))
+    return h - (c[n:] - c[:-n]) / n
+
+
 def statistical(rng):
     rt60 = rng.uniform(0.1, 0.8)
     n = int(min(1.2 * rt60, MAX_RIR_S) * SR)
@@ -110,7 +120,8 @@ def image_method(rng):
         full[n_img:] = tail
     full[1:] = _lowpass_late(rng, full, t, rt60)[1:]
     full[0] = 1.0
-    return _split(full)
+    full = remove_rumble(full)
+    return _split(full / full[0])
 
 
 def measured(rng, col):
