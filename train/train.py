@@ -33,6 +33,7 @@ from model import (DEFAULT_HPARAMS, HPARAM_NAMES, VDFL, apply_output,  # noqa: E
 TRAIN_DIR = os.path.dirname(os.path.abspath(__file__))
 
 MODEL_KEYS = tuple(k for k in HPARAM_NAMES if k != "n_erb")  # n_erb is fixed by the C library
+SCHEDULE_DEFAULTS = {"lr": 1e-3, "warmup": 500, "lr_floor": 0.05}
 
 
 def parse_args(argv=None):
@@ -63,12 +64,15 @@ def parse_args(argv=None):
     # optimisation
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=3.0, help="length of each training mixture")
-    ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--warmup", type=int, default=500, help="linear warm-up steps")
+    # the schedule's settings are kept in the checkpoint: a resume continues with them unless
+    # they are given again (defaults in SCHEDULE_DEFAULTS)
+    ap.add_argument("--lr", type=float, default=None, help="peak learning rate (1e-3)")
+    ap.add_argument("--warmup", type=int, default=None, help="linear warm-up steps (500)")
     ap.add_argument("--decay-hours", type=float, default=None,
                     help="cosine decay to lr*lr-floor over this much training time (summed over "
                          "resumes), constant after; default: --hours of the first invocation")
-    ap.add_argument("--lr-floor", type=float, default=0.05)
+    ap.add_argument("--lr-floor", type=float, default=None,
+                    help="end of the cosine decay, as a fraction of --lr (0.05)")
     ap.add_argument("--clip", type=float, default=1.0, help="gradient norm clipping")
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
@@ -141,6 +145,12 @@ class Trainer:
             for k in MODEL_KEYS:  # the architecture comes from the checkpoint
                 # (runs from before the low-delay windows have no "delay": they used 480)
                 setattr(args, k, ckpt["config"].get(k, 480 if k == "delay" else None))
+            for k in SCHEDULE_DEFAULTS:  # and the schedule, unless given again
+                if getattr(args, k) is None:
+                    setattr(args, k, ckpt["config"].get(k))
+        for k, v in SCHEDULE_DEFAULTS.items():
+            if getattr(args, k) is None:
+                setattr(args, k, v)
         torch.manual_seed(args.seed)
         self.model = VDFL(n_df=args.n_df, df_order=args.df_order, enc_dim=args.enc_dim,
                           hidden=args.hidden, n_gru=args.n_gru, delay=args.delay)
@@ -249,7 +259,7 @@ class Trainer:
     # ---- checkpoints ---------------------------------------------------------------------
     def _state(self):
         return {"model": self.model.state_dict(), "hparams": self.model.hparams(),
-                "config": {k: getattr(self.args, k) for k in MODEL_KEYS},
+                "config": {k: getattr(self.args, k) for k in MODEL_KEYS + tuple(SCHEDULE_DEFAULTS)},
                 "opt": self.opt.state_dict(), "train_s": self.train_s,
                 "decay_hours": self.args.decay_hours, "step": self.step, "audio_s": self.audio_s, "best": self.best,
                 "resumes": self.resumes, "torch_rng": torch.get_rng_state(),
