@@ -71,7 +71,7 @@ static char *line_value(char *line, const char *key, char **next)
 
 /* One line of the script's output: a figure, an unmeasured figure, or something else (ignored,
  * so the script may grow other lines). */
-static void parse_line(char *line, bench_emit_fn emit, void *ctx)
+static void parse_script_line(char *line, bench_emit_fn emit, void *ctx)
 {
 	char *pos;
 
@@ -151,7 +151,7 @@ int bench_run_script(const char *script, bench_emit_fn emit, void *ctx, int quic
 		char *line = NULL;
 		size_t cap = 0;
 		while (getline(&line, &cap, out) >= 0)
-			parse_line(line, emit, ctx);
+			parse_script_line(line, emit, ctx);
 		free(line);
 		fclose(out);
 	}
