@@ -17,6 +17,7 @@
 
 #include "cli/bench_script.h"
 #include "cli/cli.h"
+#include "io/sysio.h"
 
 #define SCRIPT_EXIT_SKIP 77 /* Meson's 'skipped', as the end-to-end tests use */
 
@@ -156,11 +157,9 @@ int bench_run_script(const char *script, bench_emit_fn emit, void *ctx, int quic
 		fclose(out);
 	}
 
-	int status;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
+	int status, waited = sysio_waitpid(pid, &status);
+	if (waited < 0)
+		return waited;
 	if (res < 0)
 		return res;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == SCRIPT_EXIT_SKIP) {

@@ -25,6 +25,7 @@
 #include "cli/monitor_term.h"
 #include "cli/monitor_text.h"
 #include "cli/monitor_view.h"
+#include "io/sysio.h"
 #include "service/control.h"
 #include "service/paths.h"
 #include "service/targets.h"
@@ -177,7 +178,7 @@ static int sample(struct monitor *m)
 
 static int write_stdout(const struct mbuf *b)
 {
-	if (monitor_write_all(STDOUT_FILENO, b->text, b->len) < 0)
+	if (sysio_write_all(STDOUT_FILENO, b->text, b->len) < 0)
 		return CLI_EXIT_FAILURE; /* the reader went away: nothing left to tell anyone */
 	return CLI_EXIT_OK;
 }

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/sysio.h"
 #include "service/metrics_http.h"
 #include "service/metrics_text.h"
 #include "vocana_config.h"
@@ -193,14 +194,12 @@ static void client_read(struct metrics_client *c)
 			respond(c, 431, "");
 			return;
 		}
-		n = recv(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len, 0);
+		n = sysio_recv(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len, 0);
 		if (n > 0) {
 			c->req_len += (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			break;
 		/* EOF or error before a whole request: nobody to answer. */
 		if (http_parse_request(c->req, c->req_len, method, path) != HTTP_COMPLETE) {
@@ -224,15 +223,14 @@ static void client_read(struct metrics_client *c)
 static void client_write(struct metrics_client *c)
 {
 	while (c->sent < c->resp.len) {
-		ssize_t n = send(c->fd, c->resp.data + c->sent, c->resp.len - c->sent, MSG_NOSIGNAL);
+		ssize_t n = sysio_send(c->fd, c->resp.data + c->sent, c->resp.len - c->sent,
+				       MSG_NOSIGNAL);
 
 		if (n > 0) {
 			c->sent += (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			return; /* the loop calls again when there is room */
 		break;          /* the client went away */
 	}

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/sysio.h"
 #include "service/paths.h"
 
 #define CONFIG_MAX_LINE 512 /* bytes; longer lines are an error, not silently cut */
@@ -174,8 +175,8 @@ int service_config_parse(const char *text, size_t len, struct service_config *c,
 int config_read_file(const char *path, char **text, size_t *len, char *err, size_t err_size)
 {
 	char *buf = NULL;
-	size_t n_read = 0;
 	struct stat st;
+	ssize_t got;
 	int fd, res;
 
 	if (err_size > 0)
@@ -205,21 +206,12 @@ int config_read_file(const char *path, char **text, size_t *len, char *err, size
 		goto done;
 	}
 	/* Read up to the limit, whatever fstat said: the file may grow while we read it. */
-	while (n_read < SERVICE_CONFIG_MAX_BYTES) {
-		ssize_t n = read(fd, buf + n_read, SERVICE_CONFIG_MAX_BYTES - n_read);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			res = -errno;
-			goto done;
-		}
-		if (n == 0)
-			break;
-		n_read += (size_t)n;
+	if ((got = sysio_read_full(fd, buf, SERVICE_CONFIG_MAX_BYTES)) < 0) {
+		res = (int)got;
+		goto done;
 	}
 	*text = buf;
-	*len = n_read;
+	*len = (size_t)got;
 	buf = NULL;
 	res = 0;
 done:
@@ -255,23 +247,6 @@ int service_config_format(const struct service_config *c, char *buf, size_t size
 	return n;
 }
 
-static int write_all(int fd, const void *data, size_t size)
-{
-	const char *p = data;
-
-	while (size > 0) {
-		ssize_t n = write(fd, p, size);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
 int service_write_file_atomic(const char *path, const void *data, size_t size, unsigned mode)
 {
 	char tmp[4096];
@@ -283,7 +258,7 @@ int service_write_file_atomic(const char *path, const void *data, size_t size, u
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if ((res = write_all(fd, data, size)) < 0)
+	if ((res = sysio_write_all(fd, data, size)) < 0)
 		goto error;
 	if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
 		res = -errno;
