@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/safe_output.h"
 #include "io/sysio.h"
 #include "service/paths.h"
 
@@ -247,41 +248,6 @@ int service_config_format(const struct service_config *c, char *buf, size_t size
 	return n;
 }
 
-int service_write_file_atomic(const char *path, const void *data, size_t size, unsigned mode)
-{
-	char tmp[4096];
-	int fd, res, n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if ((res = sysio_write_all(fd, data, size)) < 0)
-		goto error;
-	if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
-		res = -errno;
-		goto error;
-	}
-	if (close(fd) < 0) {
-		res = -errno;
-		fd = -1;
-		goto error;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		res = -errno;
-		goto error;
-	}
-	return 0;
-error:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return res;
-}
-
 /* Append [b, e) to the growing output; out has room for everything (see merge_settings). */
 static void put(char **out, const char *b, const char *e)
 {
@@ -344,7 +310,7 @@ static char *merge_settings(const char *old, size_t old_len, const struct servic
 
 int service_config_save(const char *path, const struct service_config *c)
 {
-	char dir[4096], fresh[512], err[128];
+	char dir[4096], fresh[512], err[256]; /* the caller gets only the errno */
 	char *old = NULL, *merged;
 	size_t old_len = 0, len;
 	int n, res;
@@ -357,7 +323,8 @@ int service_config_save(const char *path, const struct service_config *c)
 	if (res == -ENOENT) {
 		if ((n = service_config_format(c, fresh, sizeof(fresh))) < 0)
 			return n;
-		return service_write_file_atomic(path, fresh, (size_t)n, 0600);
+		return safe_output_write_file(path, fresh, (size_t)n, SERVICE_CONFIG_MODE, err,
+					      sizeof(err));
 	}
 	if (res < 0)
 		return res; /* never replace a file we could not read: it may hold the user's lines */
@@ -365,7 +332,7 @@ int service_config_save(const char *path, const struct service_config *c)
 	free(old);
 	if (merged == NULL)
 		return -ENOMEM;
-	res = service_write_file_atomic(path, merged, len, 0600);
+	res = safe_output_write_file(path, merged, len, SERVICE_CONFIG_MODE, err, sizeof(err));
 	free(merged);
 	return res;
 }
