@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,19 +64,6 @@ void safe_output_install_signal_cleanup(void)
 	}
 }
 
-static void errorf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void errorf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (buf == NULL || size == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-}
-
 static mode_t default_file_mode(void)
 {
 	/* umask() can only be read by setting it; the tools are single-threaded at this point. */
@@ -96,11 +82,11 @@ static int open_output(struct safe_output *o, const char *path, unsigned force_m
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	if (path == NULL || path[0] == '\0') {
-		errorf(err, err_size, "empty output file name");
+		snprintf(err, err_size, "empty output file name");
 		return -EINVAL;
 	}
 	if (strlen(path) >= sizeof(o->path)) {
-		errorf(err, err_size, "output file name too long");
+		snprintf(err, err_size, "output file name too long");
 		return -ENAMETOOLONG;
 	}
 	snprintf(o->path, sizeof(o->path), "%s", path);
@@ -116,14 +102,14 @@ static int open_output(struct safe_output *o, const char *path, unsigned force_m
 	mode = force_mode != KEEP_MODE ? (mode_t)force_mode : default_file_mode();
 	if (stat(o->path, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
-			errorf(err, err_size, "output '%s' is a directory", path);
+			snprintf(err, err_size, "output '%s' is a directory", path);
 			return -EISDIR;
 		}
 		if (!S_ISREG(st.st_mode)) {
 			o->fd = open(o->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 			if (o->fd < 0) {
 				res = -errno;
-				errorf(err, err_size, "cannot open output '%s': %s", path, strerror(-res));
+				snprintf(err, err_size, "cannot open output '%s': %s", path, strerror(-res));
 				return res;
 			}
 			return 0;
@@ -135,7 +121,7 @@ static int open_output(struct safe_output *o, const char *path, unsigned force_m
 	if (snprintf(o->tmp_path, sizeof(o->tmp_path), "%s.tmp-XXXXXX", o->path) >=
 	    (int)sizeof(o->tmp_path)) {
 		o->tmp_path[0] = '\0';
-		errorf(err, err_size, "output file name too long: '%s'", path);
+		snprintf(err, err_size, "output file name too long: '%s'", path);
 		return -ENAMETOOLONG;
 	}
 	/* Hold the cleanup signals while the file is created and registered: a signal between
@@ -153,7 +139,7 @@ static int open_output(struct safe_output *o, const char *path, unsigned force_m
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (o->fd < 0) {
 		o->tmp_path[0] = '\0';
-		errorf(err, err_size, "cannot create output '%s': %s", path, strerror(-res));
+		snprintf(err, err_size, "cannot create output '%s': %s", path, strerror(-res));
 		return res;
 	}
 	/* mkostemp() creates the file 0600; a failure here only leaves it private, so go on. */
@@ -181,7 +167,7 @@ int safe_output_write_file(const char *path, const void *data, size_t size, unsi
 	if ((res = safe_output_open_mode(&o, path, mode, err, err_size)) < 0)
 		return res;
 	if ((res = sysio_write_all(o.fd, data, size)) < 0) {
-		errorf(err, err_size, "cannot write output '%s': %s", o.path, strerror(-res));
+		snprintf(err, err_size, "cannot write output '%s': %s", o.path, strerror(-res));
 		safe_output_abort(&o);
 		return res;
 	}
@@ -193,13 +179,13 @@ int safe_output_commit(struct safe_output *o, char *err, size_t err_size)
 	int res = 0;
 
 	if (o->fd < 0) {
-		errorf(err, err_size, "output '%s' is not open", o->path);
+		snprintf(err, err_size, "output '%s' is not open", o->path);
 		return -EBADF;
 	}
 	if (o->tmp_path[0] == '\0') { /* written directly */
 		if (close(o->fd) < 0 && errno != EINTR) {
 			res = -errno;
-			errorf(err, err_size, "cannot write output '%s': %s", o->path, strerror(-res));
+			snprintf(err, err_size, "cannot write output '%s': %s", o->path, strerror(-res));
 		}
 		o->fd = -1;
 		return res;
@@ -227,7 +213,7 @@ int safe_output_commit(struct safe_output *o, char *err, size_t err_size)
 	return 0;
 
 error:
-	errorf(err, err_size, "cannot write output '%s': %s", o->path, strerror(-res));
+	snprintf(err, err_size, "cannot write output '%s': %s", o->path, strerror(-res));
 	safe_output_abort(o);
 	return res;
 }
