@@ -28,6 +28,7 @@
 #include "io/sysio.h"
 #include "service/control.h"
 #include "service/paths.h"
+#include "service/proc_usage.h"
 #include "service/targets.h"
 
 #define DEFAULT_INTERVAL_MS 250
@@ -165,7 +166,7 @@ static int sample(struct monitor *m)
 	}
 	pid = isnan(s->num[MON_PID]) ? 0 : (pid_t)s->num[MON_PID];
 	/* The service runs as our user (the socket insists): its /proc files are ours to read. */
-	if (monitor_proc_read(pid, &ticks, &rss) == 0)
+	if (proc_usage_read(pid, &ticks, &rss) == 0)
 		monitor_cpu_update(&m->cpu, pid, now_s(), ticks, m->ticks_per_s);
 	r->cpu_percent = m->cpu.pid == pid ? m->cpu.percent : NAN;
 	r->cpu_window_s = m->cpu.pid == pid ? m->cpu.window_s : NAN;

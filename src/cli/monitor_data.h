@@ -118,12 +118,7 @@ int monitor_parse_hist(const char *text, struct monitor_hist *h);
 /* Peak amplitude (linear, full scale 1) to dBFS, floored at -120 (silence). NaN stays NaN. */
 double monitor_peak_to_dbfs(double peak);
 
-/* ---- /proc measurements ----------------------------------------------------------------------- */
-
-/* Read utime+stime (clock ticks) from /proc/<pid>/stat and VmRSS (KiB) from /proc/<pid>/status.
- * Returns 0, or a negative errno (-ENOENT: no such process). A field that cannot be read is
- * returned as -1. */
-int monitor_proc_read(pid_t pid, long long *cpu_ticks, long long *rss_kib);
+/* ---- /proc measurements (read with service/proc_usage.h) ------------------------------------ */
 
 /* CPU use of one process over a window of at least MONITOR_CPU_WINDOW_S: feed it readings; it
  * keeps the reference reading and the last result. */

@@ -122,9 +122,9 @@ static void render_metrics(struct mic *m, struct text_buf *b)
 	if (rp.rss_kib >= 0)
 		prom_metric(b, "process_resident_memory_bytes", "gauge",
 			    "Resident memory size in bytes.", (double)rp.rss_kib * 1024.0);
-	if (rp.cpu_time_s >= 0)
+	if (rp.cpu_time_ms >= 0)
 		prom_metric(b, "process_cpu_seconds_total", "counter",
-			    "Total user and system CPU time spent in seconds.", rp.cpu_time_s);
+			    "Total user and system CPU time spent in seconds.", rp.cpu_time_ms / 1000.0);
 }
 
 /* ---- Connections --------------------------------------------------------------------------- */

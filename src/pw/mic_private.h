@@ -86,8 +86,8 @@ struct mic_report {
 	uint32_t rate;              /* graph rate, or 48000 before the first cycle */
 	uint32_t latency_samples;   /* at the graph rate: engine + rate adapter + hand-off */
 	double uptime_s;
-	double cpu_time_s;          /* utime + stime from /proc/self/stat */
-	long rss_kib;
+	double cpu_time_ms;         /* utime + stime of the process from /proc; -1 if unknown */
+	long long rss_kib;          /* VmRSS from /proc; -1 if unknown */
 	uint64_t overflows;         /* late wet frames dropped + frames the worker could not take */
 };
 void mic_report_collect(struct mic *m, struct mic_report *r);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "service/metrics_text.h"
+#include "service/proc_usage.h"
 #include "vocana_config.h"
 
 static const char *breaker_name(enum engine_breaker_state b)
@@ -28,46 +29,11 @@ static const char *breaker_name(enum engine_breaker_state b)
 	return "unknown";
 }
 
-static long rss_kib(void)
-{
-	long pages_total, pages_resident;
-	FILE *f = fopen("/proc/self/statm", "re");
-	int n;
-
-	if (f == NULL)
-		return -1;
-	n = fscanf(f, "%ld %ld", &pages_total, &pages_resident);
-	fclose(f);
-	if (n != 2)
-		return -1;
-	return pages_resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-/* utime + stime of the whole process (/proc/self/stat fields 14 and 15), seconds; -1 if unknown. */
-static double cpu_time_s(void)
-{
-	char buf[1024], *p;
-	unsigned long long utime, stime;
-	long ticks = sysconf(_SC_CLK_TCK);
-	FILE *f = fopen("/proc/self/stat", "re");
-	size_t n;
-
-	if (f == NULL)
-		return -1.0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* The command name (field 2) may contain spaces and parentheses: skip past the last ')'. */
-	p = strrchr(buf, ')');
-	if (p == NULL || ticks <= 0 ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-		   &stime) != 2)
-		return -1.0;
-	return (double)(utime + stime) / (double)ticks;
-}
-
 void mic_report_collect(struct mic *m, struct mic_report *r)
 {
+	long ticks_per_s = sysconf(_SC_CLK_TCK);
+	long long ticks;
+
 	memset(r, 0, sizeof(*r));
 	if (m->streams)
 		mic_streams_get_stats(m->streams, &r->ss);
@@ -80,8 +46,9 @@ void mic_report_collect(struct mic *m, struct mic_report *r)
 	r->latency_samples = (uint32_t)((uint64_t)r->es.latency_samples * r->rate / VOCANA_SAMPLE_RATE) +
 			     r->ss.adapter_latency + r->ss.handoff_delay;
 	r->uptime_s = (double)(mic_now_ns(CLOCK_MONOTONIC) - m->started_ns) / 1e9;
-	r->cpu_time_s = cpu_time_s();
-	r->rss_kib = rss_kib();
+	proc_usage_read(getpid(), &ticks, &r->rss_kib);
+	r->cpu_time_ms = ticks >= 0 && ticks_per_s > 0 ? (double)ticks * 1000.0 / (double)ticks_per_s
+						       : -1.0;
 	r->overflows = r->es.late_frames_dropped + r->es.submit_failures;
 }
 
@@ -133,7 +100,7 @@ static void add_status_keys(struct mic *m, const struct mic_report *rp, struct c
 	control_reply_add(r, "output_peak", "%.4f", ss->output_peak);
 	control_reply_add(r, "strength", "%d", m->settings.strength);
 	control_reply_add(r, "enabled", "%s", m->settings.enabled ? "yes" : "no");
-	control_reply_add(r, "rss_kib", "%ld", rp->rss_kib);
+	control_reply_add(r, "rss_kib", "%lld", rp->rss_kib);
 	control_reply_add(r, "uptime_s", "%.1f", rp->uptime_s);
 	control_reply_add(r, "connects", "%u", m->n_connects);
 	control_reply_add(r, "settings", "%s", m->config_path[0] ? m->config_path : "(none)");
@@ -190,7 +157,7 @@ void mic_reply_stats(struct mic *m, struct control_reply *r)
 	control_reply_add(r, "vad", "%.3f", es->vad);
 	add_histogram_keys(r, "model_time", &rp.model_times);
 	add_histogram_keys(r, "cycle_time", &rp.cycle_times);
-	control_reply_add(r, "cpu_time_ms", "%.0f", rp.cpu_time_s < 0 ? -1.0 : rp.cpu_time_s * 1000.0);
+	control_reply_add(r, "cpu_time_ms", "%.0f", rp.cpu_time_ms);
 	control_reply_add(r, "worker_realtime", "%s", es->worker_realtime ? "yes" : "no");
 	control_reply_add(r, "memory_locked", "%s", es->memory_locked ? "yes" : "no");
 	control_reply_add(r, "test_slow_model_us", "%u", m->test_slow_model_us);

@@ -24,6 +24,7 @@
 #include "cli/monitor_text.h"
 #include "cli/monitor_view.h"
 #include "service/control.h"
+#include "service/proc_usage.h"
 #include "test_util.h"
 
 static const char *bar(int width, double fraction)
@@ -262,7 +263,7 @@ static void test_proc(void)
 	long long ticks, rss;
 	pid_t child;
 
-	CHECK(monitor_proc_read(getpid(), &ticks, &rss) == 0);
+	CHECK(proc_usage_read(getpid(), &ticks, &rss) == 0);
 	CHECK(ticks >= 0);
 	CHECK(rss > 0);
 	/* A process that is gone. */
@@ -271,8 +272,8 @@ static void test_proc(void)
 		_exit(0);
 	CHECK(child > 0);
 	waitpid(child, NULL, 0);
-	CHECK(monitor_proc_read(child, &ticks, &rss) == -ENOENT);
-	CHECK(monitor_proc_read(0, &ticks, &rss) < 0);
+	CHECK(proc_usage_read(child, &ticks, &rss) == -ENOENT);
+	CHECK(proc_usage_read(0, &ticks, &rss) < 0);
 }
 
 static bool starts_with(const char *s, const char *prefix)
