@@ -164,7 +164,7 @@ static int sample(struct monitor *m)
 		monitor_cpu_init(&m->cpu);
 		return res;
 	}
-	pid = isnan(s->num[MON_PID]) ? 0 : (pid_t)s->num[MON_PID];
+	pid = isnan(s->num[STAT_pid]) ? 0 : (pid_t)s->num[STAT_pid];
 	/* The service runs as our user (the socket insists): its /proc files are ours to read. */
 	if (proc_usage_read(pid, &ticks, &rss) == 0)
 		monitor_cpu_update(&m->cpu, pid, now_s(), ticks, m->ticks_per_s);
@@ -172,7 +172,7 @@ static int sample(struct monitor *m)
 	r->cpu_window_s = m->cpu.pid == pid ? m->cpu.window_s : NAN;
 	r->cpu_time_ms = ticks >= 0 ? 1000.0 * (double)ticks / (double)m->ticks_per_s : NAN;
 	r->rss_from_proc = rss >= 0;
-	r->rss_kib = rss >= 0 ? (double)rss : s->num[MON_SERVICE_RSS_KIB];
+	r->rss_kib = rss >= 0 ? (double)rss : s->num[STAT_rss_kib];
 	monitor_reading_derive(r);
 	return 0;
 }

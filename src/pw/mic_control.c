@@ -179,9 +179,9 @@ static void handle_request(void *data, const char *req, struct control_reply *r)
 	struct mic *m = data;
 
 	if (strcmp(req, "status") == 0)
-		mic_reply_status(m, r);
+		mic_reply_figures(m, r, true);
 	else if (strcmp(req, "stats") == 0)
-		mic_reply_stats(m, r);
+		mic_reply_figures(m, r, false);
 	else if (strcmp(req, "ping") == 0)
 		control_reply_add(r, "pid", "%ld", (long)getpid());
 	else if (strncmp(req, "set ", 4) == 0)
