@@ -87,6 +87,7 @@
 	X(overflows,             COUNT,  0, "frames",  "vocana_overflows_total",       r->es.late_frames_dropped + r->es.submit_failures, "Model frames dropped: late results discarded, or no free buffer for the worker.") \
 	X(late_frames_dropped,   COUNT,  0, "frames",  "",                             r->es.late_frames_dropped, "Worker mode: model results discarded because they came back after their slot.") \
 	X(submit_failures,       COUNT,  0, "frames",  "",                             r->es.submit_failures, "Worker mode: frames not sent to the model because every buffer was in flight.") \
+	X(block_violations,      COUNT,  0, "calls",   "vocana_block_violations_total", r->es.block_violations, "Engine calls with a block larger than the engine was made for (clamped) or without buffers: a bug if ever above 0.") \
 	X(fifo_fill_samples,     NUMBER, 0, "samples", "vocana_fifo_fill_samples",     r->es.fifo_fill_samples, "Samples in the engine's frame FIFO after the last cycle (taken in, not played yet; 48 kHz).") \
 	X(margin_frames,         NUMBER, 0, "frames",  "vocana_margin_frames",         r->es.margin_frames, "Worker mode: current adaptive safety margin.") \
 	X(margin_changes,        COUNT,  0, "",        "",                             r->es.margin_changes, "Worker mode: glitch-free splices that grew or shrank the margin.") \
