@@ -6,16 +6,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-ssize_t sysio_read(int fd, void *buf, size_t n)
+enum op { OP_READ, OP_WRITE, OP_RECV, OP_SEND };
+
+/* One read(), write(), recv() or send() (into for reading, from for writing), made again after
+ * EINTR: what the call returned, or -errno. The one retry loop of this file. */
+static ssize_t once(enum op op, int fd, void *into, const void *from, size_t n, int flags)
 {
 	for (;;) {
-		ssize_t got = read(fd, buf, n);
+		ssize_t done = op == OP_READ  ? read(fd, into, n) :
+			       op == OP_WRITE ? write(fd, from, n) :
+			       op == OP_RECV  ? recv(fd, into, n, flags) :
+						send(fd, from, n, flags);
 
-		if (got >= 0)
-			return got;
+		if (done >= 0)
+			return done;
 		if (errno != EINTR)
 			return -errno;
 	}
+}
+
+ssize_t sysio_read(int fd, void *buf, size_t n)
+{
+	return once(OP_READ, fd, buf, NULL, n, 0);
 }
 
 ssize_t sysio_read_full(int fd, void *buf, size_t n)
@@ -40,12 +52,10 @@ int sysio_write_all(int fd, const void *buf, size_t n)
 	const unsigned char *p = buf;
 
 	while (n > 0) {
-		ssize_t put = write(fd, p, n);
+		ssize_t put = once(OP_WRITE, fd, NULL, p, n, 0);
 
-		if (put < 0 && errno == EINTR)
-			continue;
 		if (put < 0)
-			return -errno;
+			return (int)put;
 		if (put == 0)
 			return -EIO; /* would loop forever otherwise */
 		p += put;
@@ -56,26 +66,12 @@ int sysio_write_all(int fd, const void *buf, size_t n)
 
 ssize_t sysio_recv(int fd, void *buf, size_t n, int flags)
 {
-	for (;;) {
-		ssize_t got = recv(fd, buf, n, flags);
-
-		if (got >= 0)
-			return got;
-		if (errno != EINTR)
-			return -errno;
-	}
+	return once(OP_RECV, fd, buf, NULL, n, flags);
 }
 
 ssize_t sysio_send(int fd, const void *buf, size_t n, int flags)
 {
-	for (;;) {
-		ssize_t put = send(fd, buf, n, flags);
-
-		if (put >= 0)
-			return put;
-		if (errno != EINTR)
-			return -errno;
-	}
+	return once(OP_SEND, fd, NULL, buf, n, flags);
 }
 
 int sysio_waitpid(pid_t pid, int *status)
