@@ -59,7 +59,7 @@ struct mic_metrics {
 
 /* ---- The exposition ------------------------------------------------------------------------ */
 
-/* The figures table's Prometheus side (service/stats_table.h, metrics_text.c). */
+/* The figures table's Prometheus side (service/stats_table.h, stats_prom.c). */
 static void render_metrics(struct mic *m, struct text_buf *b)
 {
 	struct mic_report r;
@@ -67,7 +67,7 @@ static void render_metrics(struct mic *m, struct text_buf *b)
 
 	mic_report_collect(m, &r);
 	mic_stats_values(m, &r, &v);
-	prom_stats(b, &v);
+	stats_prometheus(b, &v);
 }
 
 /* ---- Connections --------------------------------------------------------------------------- */

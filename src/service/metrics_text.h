@@ -6,7 +6,7 @@
  *
  *  - metrics_hist_to_text(): the non-empty buckets of a telemetry histogram (core/telemetry.h) as
  *    "lower_us:count,lower_us:count,..." (ascending), for 'stats'.
- *  - Prometheus text exposition format 0.0.4 of the figures table (prom_stats), built from HELP/TYPE
+ *  - Prometheus text exposition format 0.0.4 (of the figures table: stats_prom.c): HELP/TYPE
  *    headers, samples, and histograms with
  *    cumulative _bucket{le="..."} series (le in seconds, "+Inf" last), _sum and _count.
  *    Histogram bounds are the telemetry bucket edges at 2^k and 3 * 2^k microseconds (1 us to
@@ -56,12 +56,5 @@ void prom_histogram(struct text_buf *b, const char *name, const char *help,
 
 /* The histogram bounds in microseconds, ascending: number of bounds, copied into out[max]. */
 unsigned prom_histogram_bounds_us(unsigned *out, unsigned max);
-
-/* Every figure of the table (service/stats_table.h) that has a Prometheus name, in table order:
- * counters and gauges in base units, TEXT figures as the labels of their info metric, HIST
- * figures as histograms. A number below zero means "not measured" (NUMBER, COUNT) and is left
- * out. */
-struct stats_values;
-void prom_stats(struct text_buf *b, const struct stats_values *v);
 
 #endif /* VOCANA_SERVICE_METRICS_TEXT_H */

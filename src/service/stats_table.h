@@ -185,10 +185,18 @@ struct stats_values {
 #define STATS_VALUE_TEXT(x)   ((struct stats_value){ .text = (x) })
 #define STATS_VALUE_HIST(x)   ((struct stats_value){ .hist = (x) })
 
-struct control_reply;
+/* ---- The renderings ------------------------------------------------------------------- */
 
-/* Append the key=value lines of every figure (stats) or of the status figures (status only) to
- * a control reply, in table order. */
+struct control_reply;
+struct text_buf;
+
+/* stats_table.c: append the key=value lines of every figure (stats) or of the status figures
+ * (status only) to a control reply, in table order. */
 void stats_reply_add(struct control_reply *r, const struct stats_values *v, bool status_only);
+
+/* stats_prom.c: every figure that has a Prometheus name, in table order, as exposition text:
+ * counters and gauges in base units, TEXT figures as the labels of their info metric, HIST
+ * figures as histograms. A NUMBER or COUNT below zero means "not measured" and is left out. */
+void stats_prometheus(struct text_buf *b, const struct stats_values *v);
 
 #endif /* VOCANA_SERVICE_STATS_TABLE_H */

@@ -241,7 +241,7 @@ static void test_prometheus(void)
 
 	fill(&v, texts);
 	text_buf_init(&b);
-	prom_stats(&b, &v);
+	stats_prometheus(&b, &v);
 	CHECK(!b.failed && b.data != NULL);
 	for (int i = 0; b.data && i < STATS_N; i++) {
 		const struct stats_figure *f = stats_figure(i);
@@ -278,7 +278,7 @@ static void test_prometheus(void)
 		if (stats_figure(i)->type == STATS_TYPE_COUNT || stats_figure(i)->type == STATS_TYPE_NUMBER)
 			v.v[i].num = -1;
 	text_buf_init(&b);
-	prom_stats(&b, &v);
+	stats_prometheus(&b, &v);
 	for (int i = 0; b.data && i < STATS_N; i++) {
 		const struct stats_figure *f = stats_figure(i);
 
