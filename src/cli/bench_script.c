@@ -17,6 +17,7 @@
 
 #include "cli/bench_script.h"
 #include "cli/cli.h"
+#include "io/sysio.h"
 
 #define SCRIPT_EXIT_SKIP 77 /* Meson's 'skipped', as the end-to-end tests use */
 
@@ -71,7 +72,7 @@ static char *line_value(char *line, const char *key, char **next)
 
 /* One line of the script's output: a figure, an unmeasured figure, or something else (ignored,
  * so the script may grow other lines). */
-static void parse_line(char *line, bench_emit_fn emit, void *ctx)
+static void parse_script_line(char *line, bench_emit_fn emit, void *ctx)
 {
 	char *pos;
 
@@ -151,16 +152,14 @@ int bench_run_script(const char *script, bench_emit_fn emit, void *ctx, int quic
 		char *line = NULL;
 		size_t cap = 0;
 		while (getline(&line, &cap, out) >= 0)
-			parse_line(line, emit, ctx);
+			parse_script_line(line, emit, ctx);
 		free(line);
 		fclose(out);
 	}
 
-	int status;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
+	int status, waited = sysio_waitpid(pid, &status);
+	if (waited < 0)
+		return waited;
 	if (res < 0)
 		return res;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == SCRIPT_EXIT_SKIP) {

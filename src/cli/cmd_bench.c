@@ -22,7 +22,7 @@
 #include "cli/bench_latency.h"
 #include "cli/bench_results.h"
 #include "cli/cli.h"
-#include "service/config.h"
+#include "io/safe_output.h"
 #include "service/paths.h"
 #include "service/targets.h"
 
@@ -251,7 +251,7 @@ static void write_document(FILE *f, const struct run_state *st, const char *grou
 static int save_document(const char *path, const struct run_state *st, const char *group,
 			 int quick, const char *config_path, const struct verdict *v)
 {
-	char *buf = NULL;
+	char *buf = NULL, err[256]; /* the caller reports the errno */
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	int res;
@@ -264,7 +264,7 @@ static int save_document(const char *path, const struct run_state *st, const cha
 		free(buf);
 		return -ENOMEM;
 	}
-	res = service_write_file_atomic(path, buf, len, 0644);
+	res = safe_output_write_file(path, buf, len, 0644, err, sizeof(err));
 	free(buf);
 	return res;
 }

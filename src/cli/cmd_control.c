@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_service.h"
+#include "io/sysio.h"
 #include "service/control.h"
 #include "service/paths.h"
 #include "service/unit.h"
@@ -207,9 +208,8 @@ static int run_program(char *const argv[])
 	res = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
 	if (res != 0)
 		return -res;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	if ((res = sysio_waitpid(pid, &status)) < 0)
+		return res;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -159,7 +159,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static int process_block(void *ctx, uint32_t channel, float *block, bool padding)
+static int denoise_block(void *ctx, uint32_t channel, float *block, bool padding)
 {
 	struct run *r = ctx;
 	int res = vocana_denoiser_process(r->denoisers[channel], block, block, PIPELINE_BLOCK_FRAMES);
@@ -356,7 +356,7 @@ int cmd_denoise(int argc, char **argv)
 	if (load_model(&o, &r) < 0 || create_denoisers(&o, &r) < 0)
 		goto error;
 
-	proc.process = process_block;
+	proc.process = denoise_block;
 	proc.ctx = &r;
 	proc.latency_frames = vocana_denoiser_latency_samples(r.denoisers[0]);
 	r.chunk = malloc(sizeof(float) * READ_CHUNK_FRAMES * r.n_channels);

@@ -25,8 +25,10 @@
 #include "cli/monitor_term.h"
 #include "cli/monitor_text.h"
 #include "cli/monitor_view.h"
+#include "io/sysio.h"
 #include "service/control.h"
 #include "service/paths.h"
+#include "service/proc_usage.h"
 #include "service/targets.h"
 
 #define DEFAULT_INTERVAL_MS 250
@@ -162,22 +164,22 @@ static int sample(struct monitor *m)
 		monitor_cpu_init(&m->cpu);
 		return res;
 	}
-	pid = isnan(s->num[MON_PID]) ? 0 : (pid_t)s->num[MON_PID];
+	pid = isnan(s->num[STAT_pid]) ? 0 : (pid_t)s->num[STAT_pid];
 	/* The service runs as our user (the socket insists): its /proc files are ours to read. */
-	if (monitor_proc_read(pid, &ticks, &rss) == 0)
+	if (proc_usage_read(pid, &ticks, &rss) == 0)
 		monitor_cpu_update(&m->cpu, pid, now_s(), ticks, m->ticks_per_s);
 	r->cpu_percent = m->cpu.pid == pid ? m->cpu.percent : NAN;
 	r->cpu_window_s = m->cpu.pid == pid ? m->cpu.window_s : NAN;
 	r->cpu_time_ms = ticks >= 0 ? 1000.0 * (double)ticks / (double)m->ticks_per_s : NAN;
 	r->rss_from_proc = rss >= 0;
-	r->rss_kib = rss >= 0 ? (double)rss : s->num[MON_SERVICE_RSS_KIB];
+	r->rss_kib = rss >= 0 ? (double)rss : s->num[STAT_rss_kib];
 	monitor_reading_derive(r);
 	return 0;
 }
 
 static int write_stdout(const struct mbuf *b)
 {
-	if (monitor_write_all(STDOUT_FILENO, b->text, b->len) < 0)
+	if (sysio_write_all(STDOUT_FILENO, b->text, b->len) < 0)
 		return CLI_EXIT_FAILURE; /* the reader went away: nothing left to tell anyone */
 	return CLI_EXIT_OK;
 }

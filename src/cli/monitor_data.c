@@ -15,87 +15,25 @@
  * size if the service ever raises it: read generously. */
 #define MONITOR_REPLY_MAX (4 * CONTROL_MAX_REPLY)
 
-static const char *const num_keys[MON_NUM_COUNT] = {
-	[MON_PID] = "pid",
-	[MON_UPTIME_S] = "uptime_s",
-	[MON_RATE] = "rate",
-	[MON_QUANTUM] = "quantum",
-	[MON_STRENGTH] = "strength",
-	[MON_FRAMES] = "frames",
-	[MON_FRAMES_DENOISED] = "frames_denoised",
-	[MON_MISSES] = "misses",
-	[MON_XRUNS] = "xruns",
-	[MON_BREAKER_TRIPS] = "breaker_trips",
-	[MON_OVERFLOWS] = "overflows",
-	[MON_FIFO_FILL_SAMPLES] = "fifo_fill_samples",
-	[MON_LATENCY_SAMPLES] = "latency_samples",
-	[MON_LATENCY_MS] = "latency_ms",
-	[MON_MARGIN_FRAMES] = "margin_frames",
-	[MON_INPUT_DBFS] = "input_dbfs",
-	[MON_OUTPUT_DBFS] = "output_dbfs",
-	[MON_VAD] = "vad",
-	[MON_MODEL_P50_US] = "model_time_p50_us",
-	[MON_MODEL_P99_US] = "model_time_p99_us",
-	[MON_MODEL_MAX_US] = "model_time_max_us",
-	[MON_MODEL_MEAN_US] = "model_time_mean_us",
-	[MON_MODEL_COUNT] = "model_time_count",
-	[MON_CYCLE_P50_US] = "cycle_time_p50_us",
-	[MON_CYCLE_P99_US] = "cycle_time_p99_us",
-	[MON_CYCLE_MAX_US] = "cycle_time_max_us",
-	[MON_CYCLE_MEAN_US] = "cycle_time_mean_us",
-	[MON_CYCLE_COUNT] = "cycle_time_count",
-	[MON_SERVICE_CPU_TIME_MS] = "cpu_time_ms",
-	[MON_SERVICE_CPU_PERCENT] = "cpu_percent",
-	[MON_SERVICE_RSS_KIB] = "rss_kib",
-};
-
-static const char *const str_keys[MON_STR_COUNT] = {
-	[MON_VERSION] = "version", [MON_NODE] = "node",   [MON_DESCRIPTION] = "description",
-	[MON_INPUT] = "input",     [MON_MODE] = "mode",   [MON_BREAKER] = "breaker",
-	[MON_MODEL] = "model",
-};
-
-static const char *const flag_keys[MON_FLAG_COUNT] = {
-	[MON_CONNECTED] = "connected",
-	[MON_RECORDING] = "recording",
-	[MON_ENABLED] = "enabled",
-	[MON_WORKER_REALTIME] = "worker_realtime",
-};
-
-static const char *const hist_keys[MON_HIST_COUNT] = {
-	[MON_HIST_MODEL] = "model_time_hist",
-	[MON_HIST_CYCLE] = "cycle_time_hist",
-};
-
-const char *monitor_num_key(enum monitor_num k)
-{
-	return (unsigned)k < MON_NUM_COUNT ? num_keys[k] : NULL;
-}
-
-const char *monitor_str_key(enum monitor_str k)
-{
-	return (unsigned)k < MON_STR_COUNT ? str_keys[k] : NULL;
-}
-
-const char *monitor_flag_key(enum monitor_flag k)
-{
-	return (unsigned)k < MON_FLAG_COUNT ? flag_keys[k] : NULL;
-}
-
-const char *monitor_hist_key(enum monitor_hist_id k)
-{
-	return (unsigned)k < MON_HIST_COUNT ? hist_keys[k] : NULL;
-}
-
 void monitor_stats_clear(struct monitor_stats *s)
 {
 	memset(s, 0, sizeof(*s));
-	for (int i = 0; i < MON_NUM_COUNT; i++)
+	for (int i = 0; i < STATS_N; i++)
 		s->num[i] = NAN;
-	for (int i = 0; i < MON_FLAG_COUNT; i++)
-		s->flag[i] = -1;
-	for (int i = 0; i < MON_HIST_COUNT; i++)
+	for (int i = 0; i < STATS_N_HIST; i++)
 		s->hist[i].n = -1;
+}
+
+int monitor_flag(const struct monitor_stats *s, enum stat_id id)
+{
+	return isnan(s->num[id]) ? -1 : s->num[id] != 0.0;
+}
+
+const struct monitor_hist *monitor_hist_of(const struct monitor_stats *s, enum stat_id id)
+{
+	int slot = stats_hist_slot(id);
+
+	return slot < 0 ? NULL : &s->hist[slot];
 }
 
 /* A whole, finite number, or NaN. */
@@ -113,13 +51,14 @@ static double parse_number(const char *v)
 	return x;
 }
 
-static int parse_flag(const char *v)
+/* 1, 0 or NaN. */
+static double parse_flag(const char *v)
 {
 	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-		return 1;
+		return 1.0;
 	if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
-		return 0;
-	return -1;
+		return 0.0;
+	return NAN;
 }
 
 static void copy_text(char *dst, const char *v)
@@ -177,52 +116,50 @@ double monitor_peak_to_dbfs(double peak)
 	return isnan(peak) ? peak : metrics_dbfs((float)peak);
 }
 
-/* One "key=value" line (NUL-terminated, no '\n'); the three old "status" keys go to the
- * out-parameters, to be converted once the whole reply is read. */
-static void parse_line(char *line, struct monitor_stats *s, double *input_peak,
-		       double *output_peak, double *model_p99_old)
+/* One "key=value" line (NUL-terminated, no '\n') into its figure, by the figure's type. */
+static void parse_reply_line(char *line, struct monitor_stats *s)
 {
 	char *eq = strchr(line, '=');
-	const char *key = line, *value;
+	const struct stats_figure *f;
+	const char *value;
+	int id, state;
 
 	if (eq == NULL)
 		return;
 	*eq = '\0';
 	value = eq + 1;
-	for (int i = 0; i < MON_NUM_COUNT; i++)
-		if (strcmp(key, num_keys[i]) == 0) {
-			s->num[i] = parse_number(value);
-			/* Only levels are negative; elsewhere the service writes -1 for "unknown". */
-			if (s->num[i] < 0 && i != MON_INPUT_DBFS && i != MON_OUTPUT_DBFS)
-				s->num[i] = NAN;
-			return;
-		}
-	for (int i = 0; i < MON_STR_COUNT; i++)
-		if (strcmp(key, str_keys[i]) == 0) {
-			copy_text(s->str[i], value);
-			return;
-		}
-	for (int i = 0; i < MON_FLAG_COUNT; i++)
-		if (strcmp(key, flag_keys[i]) == 0) {
-			s->flag[i] = parse_flag(value);
-			return;
-		}
-	for (int i = 0; i < MON_HIST_COUNT; i++)
-		if (strcmp(key, hist_keys[i]) == 0) {
-			monitor_parse_hist(value, &s->hist[i]);
-			return;
-		}
-	if (strcmp(key, "input_peak") == 0)
-		*input_peak = parse_number(value);
-	else if (strcmp(key, "output_peak") == 0)
-		*output_peak = parse_number(value);
-	else if (strcmp(key, "model_p99_us") == 0)
-		*model_p99_old = parse_number(value);
+	if ((id = stats_find(line)) < 0)
+		return;
+	f = stats_figure(id);
+	switch (f->type) {
+	case STATS_TYPE_COUNT:
+	case STATS_TYPE_NUMBER:
+		s->num[id] = parse_number(value);
+		if (s->num[id] < 0) /* the service's "unknown" */
+			s->num[id] = NAN;
+		break;
+	case STATS_TYPE_LEVEL:
+		s->num[id] = parse_number(value);
+		break;
+	case STATS_TYPE_FLAG:
+		s->num[id] = parse_flag(value);
+		break;
+	case STATS_TYPE_STATE:
+		copy_text(s->str[id], value);
+		state = stats_state_index(f, value);
+		s->num[id] = state < 0 ? NAN : state;
+		break;
+	case STATS_TYPE_TEXT:
+		copy_text(s->str[id], value);
+		break;
+	case STATS_TYPE_HIST:
+		monitor_parse_hist(value, &s->hist[stats_hist_slot(id)]);
+		break;
+	}
 }
 
 void monitor_parse_reply(const char *reply, struct monitor_stats *s)
 {
-	double input_peak = NAN, output_peak = NAN, model_p99_old = NAN;
 	char line[8192]; /* a histogram line of 121 buckets stays under 3 KB */
 	const char *p = reply;
 
@@ -235,77 +172,20 @@ void monitor_parse_reply(const char *reply, struct monitor_stats *s)
 		if (len < sizeof(line)) {
 			memcpy(line, p, len);
 			line[len] = '\0';
-			parse_line(line, s, &input_peak, &output_peak, &model_p99_old);
+			parse_reply_line(line, s);
 		}
 		p = nl ? nl + 1 : NULL;
 	}
-	if (isnan(s->num[MON_INPUT_DBFS]))
-		s->num[MON_INPUT_DBFS] = monitor_peak_to_dbfs(input_peak);
-	if (isnan(s->num[MON_OUTPUT_DBFS]))
-		s->num[MON_OUTPUT_DBFS] = monitor_peak_to_dbfs(output_peak);
-	if (isnan(s->num[MON_MODEL_P99_US]))
-		s->num[MON_MODEL_P99_US] = model_p99_old;
+	/* The older 'status' reply's figures, where the newer ones are missing. */
+	if (isnan(s->num[STAT_input_dbfs]))
+		s->num[STAT_input_dbfs] = monitor_peak_to_dbfs(s->num[STAT_input_peak]);
+	if (isnan(s->num[STAT_output_dbfs]))
+		s->num[STAT_output_dbfs] = monitor_peak_to_dbfs(s->num[STAT_output_peak]);
+	if (isnan(s->num[STAT_model_time_p99_us]))
+		s->num[STAT_model_time_p99_us] = s->num[STAT_model_p99_us];
 }
 
-/* ---- /proc ---------------------------------------------------------------------------------- */
-
-static long long read_cpu_ticks(pid_t pid, int *err)
-{
-	char path[64], text[1024];
-	unsigned long utime, stime;
-	const char *paren;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "re")) == NULL) {
-		*err = -errno;
-		return -1;
-	}
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
-	/* The command name (field 2) may hold spaces and parentheses: fields resume after the last
-	 * ')'. Then state (3), ppid..tpgid (4-8), flags (9), four fault counters (10-13), utime (14)
-	 * and stime (15). */
-	if ((paren = strrchr(text, ')')) == NULL ||
-	    sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
-		   &stime) != 2)
-		return -1;
-	return (long long)utime + (long long)stime;
-}
-
-static long long read_rss_kib(pid_t pid)
-{
-	char path[64], line[256];
-	long long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %lld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
-int monitor_proc_read(pid_t pid, long long *cpu_ticks, long long *rss_kib)
-{
-	int err = 0;
-
-	*rss_kib = -1;
-	if (pid <= 0) {
-		*cpu_ticks = -1;
-		return -EINVAL;
-	}
-	*cpu_ticks = read_cpu_ticks(pid, &err);
-	if (err < 0)
-		return err;
-	*rss_kib = read_rss_kib(pid);
-	return 0;
-}
+/* ---- CPU window ------------------------------------------------------------------------------ */
 
 void monitor_cpu_init(struct monitor_cpu *c)
 {
@@ -375,10 +255,10 @@ int monitor_collect(const char *socket_path, struct monitor_stats *s, char *err,
 void monitor_reading_derive(struct monitor_reading *r)
 {
 	const struct monitor_stats *s = &r->stats;
-	double uptime_h = s->num[MON_UPTIME_S] / 3600.0;
-	double glitches = s->num[MON_XRUNS] + s->num[MON_MISSES];
+	double uptime_h = s->num[STAT_uptime_s] / 3600.0;
+	double glitches = s->num[STAT_xruns] + s->num[STAT_misses];
 
 	/* Glitches only happen while an app records (the mic does no audio work otherwise), so this
 	 * per-hour-of-uptime figure is a lower bound of the rate during recording. */
-	r->xruns_per_hour = (s->flag[MON_RECORDING] == 1 && uptime_h > 0) ? glitches / uptime_h : NAN;
+	r->xruns_per_hour = (monitor_flag(s, STAT_recording) == 1 && uptime_h > 0) ? glitches / uptime_h : NAN;
 }

@@ -14,64 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Numeric keys of the reply, in output order. */
-enum monitor_num {
-	MON_PID = 0,
-	MON_UPTIME_S,
-	MON_RATE,
-	MON_QUANTUM,
-	MON_STRENGTH,
-	MON_FRAMES,
-	MON_FRAMES_DENOISED,
-	MON_MISSES,
-	MON_XRUNS,
-	MON_BREAKER_TRIPS,
-	MON_OVERFLOWS,
-	MON_FIFO_FILL_SAMPLES,
-	MON_LATENCY_SAMPLES,
-	MON_LATENCY_MS,
-	MON_MARGIN_FRAMES,
-	MON_INPUT_DBFS,
-	MON_OUTPUT_DBFS,
-	MON_VAD,
-	MON_MODEL_P50_US,
-	MON_MODEL_P99_US,
-	MON_MODEL_MAX_US,
-	MON_MODEL_MEAN_US,
-	MON_MODEL_COUNT,
-	MON_CYCLE_P50_US,
-	MON_CYCLE_P99_US,
-	MON_CYCLE_MAX_US,
-	MON_CYCLE_MEAN_US,
-	MON_CYCLE_COUNT,
-	MON_SERVICE_CPU_TIME_MS, /* "cpu_time_ms" as the service reports it */
-	MON_SERVICE_CPU_PERCENT, /* "cpu_percent" as the service reports it */
-	MON_SERVICE_RSS_KIB,     /* "rss_kib" as the service reports it */
-	MON_NUM_COUNT
-};
-
-/* Text keys (control characters in values are replaced by '?': they end up on a terminal). */
-enum monitor_str {
-	MON_VERSION = 0,
-	MON_NODE,
-	MON_DESCRIPTION,
-	MON_INPUT,
-	MON_MODE,
-	MON_BREAKER,
-	MON_MODEL,
-	MON_STR_COUNT
-};
-
-/* yes/no keys: 1, 0, or -1 when missing or neither. */
-enum monitor_flag {
-	MON_CONNECTED = 0,
-	MON_RECORDING,
-	MON_ENABLED,
-	MON_WORKER_REALTIME,
-	MON_FLAG_COUNT
-};
-
-enum monitor_hist_id { MON_HIST_MODEL = 0, MON_HIST_CYCLE, MON_HIST_COUNT };
+#include "service/stats_table.h"
 
 #define MONITOR_HIST_MAX 128 /* the telemetry histogram has 121 buckets */
 #define MONITOR_STR_MAX 128
@@ -84,29 +27,29 @@ struct monitor_hist {
 	double count[MONITOR_HIST_MAX];
 };
 
+/* The figures of the service's table (service/stats_table.h), as parsed from a reply. */
 struct monitor_stats {
-	bool from_stats; /* the service answered "stats" (false: the older "status") */
-	double num[MON_NUM_COUNT];
-	char str[MON_STR_COUNT][MONITOR_STR_MAX];
-	int flag[MON_FLAG_COUNT];
-	struct monitor_hist hist[MON_HIST_COUNT];
+	bool from_stats;                        /* the service answered "stats" (false: "status") */
+	double num[STATS_N];                    /* numbers; FLAG 1 or 0; STATE its index; NaN = missing */
+	char str[STATS_N][MONITOR_STR_MAX];     /* TEXT and STATE figures; "" = missing */
+	struct monitor_hist hist[STATS_N_HIST]; /* HIST figures, by stats_hist_slot() */
 };
-
-/* Key names as the service spells them (and as the JSON and log lines use them). */
-const char *monitor_num_key(enum monitor_num k);
-const char *monitor_str_key(enum monitor_str k);
-const char *monitor_flag_key(enum monitor_flag k);
-const char *monitor_hist_key(enum monitor_hist_id k);
 
 /* Everything missing. */
 void monitor_stats_clear(struct monitor_stats *s);
 
+/* A FLAG figure: 1, 0, or -1 when missing. */
+int monitor_flag(const struct monitor_stats *s, enum stat_id id);
+
+/* A HIST figure's histogram (n < 0: missing), or NULL for another figure. */
+const struct monitor_hist *monitor_hist_of(const struct monitor_stats *s, enum stat_id id);
+
 /*
  * Parse the key=value lines of a reply (after its "ok" line; an "ok" line itself is skipped) into
- * s, which is cleared first. Unknown keys are ignored; values that do not parse stay missing, and
- * so do negative ones except the dBFS levels (the service writes -1 for "unknown"). The
- * "status" reply's input_peak/output_peak (linear) become input_dbfs/output_dbfs, and its
- * model_p99_us becomes model_time_p99_us, unless the reply also has the newer key.
+ * s, which is cleared first, by the figures' types. Unknown keys are ignored; values that do not
+ * parse stay missing, and so do negative COUNT and NUMBER values (the service writes -1 for
+ * "unknown"). An older service's reply lacks the newer keys: its input_peak/output_peak (linear)
+ * then give input_dbfs/output_dbfs, and its model_p99_us gives model_time_p99_us.
  */
 void monitor_parse_reply(const char *reply, struct monitor_stats *s);
 
@@ -118,12 +61,7 @@ int monitor_parse_hist(const char *text, struct monitor_hist *h);
 /* Peak amplitude (linear, full scale 1) to dBFS, floored at -120 (silence). NaN stays NaN. */
 double monitor_peak_to_dbfs(double peak);
 
-/* ---- /proc measurements ----------------------------------------------------------------------- */
-
-/* Read utime+stime (clock ticks) from /proc/<pid>/stat and VmRSS (KiB) from /proc/<pid>/status.
- * Returns 0, or a negative errno (-ENOENT: no such process). A field that cannot be read is
- * returned as -1. */
-int monitor_proc_read(pid_t pid, long long *cpu_ticks, long long *rss_kib);
+/* ---- /proc measurements (read with service/proc_usage.h) ------------------------------------ */
 
 /* CPU use of one process over a window of at least MONITOR_CPU_WINDOW_S: feed it readings; it
  * keeps the reference reading and the last result. */

@@ -19,10 +19,15 @@ void monitor_timestamp(char *buf, size_t size)
 
 /* The service's own CPU and memory figures keep a "service_" prefix in the output: the plain
  * names are the monitor's measurements. */
-static bool is_service_figure(enum monitor_num k)
+static const char *figure_prefix(enum stat_id id)
 {
-	return k == MON_SERVICE_CPU_TIME_MS || k == MON_SERVICE_CPU_PERCENT ||
-	       k == MON_SERVICE_RSS_KIB;
+	return id == STAT_cpu_time_ms || id == STAT_cpu_percent || id == STAT_rss_kib ? "service_" : "";
+}
+
+/* "running" is the monitor's own (the service answered); the service's says the same. */
+static bool monitor_writes_itself(enum stat_id id)
+{
+	return id == STAT_running;
 }
 
 static void json_key(struct mbuf *b, const char *prefix, const char *key)
@@ -56,21 +61,29 @@ void monitor_json_line(struct mbuf *b, const char *time, const struct monitor_re
 	mbuf_puts(b, "{\"time\":");
 	mbuf_json_string(b, time);
 	mbuf_printf(b, ",\"running\":true,\"source\":\"%s\"", s->from_stats ? "stats" : "status");
-	for (int k = 0; k < MON_NUM_COUNT; k++) {
-		json_key(b, is_service_figure(k) ? "service_" : "", monitor_num_key(k));
-		mbuf_json_number(b, s->num[k]);
-	}
-	for (int k = 0; k < MON_STR_COUNT; k++) {
-		json_key(b, "", monitor_str_key(k));
-		mbuf_json_string(b, s->str[k][0] ? s->str[k] : NULL);
-	}
-	for (int k = 0; k < MON_FLAG_COUNT; k++) {
-		json_key(b, "", monitor_flag_key(k));
-		mbuf_puts(b, s->flag[k] < 0 ? "null" : s->flag[k] ? "true" : "false");
-	}
-	for (int k = 0; k < MON_HIST_COUNT; k++) {
-		json_key(b, "", monitor_hist_key(k));
-		json_hist(b, &s->hist[k]);
+	for (int k = 0; k < STATS_N; k++) {
+		const struct stats_figure *f = stats_figure(k);
+
+		if (monitor_writes_itself(k))
+			continue;
+		json_key(b, figure_prefix(k), f->key);
+		switch (f->type) {
+		case STATS_TYPE_COUNT:
+		case STATS_TYPE_NUMBER:
+		case STATS_TYPE_LEVEL:
+			mbuf_json_number(b, s->num[k]);
+			break;
+		case STATS_TYPE_FLAG:
+			mbuf_puts(b, isnan(s->num[k]) ? "null" : s->num[k] != 0.0 ? "true" : "false");
+			break;
+		case STATS_TYPE_STATE:
+		case STATS_TYPE_TEXT:
+			mbuf_json_string(b, s->str[k][0] ? s->str[k] : NULL);
+			break;
+		case STATS_TYPE_HIST:
+			json_hist(b, monitor_hist_of(s, k));
+			break;
+		}
 	}
 	json_key(b, "", "cpu_percent");
 	mbuf_json_number(b, r->cpu_percent);
@@ -125,15 +138,30 @@ void monitor_log_line(struct mbuf *b, const char *time, const struct monitor_rea
 	struct monitor_target_row rows[MONITOR_TARGET_ROWS];
 
 	mbuf_printf(b, "time=%s running=yes source=%s", time, s->from_stats ? "stats" : "status");
-	for (int k = 0; k < MON_FLAG_COUNT; k++)
-		mbuf_printf(b, " %s=%s", monitor_flag_key(k),
-			    s->flag[k] < 0 ? "n/a" : s->flag[k] ? "yes" : "no");
-	for (int k = 0; k < MON_STR_COUNT; k++) {
-		mbuf_printf(b, " %s=", monitor_str_key(k));
-		mbuf_logfmt_value(b, s->str[k][0] ? s->str[k] : "n/a");
+	for (int k = 0; k < STATS_N; k++) {
+		const struct stats_figure *f = stats_figure(k);
+
+		if (monitor_writes_itself(k))
+			continue;
+		switch (f->type) {
+		case STATS_TYPE_COUNT:
+		case STATS_TYPE_NUMBER:
+		case STATS_TYPE_LEVEL:
+			log_number(b, figure_prefix(k), f->key, s->num[k]);
+			break;
+		case STATS_TYPE_FLAG:
+			mbuf_printf(b, " %s=%s", f->key,
+				    isnan(s->num[k]) ? "n/a" : s->num[k] != 0.0 ? "yes" : "no");
+			break;
+		case STATS_TYPE_STATE:
+		case STATS_TYPE_TEXT:
+			mbuf_printf(b, " %s=", f->key);
+			mbuf_logfmt_value(b, s->str[k][0] ? s->str[k] : "n/a");
+			break;
+		case STATS_TYPE_HIST:
+			break; /* too long for a log line: --json has them */
+		}
 	}
-	for (int k = 0; k < MON_NUM_COUNT; k++)
-		log_number(b, is_service_figure(k) ? "service_" : "", monitor_num_key(k), s->num[k]);
 	log_number(b, "", "cpu_percent", isnan(r->cpu_percent) ? NAN :
 					 round(r->cpu_percent * 100) / 100);
 	log_number(b, "", "cpu_time_ms", r->cpu_time_ms);

@@ -16,10 +16,10 @@ void monitor_targets_eval(const struct targets *t, const struct monitor_reading 
 			  struct monitor_target_row rows[MONITOR_TARGET_ROWS])
 {
 	const struct monitor_stats *s = &r->stats;
-	int recording = s->flag[MON_RECORDING];
+	int recording = monitor_flag(s, STAT_recording);
 
-	set_row(&rows[0], t, TARGET_ADDED_LATENCY_MS, s->num[MON_LATENCY_MS]);
-	set_row(&rows[1], t, TARGET_FRAME_TIME_US, s->num[MON_MODEL_P50_US]);
+	set_row(&rows[0], t, TARGET_ADDED_LATENCY_MS, s->num[STAT_latency_ms]);
+	set_row(&rows[1], t, TARGET_FRAME_TIME_US, s->num[STAT_model_time_p50_us]);
 	/* Unknown recording state: judge against the stricter idle target would be unfair, the
 	 * active one could hide an idle problem; say nothing instead. */
 	set_row(&rows[2], t, recording == 0 ? TARGET_CPU_IDLE_PCT : TARGET_CPU_ACTIVE_PCT,

@@ -11,6 +11,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "io/sysio.h"
+
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t resized;
 static sigset_t unblocked_mask; /* the mask to wait with: ours minus the handled signals */
@@ -73,22 +75,6 @@ bool monitor_take_resize(void)
 	return r;
 }
 
-int monitor_write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 void monitor_term_restore(void)
 {
 	if (!term.active)
@@ -96,7 +82,7 @@ void monitor_term_restore(void)
 	term.active = false;
 	if (term.termios_saved)
 		tcsetattr(term.in_fd, TCSAFLUSH, &term.saved);
-	monitor_write_all(term.out_fd, MONITOR_TERM_RESTORE, strlen(MONITOR_TERM_RESTORE));
+	sysio_write_all(term.out_fd, MONITOR_TERM_RESTORE, strlen(MONITOR_TERM_RESTORE));
 }
 
 int monitor_term_enter(int in_fd, int out_fd)
@@ -120,7 +106,7 @@ int monitor_term_enter(int in_fd, int out_fd)
 	term.active = true;
 	if (!atexit_done && atexit(monitor_term_restore) == 0)
 		atexit_done = true;
-	return monitor_write_all(out_fd, MONITOR_TERM_ENTER, strlen(MONITOR_TERM_ENTER));
+	return sysio_write_all(out_fd, MONITOR_TERM_ENTER, strlen(MONITOR_TERM_ENTER));
 }
 
 void monitor_term_size(int fd, int *cols, int *rows)
@@ -148,9 +134,9 @@ char monitor_wait(int *key_fd, int timeout_ms)
 	ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
 	n = ppoll(&pfd, *key_fd >= 0 ? 1 : 0, &ts, &unblocked_mask);
 	if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
-		ssize_t got = read(*key_fd, &key, 1);
+		ssize_t got = sysio_read(*key_fd, &key, 1);
 
-		if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+		if (got == 0 || (got < 0 && got != -EAGAIN))
 			*key_fd = -1; /* EOF or a broken stdin: stop watching it */
 		if (got != 1)
 			key = '\0';

@@ -45,7 +45,4 @@ void monitor_term_size(int fd, int *cols, int *rows);
  */
 char monitor_wait(int *key_fd, int timeout_ms);
 
-/* Write all of len bytes to fd (retrying short writes). 0 or a negative errno. */
-int monitor_write_all(int fd, const char *text, size_t len);
-
 #endif /* VOCANA_CLI_MONITOR_TERM_H */

@@ -97,8 +97,16 @@ static void bar_line(struct screen *sc, const char *label, double fraction, cons
 	emit(sc, PLAIN, text);
 }
 
+/* The timing figures of each histogram: p50, p99, max and mean (us), then the count. */
+static const enum stat_id model_ids[5] = { STAT_model_time_p50_us, STAT_model_time_p99_us,
+					   STAT_model_time_max_us, STAT_model_time_mean_us,
+					   STAT_model_time_count };
+static const enum stat_id cycle_ids[5] = { STAT_cycle_time_p50_us, STAT_cycle_time_p99_us,
+					   STAT_cycle_time_max_us, STAT_cycle_time_mean_us,
+					   STAT_cycle_time_count };
+
 static void times_line(struct screen *sc, const char *label, const struct monitor_stats *s,
-		       enum monitor_num p50)
+		       const enum stat_id ids[5])
 {
 	static const char *const names[] = { "p50", "p99", "max", "mean" };
 	char text[LINE_MAX_BYTES];
@@ -108,11 +116,11 @@ static void times_line(struct screen *sc, const char *label, const struct monito
 	mbuf_printf(&l, "%-11s", label);
 	for (int i = 0; i < 4; i++) {
 		mbuf_printf(&l, "%s ", names[i]);
-		put_num(&l, "%.0f us", s->num[p50 + i]);
+		put_num(&l, "%.0f us", s->num[ids[i]]);
 		mbuf_puts(&l, "  ");
 	}
 	mbuf_puts(&l, "(");
-	put_num(&l, "%.0f", s->num[p50 + 4]);
+	put_num(&l, "%.0f", s->num[ids[4]]);
 	mbuf_puts(&l, " timed)");
 	emit(sc, PLAIN, text);
 }
@@ -166,17 +174,17 @@ static void header(struct screen *sc, const struct monitor_reading *r)
 	mbuf_puts(&l, "Vocana Microphone monitor");
 	if (r) {
 		const struct monitor_stats *s = &r->stats;
-		double up = s->num[MON_UPTIME_S];
+		double up = s->num[STAT_uptime_s];
 
 		mbuf_puts(&l, "   pid ");
-		put_num(&l, "%.0f", s->num[MON_PID]);
+		put_num(&l, "%.0f", s->num[STAT_pid]);
 		mbuf_puts(&l, "   up ");
 		if (isnan(up))
 			mbuf_puts(&l, "n/a");
 		else
 			mbuf_printf(&l, "%ld:%02ld:%02ld", (long)up / 3600, (long)up / 60 % 60,
 				    (long)up % 60);
-		mbuf_printf(&l, "   version %s", text_or_na(s->str[MON_VERSION]));
+		mbuf_printf(&l, "   version %s", text_or_na(s->str[STAT_version]));
 	}
 	emit(sc, BOLD, text);
 }
@@ -189,42 +197,42 @@ static void reading_lines(struct screen *sc, const struct monitor_reading *r)
 
 	mbuf_init(&l, text, sizeof(text));
 	mbuf_printf(&l, "%-11s%s, %s, strength ", "state",
-		    flag_text(s->flag[MON_RECORDING], "recording", "idle (nobody records)"),
-		    flag_text(s->flag[MON_ENABLED], "denoising", "bypass (disabled)"));
-	put_num(&l, "%.0f", s->num[MON_STRENGTH]);
-	mbuf_printf(&l, ", mode %s%s", text_or_na(s->str[MON_MODE]),
-		    s->flag[MON_CONNECTED] == 0 ? ", PipeWire not connected" : "");
+		    flag_text(monitor_flag(s, STAT_recording), "recording", "idle (nobody records)"),
+		    flag_text(monitor_flag(s, STAT_enabled), "denoising", "bypass (disabled)"));
+	put_num(&l, "%.0f", s->num[STAT_strength]);
+	mbuf_printf(&l, ", mode %s%s", text_or_na(s->str[STAT_mode]),
+		    monitor_flag(s, STAT_connected) == 0 ? ", PipeWire not connected" : "");
 	emit(sc, PLAIN, text);
 
 	mbuf_init(&l, text, sizeof(text));
-	mbuf_printf(&l, "%-11s%s -> %s   ", "device", text_or_na(s->str[MON_INPUT]),
-		    text_or_na(s->str[MON_NODE]));
-	put_num(&l, "%.0f", s->num[MON_RATE]);
+	mbuf_printf(&l, "%-11s%s -> %s   ", "device", text_or_na(s->str[STAT_input]),
+		    text_or_na(s->str[STAT_node]));
+	put_num(&l, "%.0f", s->num[STAT_rate]);
 	mbuf_puts(&l, " Hz, quantum ");
-	put_num(&l, "%.0f", s->num[MON_QUANTUM]);
+	put_num(&l, "%.0f", s->num[STAT_quantum]);
 	emit(sc, PLAIN, text);
 	emit(sc, PLAIN, "");
 
-	bar_line(sc, "input", monitor_level_fraction(s->num[MON_INPUT_DBFS]), "%6.1f",
-		 s->num[MON_INPUT_DBFS], " dBFS");
-	bar_line(sc, "output", monitor_level_fraction(s->num[MON_OUTPUT_DBFS]), "%6.1f",
-		 s->num[MON_OUTPUT_DBFS], " dBFS");
-	bar_line(sc, "voice", s->num[MON_VAD], "%6.2f", s->num[MON_VAD], " VAD");
+	bar_line(sc, "input", monitor_level_fraction(s->num[STAT_input_dbfs]), "%6.1f",
+		 s->num[STAT_input_dbfs], " dBFS");
+	bar_line(sc, "output", monitor_level_fraction(s->num[STAT_output_dbfs]), "%6.1f",
+		 s->num[STAT_output_dbfs], " dBFS");
+	bar_line(sc, "voice", s->num[STAT_vad], "%6.2f", s->num[STAT_vad], " VAD");
 	emit(sc, PLAIN, "");
 
 	mbuf_init(&l, text, sizeof(text));
 	mbuf_printf(&l, "%-11s", "latency");
-	put_num(&l, "%.2f ms", s->num[MON_LATENCY_MS]);
+	put_num(&l, "%.2f ms", s->num[STAT_latency_ms]);
 	mbuf_puts(&l, " added (");
-	put_num(&l, "%.0f", s->num[MON_LATENCY_SAMPLES]);
+	put_num(&l, "%.0f", s->num[STAT_latency_samples]);
 	mbuf_puts(&l, " samples), margin ");
-	put_num(&l, "%.0f", s->num[MON_MARGIN_FRAMES]);
+	put_num(&l, "%.0f", s->num[STAT_margin_frames]);
 	mbuf_puts(&l, " frames, FIFO ");
-	put_num(&l, "%.0f", s->num[MON_FIFO_FILL_SAMPLES]);
+	put_num(&l, "%.0f", s->num[STAT_fifo_fill_samples]);
 	mbuf_puts(&l, " samples");
 	emit(sc, PLAIN, text);
-	times_line(sc, "model", s, MON_MODEL_P50_US);
-	times_line(sc, "cycle", s, MON_CYCLE_P50_US);
+	times_line(sc, "model", s, model_ids);
+	times_line(sc, "cycle", s, cycle_ids);
 
 	mbuf_init(&l, text, sizeof(text));
 	mbuf_printf(&l, "%-11s", "CPU");
@@ -247,24 +255,24 @@ static void reading_lines(struct screen *sc, const struct monitor_reading *r)
 
 	mbuf_init(&l, text, sizeof(text));
 	mbuf_printf(&l, "%-11s", "frames");
-	put_num(&l, "%.0f", s->num[MON_FRAMES]);
+	put_num(&l, "%.0f", s->num[STAT_frames]);
 	mbuf_puts(&l, " (");
-	put_num(&l, "%.0f", s->num[MON_FRAMES_DENOISED]);
+	put_num(&l, "%.0f", s->num[STAT_frames_denoised]);
 	mbuf_puts(&l, " denoised)");
 	emit(sc, PLAIN, text);
 
 	mbuf_init(&l, text, sizeof(text));
 	mbuf_printf(&l, "%-11s", "glitches");
-	put_num(&l, "%.0f", s->num[MON_MISSES]);
+	put_num(&l, "%.0f", s->num[STAT_misses]);
 	mbuf_puts(&l, " misses, ");
-	put_num(&l, "%.0f", s->num[MON_XRUNS]);
+	put_num(&l, "%.0f", s->num[STAT_xruns]);
 	mbuf_puts(&l, " xruns, ");
-	put_num(&l, "%.0f", s->num[MON_OVERFLOWS]);
+	put_num(&l, "%.0f", s->num[STAT_overflows]);
 	mbuf_puts(&l, " overflows");
-	mbuf_printf(&l, "; breaker %s (", text_or_na(s->str[MON_BREAKER]));
-	put_num(&l, "%.0f", s->num[MON_BREAKER_TRIPS]);
+	mbuf_printf(&l, "; breaker %s (", text_or_na(s->str[STAT_breaker]));
+	put_num(&l, "%.0f", s->num[STAT_breaker_trips]);
 	mbuf_puts(&l, " trips)");
-	emit(sc, s->str[MON_BREAKER][0] && strcmp(s->str[MON_BREAKER], "closed") != 0 ? RED : PLAIN,
+	emit(sc, s->str[STAT_breaker][0] && strcmp(s->str[STAT_breaker], "closed") != 0 ? RED : PLAIN,
 	     text);
 	emit(sc, PLAIN, "");
 }

@@ -14,6 +14,7 @@
 
 #include "io/audio_raw.h"
 #include "io/safe_output.h"
+#include "io/sysio.h"
 
 /* Raw streams are read and written in pieces of at most this many frames: 4096 frames is 85 ms
  * at 48 kHz, short enough for a live pipe and large enough to keep system calls rare. */
@@ -280,13 +281,10 @@ static ssize_t reader_read_raw(struct audio_reader *r, float *frames, size_t max
 
 	/* Return as soon as one whole frame is here: a live pipe should not wait for a full chunk. */
 	while (r->raw_fill < frame_bytes && !r->eof) {
-		ssize_t n = read(r->fd, r->raw_buf + r->raw_fill, want - r->raw_fill);
+		ssize_t n = sysio_read(r->fd, r->raw_buf + r->raw_fill, want - r->raw_fill);
 		if (n < 0) {
-			int res = -errno;
-			if (res == -EINTR)
-				continue;
-			audio_errorf(r->err, sizeof(r->err), "cannot read %s: %s", r->name, strerror(-res));
-			return res;
+			audio_errorf(r->err, sizeof(r->err), "cannot read %s: %s", r->name, strerror((int)-n));
+			return n;
 		}
 		if (n == 0)
 			r->eof = true;
@@ -468,7 +466,7 @@ static int writer_write_raw(struct audio_writer *w, const float *frames, size_t 
 		size_t n = n_frames < RAW_CHUNK_FRAMES ? n_frames : RAW_CHUNK_FRAMES;
 		int res;
 		audio_raw_encode(w->spec.raw, frames, w->raw_buf, n * ch);
-		res = audio_raw_write_all(w->fd, w->raw_buf, n * ch * sample_bytes);
+		res = sysio_write_all(w->fd, w->raw_buf, n * ch * sample_bytes);
 		if (res < 0) {
 			audio_errorf(w->err, sizeof(w->err), "cannot write %s: %s", w->name, strerror(-res));
 			return res;

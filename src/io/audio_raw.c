@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "io/audio_raw.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -69,23 +68,4 @@ void audio_raw_encode(enum audio_raw_format f, const float *src, unsigned char *
 	case AUDIO_RAW_NONE:
 		break;
 	}
-}
-
-int audio_raw_write_all(int fd, const void *buf, size_t n)
-{
-	const unsigned char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (w == 0)
-			return -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }

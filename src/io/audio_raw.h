@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Headerless sample formats: conversion to and from float, and whole writes to a descriptor.
+/* Headerless sample formats: conversion to and from float (writes to a descriptor: io/sysio.h).
  * Conversions assemble bytes explicitly, so they are little-endian on any host. */
 #ifndef VOCANA_IO_AUDIO_RAW_H
 #define VOCANA_IO_AUDIO_RAW_H
@@ -16,8 +16,5 @@ void audio_raw_decode(enum audio_raw_format f, const unsigned char *src, float *
  * 16 bit range (so s16le -> float -> s16le is exact); NaN becomes 0. */
 void audio_raw_encode(enum audio_raw_format f, const float *src, unsigned char *dst,
 		      size_t n_samples);
-
-/* Write all n bytes (retrying short writes and EINTR). Returns 0 or a negative errno. */
-int audio_raw_write_all(int fd, const void *buf, size_t n);
 
 #endif /* VOCANA_IO_AUDIO_RAW_H */

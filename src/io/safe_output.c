@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/audio_format.h"
+#include "io/sysio.h"
+
+/* Keep the file's own mode (or the umask default for a new one) rather than force one. */
+#define KEEP_MODE (~0u)
 
 /* The one temporary file the signal handler may remove. The path is written only while
  * pending_armed is 0, and the fences keep the compiler from moving those writes past the flag,
@@ -69,7 +72,8 @@ static mode_t default_file_mode(void)
 	return (mode_t)0666 & ~mask;
 }
 
-int safe_output_open(struct safe_output *o, const char *path, char *err, size_t err_size)
+static int open_output(struct safe_output *o, const char *path, unsigned force_mode, char *err,
+		       size_t err_size)
 {
 	struct stat st;
 	mode_t mode;
@@ -78,11 +82,11 @@ int safe_output_open(struct safe_output *o, const char *path, char *err, size_t 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	if (path == NULL || path[0] == '\0') {
-		audio_errorf(err, err_size, "empty output file name");
+		snprintf(err, err_size, "empty output file name");
 		return -EINVAL;
 	}
 	if (strlen(path) >= sizeof(o->path)) {
-		audio_errorf(err, err_size, "output file name too long");
+		snprintf(err, err_size, "output file name too long");
 		return -ENAMETOOLONG;
 	}
 	snprintf(o->path, sizeof(o->path), "%s", path);
@@ -95,28 +99,29 @@ int safe_output_open(struct safe_output *o, const char *path, char *err, size_t 
 			snprintf(o->path, sizeof(o->path), "%s", resolved);
 	}
 
-	mode = default_file_mode();
+	mode = force_mode != KEEP_MODE ? (mode_t)force_mode : default_file_mode();
 	if (stat(o->path, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
-			audio_errorf(err, err_size, "output '%s' is a directory", path);
+			snprintf(err, err_size, "output '%s' is a directory", path);
 			return -EISDIR;
 		}
 		if (!S_ISREG(st.st_mode)) {
 			o->fd = open(o->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 			if (o->fd < 0) {
 				res = -errno;
-				audio_errorf(err, err_size, "cannot open output '%s': %s", path, strerror(-res));
+				snprintf(err, err_size, "cannot open output '%s': %s", path, strerror(-res));
 				return res;
 			}
 			return 0;
 		}
-		mode = st.st_mode & 07777; /* replacing a file keeps its permissions */
+		if (force_mode == KEEP_MODE)
+			mode = st.st_mode & 07777; /* replacing a file keeps its permissions */
 	}
 
 	if (snprintf(o->tmp_path, sizeof(o->tmp_path), "%s.tmp-XXXXXX", o->path) >=
 	    (int)sizeof(o->tmp_path)) {
 		o->tmp_path[0] = '\0';
-		audio_errorf(err, err_size, "output file name too long: '%s'", path);
+		snprintf(err, err_size, "output file name too long: '%s'", path);
 		return -ENAMETOOLONG;
 	}
 	/* Hold the cleanup signals while the file is created and registered: a signal between
@@ -134,7 +139,7 @@ int safe_output_open(struct safe_output *o, const char *path, char *err, size_t 
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (o->fd < 0) {
 		o->tmp_path[0] = '\0';
-		audio_errorf(err, err_size, "cannot create output '%s': %s", path, strerror(-res));
+		snprintf(err, err_size, "cannot create output '%s': %s", path, strerror(-res));
 		return res;
 	}
 	/* mkostemp() creates the file 0600; a failure here only leaves it private, so go on. */
@@ -142,18 +147,45 @@ int safe_output_open(struct safe_output *o, const char *path, char *err, size_t 
 	return 0;
 }
 
+int safe_output_open(struct safe_output *o, const char *path, char *err, size_t err_size)
+{
+	return open_output(o, path, KEEP_MODE, err, err_size);
+}
+
+int safe_output_open_mode(struct safe_output *o, const char *path, unsigned mode, char *err,
+			  size_t err_size)
+{
+	return open_output(o, path, mode & 07777, err, err_size);
+}
+
+int safe_output_write_file(const char *path, const void *data, size_t size, unsigned mode,
+			   char *err, size_t err_size)
+{
+	struct safe_output o;
+	int res;
+
+	if ((res = safe_output_open_mode(&o, path, mode, err, err_size)) < 0)
+		return res;
+	if ((res = sysio_write_all(o.fd, data, size)) < 0) {
+		snprintf(err, err_size, "cannot write output '%s': %s", o.path, strerror(-res));
+		safe_output_abort(&o);
+		return res;
+	}
+	return safe_output_commit(&o, err, err_size);
+}
+
 int safe_output_commit(struct safe_output *o, char *err, size_t err_size)
 {
 	int res = 0;
 
 	if (o->fd < 0) {
-		audio_errorf(err, err_size, "output '%s' is not open", o->path);
+		snprintf(err, err_size, "output '%s' is not open", o->path);
 		return -EBADF;
 	}
 	if (o->tmp_path[0] == '\0') { /* written directly */
 		if (close(o->fd) < 0 && errno != EINTR) {
 			res = -errno;
-			audio_errorf(err, err_size, "cannot write output '%s': %s", o->path, strerror(-res));
+			snprintf(err, err_size, "cannot write output '%s': %s", o->path, strerror(-res));
 		}
 		o->fd = -1;
 		return res;
@@ -181,7 +213,7 @@ int safe_output_commit(struct safe_output *o, char *err, size_t err_size)
 	return 0;
 
 error:
-	audio_errorf(err, err_size, "cannot write output '%s': %s", o->path, strerror(-res));
+	snprintf(err, err_size, "cannot write output '%s': %s", o->path, strerror(-res));
 	safe_output_abort(o);
 	return res;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * All-or-nothing output files for the command-line tools.
+ * All-or-nothing output files: the tools' audio and JSON outputs, and the service's settings file
+ * and systemd unit (the one implementation of "write a temporary file, fsync, rename").
  *
  * The data goes to a temporary file "OUT.tmp-XXXXXX" in the destination's directory and is
  * renamed over OUT only once it is complete, so a failure, a full disk or Ctrl-C never leaves a
@@ -12,7 +13,8 @@
  * renaming over them would replace the device node.
  *
  * One pending output per process may be registered for removal on SIGINT/SIGTERM/SIGHUP
- * (safe_output_install_signal_cleanup()); a command-line tool writes one output at a time.
+ * (safe_output_install_signal_cleanup()); a command-line tool writes one output at a time. The
+ * service never installs that handler. Not thread-safe: one thread writes outputs.
  */
 #ifndef VOCANA_IO_SAFE_OUTPUT_H
 #define VOCANA_IO_SAFE_OUTPUT_H
@@ -29,9 +31,20 @@ struct safe_output {
 /*
  * Create the temporary file for path (or open a non-regular destination directly). On success
  * o->fd is open for writing and seeking. On failure returns a negative errno, writes one line of
- * text to err (no newline) and leaves nothing behind.
+ * text to err (no newline) and leaves nothing behind. The file gets the permissions of the file
+ * it replaces, or 0666 minus the umask when new, as a tool's output should.
  */
 int safe_output_open(struct safe_output *o, const char *path, char *err, size_t err_size);
+
+/* The same, but the committed file gets exactly mode (say 0600 for private settings), whatever
+ * the umask and the replaced file had. Never reads the umask, so a threaded program may call it. */
+int safe_output_open_mode(struct safe_output *o, const char *path, unsigned mode, char *err,
+			  size_t err_size);
+
+/* A whole file in one call: safe_output_open_mode(), write all size bytes, commit. 0, or a
+ * negative errno with a message in err; on failure nothing changed at path. */
+int safe_output_write_file(const char *path, const void *data, size_t size, unsigned mode,
+			   char *err, size_t err_size);
 
 /* fsync, close and rename the temporary file over the destination. On failure the temporary
  * file is removed and a negative errno returned, with a message in err. */

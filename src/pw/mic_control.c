@@ -141,7 +141,7 @@ static void reply_saved(struct mic *m, struct control_reply *r)
 		control_reply_add(r, "saved", "yes");
 }
 
-static void cmd_set(struct mic *m, const char *args, struct control_reply *r)
+static void handle_set(struct mic *m, const char *args, struct control_reply *r)
 {
 	char key[32];
 	int value, consumed = 0;
@@ -164,7 +164,7 @@ static void cmd_set(struct mic *m, const char *args, struct control_reply *r)
 	reply_saved(m, r);
 }
 
-static void cmd_enable(struct mic *m, bool enabled, struct control_reply *r)
+static void handle_enable(struct mic *m, bool enabled, struct control_reply *r)
 {
 	/* The engine crossfades between denoised and dry (same latency), so this never clicks
 	 * and the node stays put: apps recording from it notice nothing but the sound. */
@@ -179,17 +179,17 @@ static void handle_request(void *data, const char *req, struct control_reply *r)
 	struct mic *m = data;
 
 	if (strcmp(req, "status") == 0)
-		mic_reply_status(m, r);
+		mic_reply_figures(m, r, true);
 	else if (strcmp(req, "stats") == 0)
-		mic_reply_stats(m, r);
+		mic_reply_figures(m, r, false);
 	else if (strcmp(req, "ping") == 0)
 		control_reply_add(r, "pid", "%ld", (long)getpid());
 	else if (strncmp(req, "set ", 4) == 0)
-		cmd_set(m, req + 4, r);
+		handle_set(m, req + 4, r);
 	else if (strcmp(req, "enable") == 0)
-		cmd_enable(m, true, r);
+		handle_enable(m, true, r);
 	else if (strcmp(req, "disable") == 0)
-		cmd_enable(m, false, r);
+		handle_enable(m, false, r);
 	else
 		control_reply_error(r, "unknown request '%.40s' (status, stats, set, enable, disable)", req);
 }

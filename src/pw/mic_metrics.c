@@ -24,9 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/sysio.h"
 #include "service/metrics_http.h"
 #include "service/metrics_text.h"
-#include "vocana_config.h"
+#include "service/stats_table.h"
 
 #define METRICS_MAX_CLIENTS 4
 #define METRICS_CLIENT_TIMEOUT_MS 2000
@@ -58,72 +59,15 @@ struct mic_metrics {
 
 /* ---- The exposition ------------------------------------------------------------------------ */
 
+/* The figures table's Prometheus side (service/stats_table.h, stats_prom.c). */
 static void render_metrics(struct mic *m, struct text_buf *b)
 {
-	struct mic_report rp;
-	const struct engine_stats *es = &rp.es;
+	struct mic_report r;
+	struct stats_values v;
 
-	mic_report_collect(m, &rp);
-	prom_header(b, "vocana_build_info", "gauge", "Version of the running service (always 1).");
-	text_buf_printf(b, "vocana_build_info{version=\"%s\",mode=\"%s\"} 1\n", VOCANA_VERSION_STRING,
-			m->opts.mode == ENGINE_WORKER ? "worker" : "inline");
-	prom_metric(b, "vocana_uptime_seconds", "gauge", "Seconds since the service started.",
-		    rp.uptime_s);
-	prom_metric(b, "vocana_connected", "gauge", "1 while connected to PipeWire.",
-		    m->connected);
-	prom_metric(b, "vocana_recording", "gauge", "1 while an application records the source.",
-		    rp.ss.streaming);
-	prom_metric(b, "vocana_enabled", "gauge", "1 when denoising is on, 0 in bypass.",
-		    m->settings.enabled);
-	prom_metric(b, "vocana_strength", "gauge", "Denoising strength, 0..100.",
-		    m->settings.strength);
-	prom_metric(b, "vocana_frames_total", "counter",
-		    "10 ms frames output by the engine.", (double)es->frames);
-	prom_metric(b, "vocana_frames_denoised_total", "counter",
-		    "Frames output that carried the model's output.", (double)es->frames_denoised);
-	prom_metric(b, "vocana_deadline_misses_total", "counter",
-		    "Worker mode: frames whose model output came back too late (played dry).",
-		    (double)es->deadline_misses);
-	prom_metric(b, "vocana_xruns_total", "counter",
-		    "Graph cycles the service's audio callback missed (since the last reconnect).",
-		    (double)rp.ss.xruns);
-	prom_metric(b, "vocana_breaker_trips_total", "counter",
-		    "Times the circuit breaker bypassed the model after repeated misses.",
-		    (double)es->breaker_trips);
-	prom_metric(b, "vocana_overflows_total", "counter",
-		    "Model frames dropped: late results discarded, or no free buffer for the worker.",
-		    (double)rp.overflows);
-	prom_metric(b, "vocana_cycles_total", "counter",
-		    "Audio callbacks that produced output (since the last reconnect).",
-		    (double)rp.ss.cycles);
-	prom_metric(b, "vocana_breaker_state", "gauge",
-		    "Circuit breaker: 0 closed (model in use), 1 open (bypassed), 2 half-open.",
-		    (double)es->breaker);
-	prom_metric(b, "vocana_latency_seconds", "gauge",
-		    "Delay the service adds to the microphone signal.",
-		    (double)rp.latency_samples / rp.rate);
-	prom_metric(b, "vocana_fifo_fill_samples", "gauge",
-		    "Samples in the engine's frame FIFO (taken in, not played yet; 48 kHz).",
-		    es->fifo_fill_samples);
-	prom_metric(b, "vocana_margin_frames", "gauge",
-		    "Worker mode: current adaptive safety margin in frames.", es->margin_frames);
-	prom_metric(b, "vocana_vad", "gauge", "Voice activity of the last frame, 0..1.", es->vad);
-	prom_metric(b, "vocana_input_level_dbfs", "gauge",
-		    "Peak level of the last cycle's input, dBFS (-120 = silence).",
-		    metrics_dbfs(rp.ss.input_peak));
-	prom_metric(b, "vocana_output_level_dbfs", "gauge",
-		    "Peak level of the last cycle's output, dBFS (-120 = silence).",
-		    metrics_dbfs(rp.ss.output_peak));
-	prom_histogram(b, "vocana_model_frame_seconds",
-		       "Time the model took per 10 ms frame.", &rp.model_times);
-	prom_histogram(b, "vocana_cycle_seconds",
-		       "Time spent in the PipeWire audio callback per graph cycle.", &rp.cycle_times);
-	if (rp.rss_kib >= 0)
-		prom_metric(b, "process_resident_memory_bytes", "gauge",
-			    "Resident memory size in bytes.", (double)rp.rss_kib * 1024.0);
-	if (rp.cpu_time_s >= 0)
-		prom_metric(b, "process_cpu_seconds_total", "counter",
-			    "Total user and system CPU time spent in seconds.", rp.cpu_time_s);
+	mic_report_collect(m, &r);
+	mic_stats_values(m, &r, &v);
+	stats_prometheus(b, &v);
 }
 
 /* ---- Connections --------------------------------------------------------------------------- */
@@ -193,14 +137,12 @@ static void client_read(struct metrics_client *c)
 			respond(c, 431, "");
 			return;
 		}
-		n = recv(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len, 0);
+		n = sysio_recv(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len, 0);
 		if (n > 0) {
 			c->req_len += (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			break;
 		/* EOF or error before a whole request: nobody to answer. */
 		if (http_parse_request(c->req, c->req_len, method, path) != HTTP_COMPLETE) {
@@ -224,15 +166,14 @@ static void client_read(struct metrics_client *c)
 static void client_write(struct metrics_client *c)
 {
 	while (c->sent < c->resp.len) {
-		ssize_t n = send(c->fd, c->resp.data + c->sent, c->resp.len - c->sent, MSG_NOSIGNAL);
+		ssize_t n = sysio_send(c->fd, c->resp.data + c->sent, c->resp.len - c->sent,
+				       MSG_NOSIGNAL);
 
 		if (n > 0) {
 			c->sent += (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			return; /* the loop calls again when there is room */
 		break;          /* the client went away */
 	}

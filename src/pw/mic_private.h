@@ -78,7 +78,8 @@ void mic_control_stop(struct mic *m);
 int mic_engine_renew(struct mic *m);
 void mic_stats_tick(struct mic *m);
 
-/* mic_stats.c: what 'status', 'stats' and /metrics report. */
+/* mic_stats.c: the values of the figures table (service/stats_table.h) that 'status', 'stats'
+ * and /metrics report. */
 struct mic_report {
 	struct mic_streams_stats ss;
 	struct engine_stats es;     /* counters cumulative since start (engine_reset() keeps them) */
@@ -86,13 +87,19 @@ struct mic_report {
 	uint32_t rate;              /* graph rate, or 48000 before the first cycle */
 	uint32_t latency_samples;   /* at the graph rate: engine + rate adapter + hand-off */
 	double uptime_s;
-	double cpu_time_s;          /* utime + stime from /proc/self/stat */
-	long rss_kib;
-	uint64_t overflows;         /* late wet frames dropped + frames the worker could not take */
+	double cpu_time_ms;         /* utime + stime of the process from /proc; -1 if unknown */
+	long long rss_kib;          /* VmRSS from /proc; -1 if unknown */
+	const char *input;          /* the capture target, or "(none)" */
+	const char *input_state;    /* the capture stream's state */
+	const char *mode;           /* "inline" or "worker" */
+	const char *resampling;     /* "yes", "no" or "unsupported (pass-through)" */
 };
+struct stats_values;
 void mic_report_collect(struct mic *m, struct mic_report *r);
-void mic_reply_status(struct mic *m, struct control_reply *r);
-void mic_reply_stats(struct mic *m, struct control_reply *r);
+/* The figures' values from a report (the values point into r: keep it while they are used). */
+void mic_stats_values(struct mic *m, const struct mic_report *r, struct stats_values *v);
+/* The 'status' (status_only) or 'stats' reply. */
+void mic_reply_figures(struct mic *m, struct control_reply *reply, bool status_only);
 
 /* mic_metrics.c: Prometheus /metrics on 127.0.0.1:port, served from the main loop. */
 struct mic_metrics;

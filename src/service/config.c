@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/safe_output.h"
+#include "io/sysio.h"
 #include "service/paths.h"
 
 #define CONFIG_MAX_LINE 512 /* bytes; longer lines are an error, not silently cut */
@@ -174,8 +176,8 @@ int service_config_parse(const char *text, size_t len, struct service_config *c,
 int config_read_file(const char *path, char **text, size_t *len, char *err, size_t err_size)
 {
 	char *buf = NULL;
-	size_t n_read = 0;
 	struct stat st;
+	ssize_t got;
 	int fd, res;
 
 	if (err_size > 0)
@@ -205,21 +207,12 @@ int config_read_file(const char *path, char **text, size_t *len, char *err, size
 		goto done;
 	}
 	/* Read up to the limit, whatever fstat said: the file may grow while we read it. */
-	while (n_read < SERVICE_CONFIG_MAX_BYTES) {
-		ssize_t n = read(fd, buf + n_read, SERVICE_CONFIG_MAX_BYTES - n_read);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			res = -errno;
-			goto done;
-		}
-		if (n == 0)
-			break;
-		n_read += (size_t)n;
+	if ((got = sysio_read_full(fd, buf, SERVICE_CONFIG_MAX_BYTES)) < 0) {
+		res = (int)got;
+		goto done;
 	}
 	*text = buf;
-	*len = n_read;
+	*len = (size_t)got;
 	buf = NULL;
 	res = 0;
 done:
@@ -253,58 +246,6 @@ int service_config_format(const struct service_config *c, char *buf, size_t size
 	if (n < 0 || (size_t)n >= size)
 		return -ENOSPC;
 	return n;
-}
-
-static int write_all(int fd, const void *data, size_t size)
-{
-	const char *p = data;
-
-	while (size > 0) {
-		ssize_t n = write(fd, p, size);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
-int service_write_file_atomic(const char *path, const void *data, size_t size, unsigned mode)
-{
-	char tmp[4096];
-	int fd, res, n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if ((res = write_all(fd, data, size)) < 0)
-		goto error;
-	if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
-		res = -errno;
-		goto error;
-	}
-	if (close(fd) < 0) {
-		res = -errno;
-		fd = -1;
-		goto error;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		res = -errno;
-		goto error;
-	}
-	return 0;
-error:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return res;
 }
 
 /* Append [b, e) to the growing output; out has room for everything (see merge_settings). */
@@ -369,7 +310,7 @@ static char *merge_settings(const char *old, size_t old_len, const struct servic
 
 int service_config_save(const char *path, const struct service_config *c)
 {
-	char dir[4096], fresh[512], err[128];
+	char dir[4096], fresh[512], err[256]; /* the caller gets only the errno */
 	char *old = NULL, *merged;
 	size_t old_len = 0, len;
 	int n, res;
@@ -382,7 +323,8 @@ int service_config_save(const char *path, const struct service_config *c)
 	if (res == -ENOENT) {
 		if ((n = service_config_format(c, fresh, sizeof(fresh))) < 0)
 			return n;
-		return service_write_file_atomic(path, fresh, (size_t)n, 0600);
+		return safe_output_write_file(path, fresh, (size_t)n, SERVICE_CONFIG_MODE, err,
+					      sizeof(err));
 	}
 	if (res < 0)
 		return res; /* never replace a file we could not read: it may hold the user's lines */
@@ -390,7 +332,7 @@ int service_config_save(const char *path, const struct service_config *c)
 	free(old);
 	if (merged == NULL)
 		return -ENOMEM;
-	res = service_write_file_atomic(path, merged, len, 0600);
+	res = safe_output_write_file(path, merged, len, SERVICE_CONFIG_MODE, err, sizeof(err));
 	free(merged);
 	return res;
 }

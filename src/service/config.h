@@ -8,8 +8,8 @@
  *
  * Blank lines and '#' comments are allowed; keys the service does not know are skipped (so a newer
  * file still loads); a known key with a bad value is an error naming the line. Saving writes a
- * temporary file next to the target, fsyncs it and renames it over, so a crash leaves either the
- * old or the new file, never half of one.
+ * temporary file next to the target, fsyncs it and renames it over (io/safe_output.h), so a crash
+ * leaves either the old or the new file, never half of one.
  */
 #ifndef VOCANA_SERVICE_CONFIG_H
 #define VOCANA_SERVICE_CONFIG_H
@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #define SERVICE_CONFIG_MAX_BYTES 65536 /* a settings file is a few lines; anything bigger is not ours */
+#define SERVICE_CONFIG_MODE 0600       /* one user's settings: private, whatever the umask says */
 
 struct service_config {
 	int strength;  /* 0..100 */
@@ -43,10 +44,6 @@ int service_config_format(const struct service_config *c, char *buf, size_t size
  * only the strength/enabled lines' values change, missing ones are appended. 0 or a negative
  * errno (an existing file that cannot be read is left alone). */
 int service_config_save(const char *path, const struct service_config *c);
-
-/* Write size bytes to path atomically (temp file in the same directory, fsync, rename) with the
- * given mode. Shared with the systemd unit installer. 0 or a negative errno. */
-int service_write_file_atomic(const char *path, const void *data, size_t size, unsigned mode);
 
 /* ---- The line tokenizer shared by every reader of the settings file (these settings, the
  * performance targets in targets.c) ---------------------------------------------------------- */

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/sysio.h"
+
 struct control_server {
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -124,18 +126,16 @@ static int send_all(int fd, const char *buf, size_t len, int64_t deadline_ms)
 {
 	while (len > 0) {
 		/* MSG_NOSIGNAL: a client that hung up must not kill the service with SIGPIPE. */
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = sysio_send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		int res;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (n == -EAGAIN || n == -EWOULDBLOCK) {
 			if ((res = wait_fd(fd, POLLOUT, deadline_ms)) < 0)
 				return res;
 			continue;
 		}
 		if (n < 0)
-			return -errno;
+			return (int)n;
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -156,20 +156,18 @@ static int recv_text(int fd, char *buf, size_t size, bool stop_at_newline, int64
 			buf[len] = '\0';
 			return stop_at_newline ? -EMSGSIZE : (int)len;
 		}
-		n = recv(fd, buf + len, size - 1 - len, MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		n = sysio_recv(fd, buf + len, size - 1 - len, MSG_DONTWAIT);
+		if (n == -EAGAIN || n == -EWOULDBLOCK) {
 			if ((res = wait_fd(fd, POLLIN, deadline_ms)) < 0)
 				return res;
 			continue;
 		}
 		/* A server that refuses us hangs up without reading our request, which resets the
 		 * connection after its answer: what arrived before the reset still counts. */
-		if (n < 0 && errno == ECONNRESET && len > 0)
+		if (n == -ECONNRESET && len > 0)
 			break;
 		if (n < 0)
-			return -errno;
+			return (int)n;
 		if (n == 0)
 			break;
 		len += (size_t)n;

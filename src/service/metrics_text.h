@@ -6,7 +6,8 @@
  *
  *  - metrics_hist_to_text(): the non-empty buckets of a telemetry histogram (core/telemetry.h) as
  *    "lower_us:count,lower_us:count,..." (ascending), for 'stats'.
- *  - Prometheus text exposition format 0.0.4: HELP/TYPE headers, samples, and histograms with
+ *  - Prometheus text exposition format 0.0.4 (of the figures table: stats_prom.c): HELP/TYPE
+ *    headers, samples, and histograms with
  *    cumulative _bucket{le="..."} series (le in seconds, "+Inf" last), _sum and _count.
  *    Histogram bounds are the telemetry bucket edges at 2^k and 3 * 2^k microseconds (1 us to
  *    131 ms): the cumulative count at each of them is exact, and the set never changes, as

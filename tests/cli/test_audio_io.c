@@ -479,6 +479,18 @@ static void test_safe_output(void)
 		rmdir(tmp_path("ro"));
 	}
 	CHECK(count_temp_files() == 0);
+
+	/* A whole file with a forced mode (the service's settings): the umask and the replaced
+	 * file's permissions do not matter. */
+	CHECK(safe_output_write_file(tmp_path("so-c.conf"), "a = 1\n", 6, 0660, err, sizeof(err)) == 0);
+	CHECK(stat(tmp_path("so-c.conf"), &st) == 0 && st.st_size == 6 && (st.st_mode & 0777) == 0660);
+	CHECK(chmod(tmp_path("so-c.conf"), 0644) == 0);
+	CHECK(safe_output_write_file(tmp_path("so-c.conf"), "b", 1, 0600, err, sizeof(err)) == 0);
+	CHECK(stat(tmp_path("so-c.conf"), &st) == 0 && st.st_size == 1 && (st.st_mode & 0777) == 0600);
+	CHECK(safe_output_write_file(tmp_path("no-such-dir/x.conf"), "b", 1, 0600, err, sizeof(err)) ==
+	      -ENOENT);
+	CHECK(one_line(err));
+	CHECK(count_temp_files() == 0);
 	umask(mask);
 }
 

@@ -24,6 +24,7 @@
 #include "cli/monitor_text.h"
 #include "cli/monitor_view.h"
 #include "service/control.h"
+#include "service/proc_usage.h"
 #include "test_util.h"
 
 static const char *bar(int width, double fraction)
@@ -135,29 +136,37 @@ static const char full_stats[] =
 
 static void test_parse_stats(void)
 {
+	const struct monitor_hist *model;
 	struct monitor_stats s;
 
 	monitor_parse_reply(full_stats, &s);
-	CHECK(s.num[MON_PID] == 4242);
-	CHECK(s.num[MON_UPTIME_S] == 1800.5);
-	CHECK(s.num[MON_RATE] == 48000 && s.num[MON_QUANTUM] == 256);
-	CHECK(s.num[MON_LATENCY_MS] == 15.0);
-	CHECK(s.num[MON_INPUT_DBFS] == -23.5 && s.num[MON_OUTPUT_DBFS] == -120);
-	CHECK(s.num[MON_VAD] == 0.75);
-	CHECK(s.num[MON_MODEL_P50_US] == 800 && s.num[MON_MODEL_P99_US] == 1500);
-	CHECK(s.num[MON_MODEL_MEAN_US] == 850.5 && s.num[MON_CYCLE_COUNT] == 1000);
-	CHECK(s.num[MON_SERVICE_CPU_TIME_MS] == 12345 && s.num[MON_SERVICE_RSS_KIB] == 20480);
-	CHECK(strcmp(s.str[MON_BREAKER], "half-open") == 0);
-	CHECK(strcmp(s.str[MON_INPUT], "alsa_input.usb-mic") == 0);
-	CHECK(strcmp(s.str[MON_VERSION], "0.4.0") == 0);
-	CHECK(s.flag[MON_RECORDING] == 1 && s.flag[MON_ENABLED] == 1);
-	CHECK(s.flag[MON_WORKER_REALTIME] == 1);
-	CHECK(s.hist[MON_HIST_MODEL].n == 3);
-	CHECK(s.hist[MON_HIST_MODEL].lower_us[1] == 500 && s.hist[MON_HIST_MODEL].count[1] == 900);
-	CHECK(s.hist[MON_HIST_CYCLE].n == 2);
-	/* Every numeric key of the list is read: none stays missing. */
-	for (int k = 0; k < MON_NUM_COUNT; k++)
-		CHECK_MSG(!isnan(s.num[k]), "%s missing", monitor_num_key(k));
+	CHECK(s.num[STAT_pid] == 4242);
+	CHECK(s.num[STAT_uptime_s] == 1800.5);
+	CHECK(s.num[STAT_rate] == 48000 && s.num[STAT_quantum] == 256);
+	CHECK(s.num[STAT_latency_ms] == 15.0);
+	CHECK(s.num[STAT_input_dbfs] == -23.5 && s.num[STAT_output_dbfs] == -120);
+	CHECK(s.num[STAT_vad] == 0.75);
+	CHECK(s.num[STAT_model_time_p50_us] == 800 && s.num[STAT_model_time_p99_us] == 1500);
+	CHECK(s.num[STAT_model_time_mean_us] == 850.5 && s.num[STAT_cycle_time_count] == 1000);
+	CHECK(s.num[STAT_cpu_time_ms] == 12345 && s.num[STAT_rss_kib] == 20480);
+	CHECK(strcmp(s.str[STAT_breaker], "half-open") == 0);
+	CHECK(strcmp(s.str[STAT_input], "alsa_input.usb-mic") == 0);
+	CHECK(strcmp(s.str[STAT_version], "0.4.0") == 0);
+	CHECK(monitor_flag(&s, STAT_recording) == 1 && monitor_flag(&s, STAT_enabled) == 1);
+	CHECK(monitor_flag(&s, STAT_worker_realtime) == 1);
+	model = monitor_hist_of(&s, STAT_model_time_hist);
+	CHECK(model->n == 3 && model->lower_us[1] == 500 && model->count[1] == 900);
+	CHECK(monitor_hist_of(&s, STAT_cycle_time_hist)->n == 2);
+	/* Every numeric figure in the reply is read: none stays missing. */
+	for (int k = 0; k < STATS_N; k++) {
+		char key[64];
+		snprintf(key, sizeof(key), "\n%s=", stats_figure(k)->key);
+		enum stats_type t = stats_figure(k)->type;
+
+		if (strstr(full_stats, key) &&
+		    (t == STATS_TYPE_COUNT || t == STATS_TYPE_NUMBER || t == STATS_TYPE_LEVEL))
+			CHECK_MSG(!isnan(s.num[k]), "%s missing", stats_figure(k)->key);
+	}
 }
 
 static void test_parse_garbled(void)
@@ -168,34 +177,35 @@ static void test_parse_garbled(void)
 	monitor_parse_reply("pid=12x\nlatency_ms=\nvad=nan\nframes=1e999\nrecording=maybe\n"
 			    "=5\nnoequals\nmisses=-\nxruns= 3\ninput=dev\x1b[2Jice\n"
 			    "model_time_hist=0:1,x\nunknown_key=7\nrate=44100\n", &s);
-	CHECK(isnan(s.num[MON_PID]));
-	CHECK(isnan(s.num[MON_LATENCY_MS]));
-	CHECK(isnan(s.num[MON_VAD]));
-	CHECK(isnan(s.num[MON_FRAMES]));
-	CHECK(isnan(s.num[MON_MISSES]));
-	CHECK(s.num[MON_RATE] == 44100); /* good keys after bad ones still count */
-	CHECK(s.flag[MON_RECORDING] == -1);
-	CHECK(s.hist[MON_HIST_MODEL].n == -1);
+	CHECK(isnan(s.num[STAT_pid]));
+	CHECK(isnan(s.num[STAT_latency_ms]));
+	CHECK(isnan(s.num[STAT_vad]));
+	CHECK(isnan(s.num[STAT_frames]));
+	CHECK(isnan(s.num[STAT_misses]));
+	CHECK(s.num[STAT_rate] == 44100); /* good keys after bad ones still count */
+	CHECK(monitor_flag(&s, STAT_recording) == -1);
+	CHECK(monitor_hist_of(&s, STAT_model_time_hist)->n == -1);
 	/* A terminal escape in a device name must not reach the terminal. */
-	CHECK(strchr(s.str[MON_INPUT], '\x1b') == NULL);
-	CHECK(strcmp(s.str[MON_INPUT], "dev?[2Jice") == 0);
+	CHECK(strchr(s.str[STAT_input], '\x1b') == NULL);
+	CHECK(strcmp(s.str[STAT_input], "dev?[2Jice") == 0);
 	/* -1 is the service's "unknown"; only levels are negative. */
 	monitor_parse_reply("rss_kib=-1\ncpu_time_ms=-1\ninput_dbfs=-120\n", &s);
-	CHECK(isnan(s.num[MON_SERVICE_RSS_KIB]) && isnan(s.num[MON_SERVICE_CPU_TIME_MS]));
-	CHECK(s.num[MON_INPUT_DBFS] == -120);
+	CHECK(isnan(s.num[STAT_rss_kib]) && isnan(s.num[STAT_cpu_time_ms]));
+	CHECK(s.num[STAT_input_dbfs] == -120);
 
 	monitor_parse_reply("", &s);
-	CHECK(isnan(s.num[MON_LATENCY_MS]) && s.flag[MON_ENABLED] == -1 && s.str[MON_MODE][0] == 0);
+	CHECK(isnan(s.num[STAT_latency_ms]) && monitor_flag(&s, STAT_enabled) == -1 &&
+	      s.str[STAT_mode][0] == 0);
 
 	/* An over-long value is skipped whole, and long strings are cut, not overflowed. */
 	memset(longline, 'a', sizeof(longline));
 	memcpy(longline, "input=", 6);
 	longline[sizeof(longline) - 1] = '\0';
 	monitor_parse_reply(longline, &s);
-	CHECK(s.str[MON_INPUT][0] == '\0');
+	CHECK(s.str[STAT_input][0] == '\0');
 	longline[600] = '\0';
 	monitor_parse_reply(longline, &s);
-	CHECK(strlen(s.str[MON_INPUT]) == MONITOR_STR_MAX - 1);
+	CHECK(strlen(s.str[STAT_input]) == MONITOR_STR_MAX - 1);
 }
 
 static void test_parse_status_fallback(void)
@@ -205,13 +215,13 @@ static void test_parse_status_fallback(void)
 	/* The "status" reply of services before "stats": linear peaks, model_p99_us. */
 	monitor_parse_reply("ok\nrunning=yes\npid=7\ninput_peak=0.5\noutput_peak=0.0000\n"
 			    "model_p99_us=1234\nrecording=no\n", &s);
-	CHECK_NEAR(s.num[MON_INPUT_DBFS], -6.0206, 1e-3);
-	CHECK(s.num[MON_OUTPUT_DBFS] == -120.0);
-	CHECK(s.num[MON_MODEL_P99_US] == 1234);
-	CHECK(isnan(s.num[MON_MODEL_P50_US]) && isnan(s.num[MON_VAD]));
+	CHECK_NEAR(s.num[STAT_input_dbfs], -6.0206, 1e-3);
+	CHECK(s.num[STAT_output_dbfs] == -120.0);
+	CHECK(s.num[STAT_model_time_p99_us] == 1234);
+	CHECK(isnan(s.num[STAT_model_time_p50_us]) && isnan(s.num[STAT_vad]));
 	/* The newer key wins when both are there. */
 	monitor_parse_reply("input_peak=0.5\ninput_dbfs=-40\n", &s);
-	CHECK(s.num[MON_INPUT_DBFS] == -40);
+	CHECK(s.num[STAT_input_dbfs] == -40);
 	CHECK(monitor_peak_to_dbfs(1.0) == 0.0);
 	CHECK(isnan(monitor_peak_to_dbfs(NAN)));
 }
@@ -262,7 +272,7 @@ static void test_proc(void)
 	long long ticks, rss;
 	pid_t child;
 
-	CHECK(monitor_proc_read(getpid(), &ticks, &rss) == 0);
+	CHECK(proc_usage_read(getpid(), &ticks, &rss) == 0);
 	CHECK(ticks >= 0);
 	CHECK(rss > 0);
 	/* A process that is gone. */
@@ -271,8 +281,8 @@ static void test_proc(void)
 		_exit(0);
 	CHECK(child > 0);
 	waitpid(child, NULL, 0);
-	CHECK(monitor_proc_read(child, &ticks, &rss) == -ENOENT);
-	CHECK(monitor_proc_read(0, &ticks, &rss) < 0);
+	CHECK(proc_usage_read(child, &ticks, &rss) == -ENOENT);
+	CHECK(proc_usage_read(0, &ticks, &rss) < 0);
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -563,14 +573,15 @@ static void test_collect(void)
 	CHECK(monitor_collect(path, &s, err, sizeof(err)) == -ENOENT); /* nobody listens */
 
 	collect_from(SERVICE_NEW, path, 0, &s, err, sizeof(err));
-	CHECK(s.from_stats && s.num[MON_PID] == 99 && s.num[MON_VAD] == 0.5);
-	CHECK(s.hist[MON_HIST_MODEL].n == 0 && s.hist[MON_HIST_CYCLE].n == -1);
+	CHECK(s.from_stats && s.num[STAT_pid] == 99 && s.num[STAT_vad] == 0.5);
+	CHECK(monitor_hist_of(&s, STAT_model_time_hist)->n == 0);
+	CHECK(monitor_hist_of(&s, STAT_cycle_time_hist)->n == -1);
 	CHECK(atomic_load(&status_requests) == 0);
 
 	/* An older service: "stats" is unknown, so the monitor asks "status" instead. */
 	collect_from(SERVICE_OLD, path, 0, &s, err, sizeof(err));
-	CHECK(!s.from_stats && s.num[MON_PID] == 98 && s.num[MON_INPUT_DBFS] == 0.0);
-	CHECK(isnan(s.num[MON_VAD]));
+	CHECK(!s.from_stats && s.num[STAT_pid] == 98 && s.num[STAT_input_dbfs] == 0.0);
+	CHECK(isnan(s.num[STAT_vad]));
 	CHECK(atomic_load(&stats_requests) == 2 && atomic_load(&status_requests) == 1);
 
 	/* Any other error is reported with the service's words, not retried as "status". */
