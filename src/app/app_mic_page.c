@@ -355,3 +355,8 @@ const char *app_mic_page_device_name(struct app_mic_page *p, guint i)
 {
 	return i < p->n_device_names ? p->device_names[i] : NULL;
 }
+
+GtkWidget *app_mic_page_input_bar(struct app_mic_page *p)
+{
+	return p->in_bar;
+}

@@ -23,6 +23,7 @@ GtkWidget *app_mic_page_switch(struct app_mic_page *p);
 GtkWidget *app_mic_page_scale(struct app_mic_page *p);
 GtkWidget *app_mic_page_device_row(struct app_mic_page *p);
 GtkWidget *app_mic_page_listen_button(struct app_mic_page *p);
+GtkWidget *app_mic_page_input_bar(struct app_mic_page *p);
 /* The node.name behind position i of the device row (0 = the default), NULL if none. */
 const char *app_mic_page_device_name(struct app_mic_page *p, guint i);
 

@@ -95,8 +95,6 @@ void app_shots_start(GApplication *app, struct app_window *w, const char *dir, g
 	s->w = w;
 	s->dir = g_strdup(dir);
 	g_mkdir_with_parents(dir, 0755);
-	/* Tall enough that every page, plots included, fits without scrolling. */
-	gtk_window_set_default_size(app_window_gtk(w), 560, 1160);
 	apply_step(s);
 	g_timeout_add(settle_ms > PAGE_SETTLE_MS ? settle_ms : PAGE_SETTLE_MS, take, s);
 }

@@ -256,3 +256,8 @@ const char *app_window_banner_text(struct app_window *w)
 	return gtk_revealer_get_reveal_child(GTK_REVEALER(w->banner_revealer)) ?
 		gtk_label_get_text(GTK_LABEL(w->banner_label)) : "";
 }
+
+GtkWidget *app_window_banner_button(struct app_window *w)
+{
+	return w->banner_button;
+}

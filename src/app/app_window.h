@@ -26,5 +26,6 @@ void app_window_set_hide_on_close(struct app_window *w, gboolean hide);
 /* For tests: the Microphone page, the banner's text ("" when hidden). */
 struct app_mic_page *app_window_mic_page(struct app_window *w);
 const char *app_window_banner_text(struct app_window *w);
+GtkWidget *app_window_banner_button(struct app_window *w); /* visible when it offers an action */
 
 #endif /* VOCANA_APP_WINDOW_H */
