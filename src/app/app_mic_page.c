@@ -100,7 +100,7 @@ static GtkWidget *level_row(const char *title, const char *subtitle, GtkWidget *
 	gtk_level_bar_remove_offset_value(GTK_LEVEL_BAR(*bar), GTK_LEVEL_BAR_OFFSET_FULL);
 	gtk_widget_set_size_request(*bar, 220, -1);
 	gtk_widget_set_valign(*bar, GTK_ALIGN_CENTER);
-	gtk_widget_set_hexpand(*bar, TRUE);
+	gtk_widget_set_hexpand(*bar, FALSE); /* one width: the bars line up whatever the subtitles */
 	label_for_a11y(*bar, title);
 	*value = gtk_label_new("–");
 	gtk_label_set_width_chars(GTK_LABEL(*value), 10);
