@@ -307,7 +307,7 @@ static GtkWidget *switch_row(GtkWidget *group, const char *title, const char *su
 	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
 	*sw = gtk_switch_new();
 	gtk_widget_set_valign(*sw, GTK_ALIGN_CENTER);
-	gtk_accessible_update_property(GTK_ACCESSIBLE(*sw), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+	/* Named by the row's title (activatable widget), for screen readers and AT-SPI tests. */
 	adw_action_row_add_suffix(ADW_ACTION_ROW(row), *sw);
 	adw_action_row_set_activatable_widget(ADW_ACTION_ROW(row), *sw);
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);

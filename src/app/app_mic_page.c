@@ -125,7 +125,7 @@ static GtkWidget *build_control_group(struct app_mic_page *p)
 	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), "Off passes your microphone through unchanged");
 	p->enable_switch = gtk_switch_new();
 	gtk_widget_set_valign(p->enable_switch, GTK_ALIGN_CENTER);
-	label_for_a11y(p->enable_switch, "Noise cancellation");
+	/* Its name comes from the row (activatable widget: labelled by the row's title). */
 	adw_action_row_add_suffix(ADW_ACTION_ROW(row), p->enable_switch);
 	adw_action_row_set_activatable_widget(ADW_ACTION_ROW(row), p->enable_switch);
 	g_signal_connect(p->enable_switch, "notify::active", G_CALLBACK(on_switch), p);
@@ -157,7 +157,6 @@ static GtkWidget *build_control_group(struct app_mic_page *p)
 	adw_action_row_set_subtitle(ADW_ACTION_ROW(p->device_row),
 				    "The real microphone that Vocana cleans up");
 	adw_combo_row_set_model(ADW_COMBO_ROW(p->device_row), G_LIST_MODEL(p->device_model));
-	label_for_a11y(p->device_row, "Input device");
 	g_signal_connect(p->device_row, "notify::selected", G_CALLBACK(on_device), p);
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), p->device_row);
 	return group;
