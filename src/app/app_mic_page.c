@@ -257,7 +257,9 @@ static void update_devices(struct app_mic_page *p, const struct app_snapshot *s)
 		for (int i = 0; i < s->n_devices; i++)
 			if (strcmp(s->devices[i].name, s->default_device) == 0)
 				def_desc = s->devices[i].description;
-		snprintf(def, sizeof(def), "Default%s%s", def_desc ? " — " : " (none found)",
+		/* The desktop's default may be no capture device at all, or Vocana itself (then the
+		 * service keeps the previous real default): say "follow the desktop" then. */
+		snprintf(def, sizeof(def), "Default%s%s", def_desc ? " — " : " (follow the desktop)",
 			 def_desc ? def_desc : "");
 		items[0] = def;
 		p->device_names[0][0] = '\0';
