@@ -246,6 +246,10 @@ static void on_poll_reply(int res, const char *reply, void *data)
 	}
 	svc->snap.rtt_ms = (double)(now - svc->poll_sent_us) / 1000.0;
 	if (res == 0 && body != NULL) {
+		/* Up at last: a start failure's reason is history (and must not read as a refused
+		 * change, which shares the message). */
+		if (svc->snap.state == APP_STATE_STARTING || svc->snap.state == APP_STATE_START_FAILED)
+			svc->snap.message[0] = '\0';
 		set_state(svc, svc->snap.rtt_ms > APP_SLOW_MS ? APP_STATE_SLOW : APP_STATE_RUNNING);
 		parse_status(svc, body, stats);
 		if (stats)

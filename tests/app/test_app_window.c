@@ -13,8 +13,8 @@
  *   - the switch on, the slider to 35: 'strength=35', saved; a recording equals the engine run
  *     offline at strength 35;
  *   - Listen: the service plays the mic back ('listening=yes') and stops when toggled off;
- *   - the service stopped: the banner offers Start; Start runs 'vocana mic' and the window shows
- *     it running again.
+ *   - the service stopped: the banner offers Start; a service that refuses to start shows its
+ *     own last message and Try Again; Start runs 'vocana mic' and the window shows it running.
  * Usage: test_app_window VOCANA PW_PLAY_RECORD PW_ANALYZE FAKE_MIC WORKDIR PW_ENV_SH. Exit 77
  * without a display.
  */
@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <adwaita.h>
@@ -148,6 +149,11 @@ static gboolean fake_mic_listed(void)
 static gboolean banner_says_no_mic(void)
 {
 	return strstr(app_window_banner_text(win), "No microphone") != NULL;
+}
+
+static gboolean start_failed(void)
+{
+	return app_service_snapshot(svc)->state == APP_STATE_START_FAILED;
 }
 
 static gboolean banner_empty(void)
@@ -329,6 +335,28 @@ static void run_steps(void)
 	CHECK(strstr(app_window_banner_text(win), "not running") != NULL, "banner: '%s'",
 	      app_window_banner_text(win));
 	CHECK(gtk_widget_get_visible(app_window_banner_button(win)), "no Start button");
+
+	/* A service that refuses to start: its last message is shown, with Try Again. */
+	{
+		char *fake = g_build_filename(workdir, "refusing-vocana", NULL);
+		char *real = g_strdup(g_getenv("VOCANA_PROGRAM"));
+
+		CHECK(g_file_set_contents(fake, "#!/bin/sh\necho 'vocana mic: error: refused for the "
+					  "test' >&2\nexit 1\n", -1, NULL) && chmod(fake, 0755) == 0,
+		      "cannot write %s", fake);
+		g_setenv("VOCANA_PROGRAM", fake, TRUE);
+		g_signal_emit_by_name(app_window_banner_button(win), "clicked");
+		CHECK(wait_for(start_failed, 10000), "no failure shown (state %s)",
+		      app_state_name(app_service_snapshot(svc)->state));
+		note("refusing service; banner: '%s'", app_window_banner_text(win));
+		CHECK(strstr(app_window_banner_text(win), "refused for the test") != NULL,
+		      "the service's message is not shown: '%s'", app_window_banner_text(win));
+		CHECK(strcmp(gtk_button_get_label(GTK_BUTTON(app_window_banner_button(win))),
+			     "Try Again") == 0, "no Try Again button");
+		g_setenv("VOCANA_PROGRAM", real, TRUE);
+		g_free(real);
+		g_free(fake);
+	}
 	g_signal_emit_by_name(app_window_banner_button(win), "clicked");
 	CHECK(wait_for(running, 15000), "Start did not bring the service back (state %s: %s)",
 	      app_state_name(app_service_snapshot(svc)->state), app_service_snapshot(svc)->message);
