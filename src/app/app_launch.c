@@ -151,7 +151,8 @@ static void on_child_exit(GObject *source, GAsyncResult *result, gpointer data)
 
 	g_subprocess_wait_finish(p, result, NULL);
 	tail = app_launch_log_tail();
-	msg = g_strdup_printf("the service stopped: %s", tail ? tail : "no message");
+	/* The service's own last line says why ("vocana mic: error: ..."). */
+	msg = g_strdup_printf("%s", tail ? tail : "it stopped without a message");
 	l->exited(-EIO, msg, l->data);
 	g_free(msg);
 	g_free(tail);

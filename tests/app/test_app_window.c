@@ -13,6 +13,8 @@
  *   - the switch on, the slider to 35: 'strength=35', saved; a recording equals the engine run
  *     offline at strength 35;
  *   - Listen: the service plays the mic back ('listening=yes') and stops when toggled off;
+ *   - the service frozen (SIGSTOP): the window says it is slow, then not answering, and its main
+ *     loop never stalls meanwhile; thawed, it shows it running again;
  *   - the service stopped: the banner offers Start; a service that refuses to start shows its
  *     own last message and Try Again; Start runs 'vocana mic' and the window shows it running.
  * Usage: test_app_window VOCANA PW_PLAY_RECORD PW_ANALYZE FAKE_MIC WORKDIR PW_ENV_SH. Exit 77
@@ -149,6 +151,30 @@ static gboolean fake_mic_listed(void)
 static gboolean banner_says_no_mic(void)
 {
 	return strstr(app_window_banner_text(win), "No microphone") != NULL;
+}
+
+static gboolean slow_or_hung(void)
+{
+	enum app_state st = app_service_snapshot(svc)->state;
+
+	return st == APP_STATE_SLOW || st == APP_STATE_NOT_ANSWERING;
+}
+
+static gboolean not_answering(void)
+{
+	return app_service_snapshot(svc)->state == APP_STATE_NOT_ANSWERING;
+}
+
+/* The longest gap between two ticks of a 10 ms timer: how long the main loop was held up. */
+static gint64 last_tick_us, max_gap_us;
+static gboolean on_tick(gpointer data)
+{
+	gint64 now = g_get_monotonic_time();
+
+	if (last_tick_us && now - last_tick_us > max_gap_us)
+		max_gap_us = now - last_tick_us;
+	last_tick_us = now;
+	return G_SOURCE_CONTINUE;
 }
 
 static gboolean start_failed(void)
@@ -321,6 +347,29 @@ static void run_steps(void)
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_mic_page_listen_button(page)), FALSE);
 	CHECK(wait_status("listening", "no", 5000), "listen did not stop");
 	note("listen: started and stopped");
+
+	/* ---- a hung service: shown as such, and the window keeps drawing ------------------- */
+	{
+		long pid = atol(status_get("pid"));
+		guint tick = g_timeout_add(10, on_tick, NULL);
+
+		CHECK(pid > 0, "no pid");
+		kill((pid_t)pid, SIGSTOP); /* the socket still accepts (backlog); nothing answers */
+		last_tick_us = max_gap_us = 0;
+		CHECK(wait_for(slow_or_hung, 3000), "a stopped service is not shown as slow (%s)",
+		      app_state_name(app_service_snapshot(svc)->state));
+		note("service stopped (SIGSTOP); banner: '%s'", app_window_banner_text(win));
+		CHECK(wait_for(not_answering, 6000), "a stopped service is not shown as not answering "
+		      "(%s)", app_state_name(app_service_snapshot(svc)->state));
+		note("then: '%s'; the main loop's longest gap meanwhile: %.1f ms",
+		     app_window_banner_text(win), max_gap_us / 1000.0);
+		CHECK(max_gap_us < 250000, "the GUI blocked for %.0f ms on a hung service",
+		      max_gap_us / 1000.0);
+		g_source_remove(tick);
+		kill((pid_t)pid, SIGCONT);
+		CHECK(wait_for(running, 8000), "the service is not shown running after SIGCONT (%s)",
+		      app_state_name(app_service_snapshot(svc)->state));
+	}
 
 	/* ---- the service stops; Start brings it back ---------------------------------------- */
 	{
