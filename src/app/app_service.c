@@ -287,6 +287,8 @@ static gboolean on_slow(gpointer data)
 
 	/* Shown while the request is still out, so a hung service is visible before the timeout. */
 	svc->slow_id = 0;
+	/* The banner says how long this answer has been outstanding, not the last one's time. */
+	svc->snap.rtt_ms = (double)(g_get_monotonic_time() - svc->poll_sent_us) / 1000.0;
 	if (svc->snap.state == APP_STATE_RUNNING) {
 		set_state(svc, APP_STATE_SLOW);
 		notify(svc);
