@@ -105,6 +105,12 @@ static void load_settings(struct mic *m)
 			mic_log(m, "warning", "ignoring settings file %s: %s (using defaults)",
 				m->config_path, err[0] ? err : strerror(-res));
 	}
+	/* The saved input, unless --input names one for this run. Copied into m->input, which
+	 * 'set input' changes later (opts.input points there, see mic_private.h). */
+	if (m->opts.input == NULL && m->settings.input[0] != '\0') {
+		snprintf(m->input, sizeof(m->input), "%s", m->settings.input);
+		m->opts.input = m->input;
+	}
 	/* Command-line values win for this run but are not saved. */
 	if (m->opts.strength >= 0)
 		m->settings.strength = m->opts.strength;
@@ -142,7 +148,7 @@ static void reply_saved(struct mic *m, struct control_reply *r)
 }
 
 /* 'set input NAME' / 'set input default': capture NAME (a node.name from 'devices'), or follow
- * the default source again. For this run only, like --input: the saved settings do not have it. */
+ * the default source again. Saved, so the service captures it again after a restart. */
 static void set_input(struct mic *m, const char *name, struct control_reply *r)
 {
 	size_t len = strlen(name);
@@ -168,10 +174,12 @@ static void set_input(struct mic *m, const char *name, struct control_reply *r)
 		memcpy(m->input, name, len + 1);
 		m->opts.input = m->input;
 	}
+	snprintf(m->settings.input, sizeof(m->settings.input), "%s", m->input);
 	mic_reconcile_soon(m);
 	control_reply_add(r, "input_follows_default", "%s", m->opts.input ? "no" : "yes");
 	if (m->opts.input)
 		control_reply_add(r, "input", "%s", m->opts.input);
+	reply_saved(m, r);
 }
 
 static void cmd_set(struct mic *m, const char *args, struct control_reply *r)

@@ -4,8 +4,9 @@
 # The control requests the desktop app needs (src/pw/mic_control.c), against a real PipeWire:
 #   - 'devices' lists the capture devices as the service sees the graph (the fake mic, a sink,
 #     with its description), never the Vocana source itself;
-#   - 'set input NAME' captures NAME and 'status' says it no longer follows the default;
-#     'set input default' follows the default again; the Vocana source itself is refused;
+#   - 'set input NAME' captures NAME and 'status' says it no longer follows the default; it is
+#     saved and a restarted service captures it again; 'set input default' follows the default
+#     again (saved too); the Vocana source itself is refused;
 #   - 'meter N' records the Vocana source for N seconds: the engine runs (frames grow, the input
 #     level follows the audio) with no other app recording; it ends by itself, and at 'meter off';
 #   - 'listen N' loads a loopback from the Vocana source to the default output for N seconds
@@ -45,6 +46,15 @@ reply=$(control_raw "set input $PW_ENV_FAKE_MIC")
 pw_wait_until 5 status_is input_follows_default no || fail "still follows the default"
 pw_wait_until 5 status_is input "$PW_ENV_FAKE_MIC" || fail "input is '$(status_get input)'"
 pw_wait_until 10 input_linked || fail "the capture is not linked after set input"
+conf="$XDG_CONFIG_HOME/vocana/vocana.conf"
+grep -qx "input = $PW_ENV_FAKE_MIC" "$conf" || fail "the input is not saved in $conf"
+# Saved: a restarted service (as after a re-login) captures it again.
+stop_mic
+start_mic
+pw_wait_until 5 status_is input_follows_default no || fail "the saved input was not restored"
+pw_wait_until 5 status_is input "$PW_ENV_FAKE_MIC" || fail "restored input is '$(status_get input)'"
+pw_wait_until 10 input_linked || fail "the capture is not linked after the restart"
+note "set input: saved and restored after a restart"
 reply=$(control_raw "set input $MIC_NODE")
 [[ "$reply" == error:* ]] || fail "capturing itself was accepted: $reply"
 reply=$(control_raw "set input two words")
@@ -113,6 +123,7 @@ pw_wait_until 5 pw_node_gone "$MIC_NODE.listen" || fail "the loopback stayed aft
 reply=$(control_raw "set input default")
 [[ "$(head -n1 <<<"$reply")" == ok ]] || fail "set input default: $reply"
 pw_wait_until 5 status_is input_follows_default yes || fail "does not follow the default again"
+grep -qx "input = default" "$conf" || fail "following the default is not saved"
 
 # The service is still healthy and quits cleanly.
 "$VOCANA" status >/dev/null || fail "status after the app requests"
