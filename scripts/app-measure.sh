@@ -12,9 +12,10 @@ BUILD=${2:-build}
 # shellcheck source=../tests/app/app-session.sh
 source tests/app/app-session.sh
 app_session_start
-for renderer in default cairo; do
+unset GSK_RENDERER
+for renderer in app-default gl; do
 	out="$PW_ENV_DIR/measure-$renderer.json"
-	if [[ $renderer == default ]]; then
+	if [[ $renderer == app-default ]]; then
 		"$BUILD/src/app/vocana-app" --no-tray --measure "$SECONDS_EACH" --measure-out "$out"
 	else
 		GSK_RENDERER=$renderer "$BUILD/src/app/vocana-app" --no-tray --measure "$SECONDS_EACH" \

@@ -142,6 +142,11 @@ int main(int argc, char **argv)
 	int status;
 
 	a.shots_settle_ms = 3000;
+	/* Cairo unless the user picks a renderer: this window is small and redraws its meters
+	 * 5 times a second, which the Cairo renderer does in about 1 ms and 0.8 % of a core; GTK's
+	 * default GL renderer took 13 % and a 90-130 ms p99 wherever GL is Mesa's software
+	 * rasteriser (VMs, Xvfb: docs/app.md, "Measured"). With a GPU, GSK_RENDERER=gl works too. */
+	g_setenv("GSK_RENDERER", "cairo", FALSE);
 	/* NON_UNIQUE for the test and measurement modes: they must not hand over to (or be
 	 * confused with) an instance the user runs. */
 	a.gapp = adw_application_new(APP_ID, G_APPLICATION_DEFAULT_FLAGS);

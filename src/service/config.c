@@ -347,9 +347,9 @@ static void put(char **out, const char *b, const char *e)
 }
 
 /*
- * The old file's text with the strength/enabled/input values replaced in place (every occurrence: the
- * last one wins when reading, so all must agree) and any missing one appended; every other byte
- * is kept, so comments and the targets survive 'vocana set'. Returns a new buffer or NULL.
+ * The old file's text with the strength/enabled/input values replaced in place (every occurrence:
+ * the last one wins when reading, so all must agree) and any missing one appended; every other
+ * byte is kept, so comments and the targets survive 'vocana set'. Returns a new buffer or NULL.
  */
 static char *merge_settings(const char *old, size_t old_len, const struct service_config *c,
 			    size_t *out_len)

@@ -5,7 +5,8 @@ and synthesized pointer clicks, and check through `vocana status --raw` that the
 followed: the Noise Cancellation switch (its AT-SPI action), the Strength slider (a click at 30 %
 of its length), and the Input Device row (a click opens its list, the keyboard picks the fake
 mic in it). Controls are found by their accessible names, so this also proves a screen reader
-can name them. Prints '# ...' notes; the last line is 'strength=N' for the recording check that follows.
+can name them. Prints '# ...' notes; the last line is 'strength=N' for the recording check
+that follows.
 
 Usage: atspi_drive.py VOCANA FAKE_MIC_DESCRIPTION
 """

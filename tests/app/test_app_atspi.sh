@@ -33,7 +33,8 @@ echo "$out" >&2
 [[ $rc -eq 0 ]] || fail "driving the app through AT-SPI failed"
 strength=$(tail -n1 <<<"$out" | sed -n 's/^strength=//p')
 [[ -n "$strength" ]] || fail "no strength from the driver"
-pw_wait_until 5 eval '! kill -0 "$app_pid" 2>/dev/null' || fail "closing the window did not quit the app"
+pw_wait_until 5 eval '! kill -0 "$app_pid" 2>/dev/null' ||
+	fail "closing the window did not quit the app"
 
 # The app's meter lease ends within 5 s of closing; then a recording starts a fresh denoiser.
 pw_wait_until 10 status_is recording no || fail "still recording after the app closed"
@@ -42,7 +43,8 @@ play_record "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/rec.f32" 1024
 res=$("$ANALYZE" offline "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/rec.f32" 1024 "$strength") ||
 	fail "offline comparison failed: $res"
 note "recording vs the engine offline at strength $strength: $res"
-fcmp "$(kv "$res" corr)" '>=' 0.999 || fail "the recording is not the engine at strength $strength: $res"
+fcmp "$(kv "$res" corr)" '>=' 0.999 ||
+	fail "the recording is not the engine at strength $strength: $res"
 status_is input "$PW_ENV_FAKE_MIC" || fail "input is $(status_get input)"
 note "AT-SPI: all passed"
 exit 0

@@ -5,8 +5,9 @@
 # 'vocana mic' on a private PipeWire, under Xvfb. sni_host.py plays the panel: it runs a
 # StatusNotifierWatcher, waits for the app (started --hidden, as at login) to register, reads the
 # item and its menu, clicks Noise Cancellation and a strength preset and checks the service
-# followed; no window until Activate, which must map it. Then the watcher goes away: the app keeps running and
-# stays reachable as a window. Without any watcher at all, --hidden must show the window.
+# followed; no window until Activate, which must map it. Then the watcher goes away: the app keeps
+# running and stays reachable as a window. Without any watcher at all, --hidden must show the
+# window.
 # Usage (from meson): test_app_tray.sh VOCANA PW_PLAY_RECORD PW_ANALYZE VOCANA_APP.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)

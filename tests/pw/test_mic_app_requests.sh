@@ -83,7 +83,8 @@ loud()
 	db=$(stats_get input_dbfs)
 	fcmp "${db:--120}" '>' -40
 }
-pw_wait_until 5 loud || fail "the meter shows no input level while audio plays: $(stats_get input_dbfs)"
+pw_wait_until 5 loud ||
+	fail "the meter shows no input level while audio plays: $(stats_get input_dbfs)"
 wait "$play_pid"
 frames1=$(stats_get frames)
 ((frames1 > frames0)) || fail "frames did not grow with the meter ($frames0 -> $frames1)"
