@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -118,6 +119,15 @@ static void job_run_next(struct job *j)
 	g_subprocess_communicate_utf8_async(p, NULL, NULL, on_step_done, j);
 }
 
+static gboolean service_socket_exists(void)
+{
+	char path[4096];
+	struct stat st;
+
+	return paths_control_socket(path, sizeof(path)) == 0 && stat(path, &st) == 0 &&
+	       S_ISSOCK(st.st_mode);
+}
+
 void app_autostart_set_service(gboolean on, app_autostart_fn done, void *data)
 {
 	struct job *j = g_new0(struct job, 1);
@@ -146,8 +156,13 @@ void app_autostart_set_service(gboolean on, app_autostart_fn done, void *data)
 			job_finish(j, FALSE, "cannot write the systemd user unit");
 			return;
 		}
+		/* Already running (started by the app or by hand): enable only, or the unit's
+		 * 'vocana mic' would find the socket taken and fail until the next login anyway. */
 		if (manager)
-			j->steps = g_strsplit("systemctl|--user|daemon-reload\n"
+			j->steps = g_strsplit(service_socket_exists() ?
+					      "systemctl|--user|daemon-reload\n"
+					      "systemctl|--user|enable|" UNIT_FILE_NAME :
+					      "systemctl|--user|daemon-reload\n"
 					      "systemctl|--user|enable|--now|" UNIT_FILE_NAME, "\n", -1);
 	} else if (manager) {
 		/* Disable only: switching autostart off does not stop noise cancellation now. */
