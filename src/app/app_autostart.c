@@ -361,3 +361,18 @@ GtkWidget *app_autostart_page_widget(struct app_autostart_page *p)
 {
 	return p->root;
 }
+
+GtkWidget *app_autostart_page_service_switch(struct app_autostart_page *p)
+{
+	return p->service_switch;
+}
+
+GtkWidget *app_autostart_page_tray_switch(struct app_autostart_page *p)
+{
+	return p->tray_switch;
+}
+
+const char *app_autostart_page_result(struct app_autostart_page *p)
+{
+	return gtk_label_get_text(GTK_LABEL(p->result));
+}

@@ -31,5 +31,9 @@ gboolean app_autostart_tray_installed(void);
 struct app_autostart_page;
 struct app_autostart_page *app_autostart_page_new(void);
 GtkWidget *app_autostart_page_widget(struct app_autostart_page *p);
+/* For tests: the two switches, and the page's last result line. */
+GtkWidget *app_autostart_page_service_switch(struct app_autostart_page *p);
+GtkWidget *app_autostart_page_tray_switch(struct app_autostart_page *p);
+const char *app_autostart_page_result(struct app_autostart_page *p);
 
 #endif /* VOCANA_APP_AUTOSTART_H */

@@ -261,3 +261,8 @@ GtkWidget *app_window_banner_button(struct app_window *w)
 {
 	return w->banner_button;
 }
+
+struct app_autostart_page *app_window_startup_page(struct app_window *w)
+{
+	return w->startup;
+}

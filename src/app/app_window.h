@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "app/app_autostart.h"
 #include "app/app_mic_page.h"
 #include "app/app_service.h"
 
@@ -25,6 +26,7 @@ void app_window_set_hide_on_close(struct app_window *w, gboolean hide);
 
 /* For tests: the Microphone page, the banner's text ("" when hidden). */
 struct app_mic_page *app_window_mic_page(struct app_window *w);
+struct app_autostart_page *app_window_startup_page(struct app_window *w);
 const char *app_window_banner_text(struct app_window *w);
 GtkWidget *app_window_banner_button(struct app_window *w); /* visible when it offers an action */
 

@@ -12,6 +12,8 @@
  *   - the switch off: 'enabled=no', saved; a recording is the input, bit for bit (bypass);
  *   - the switch on, the slider to 35: 'strength=35', saved; a recording equals the engine run
  *     offline at strength 35;
+ *   - Startup: the login switches write the systemd user unit and the tray's autostart entry,
+ *     and remove them again;
  *   - Listen: the service plays the mic back ('listening=yes') and stops when toggled off;
  *   - the service frozen (SIGSTOP): the window says it is slow, then not answering, and its main
  *     loop never stalls meanwhile; thawed, it shows it running again;
@@ -151,6 +153,13 @@ static gboolean fake_mic_listed(void)
 static gboolean banner_says_no_mic(void)
 {
 	return strstr(app_window_banner_text(win), "No microphone") != NULL;
+}
+
+static gboolean service_switch_done(void)
+{
+	/* Sensitive again once the job (file and, with systemd, systemctl) is done. */
+	return gtk_widget_get_sensitive(
+		app_autostart_page_service_switch(app_window_startup_page(win)));
 }
 
 static gboolean slow_or_hung(void)
@@ -347,6 +356,33 @@ static void run_steps(void)
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_mic_page_listen_button(page)), FALSE);
 	CHECK(wait_status("listening", "no", 5000), "listen did not stop");
 	note("listen: started and stopped");
+
+	/* ---- Startup: both switches write and remove their files (no systemd here) ----------- */
+	{
+		struct app_autostart_page *st = app_window_startup_page(win);
+		char *unit = app_autostart_unit_path(), *desktop = app_autostart_desktop_path();
+
+		app_window_show_page(win, "startup");
+		gtk_switch_set_active(GTK_SWITCH(app_autostart_page_service_switch(st)), TRUE);
+		CHECK(wait_for(service_switch_done, 5000), "the unit switch never finished");
+		CHECK(g_file_get_contents(unit, &text, NULL, NULL), "no unit at %s", unit);
+		CHECK(strstr(text, "ExecStart=\"") && strstr(text, "\" mic\n"), "unit: %s", text);
+		g_clear_pointer(&text, g_free);
+		note("service at login: %s", app_autostart_page_result(st));
+		gtk_switch_set_active(GTK_SWITCH(app_autostart_page_tray_switch(st)), TRUE);
+		CHECK(g_file_get_contents(desktop, &text, NULL, NULL), "no autostart entry %s", desktop);
+		CHECK(strstr(text, " --hidden\n") != NULL, "autostart entry: %s", text);
+		g_clear_pointer(&text, g_free);
+		gtk_switch_set_active(GTK_SWITCH(app_autostart_page_tray_switch(st)), FALSE);
+		CHECK(!g_file_test(desktop, G_FILE_TEST_EXISTS), "autostart entry not removed");
+		gtk_switch_set_active(GTK_SWITCH(app_autostart_page_service_switch(st)), FALSE);
+		CHECK(wait_for(service_switch_done, 5000), "the unit switch never finished");
+		CHECK(!g_file_test(unit, G_FILE_TEST_EXISTS), "unit not removed");
+		note("startup switches: unit and autostart entry written and removed");
+		app_window_show_page(win, "mic");
+		g_free(unit);
+		g_free(desktop);
+	}
 
 	/* ---- a hung service: shown as such, and the window keeps drawing ------------------- */
 	{
