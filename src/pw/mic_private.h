@@ -53,8 +53,9 @@ struct mic {
 	bool capture_failed;
 	char last_real_default[MIC_NAME_MAX];
 
-	/* The input chosen over the socket ('set input NAME'); opts.input points here once set, so
-	 * everything that reads opts.input (target choice, status) follows it. "" = the default. */
+	/* The input from the settings file or 'set input NAME'; opts.input points here once set
+	 * (unless --input gave one), so everything that reads opts.input (target choice, status)
+	 * follows it. "" = the default source. */
 	char input[MIC_NAME_MAX];
 	/* The app's leases (mic_tap.h): wanted until these CLOCK_MONOTONIC times (0 = off). */
 	struct mic_tap *meter, *listen;
