@@ -116,6 +116,11 @@ static void reconcile(struct mic *m)
 		kind == MIC_NODE_SINK ? " (monitor of a sink)" : "");
 }
 
+void mic_reconcile_soon(struct mic *m)
+{
+	schedule_reconcile(m, RECONCILE_DELAY_MS);
+}
+
 static void on_reconcile_timer(void *data, uint64_t expirations)
 {
 	reconcile(data);
@@ -170,6 +175,7 @@ static const struct mic_streams_events stream_events = {
 
 static void disconnect(struct mic *m)
 {
+	mic_taps_stop(m); /* the meter's stream lives on this core */
 	mic_streams_destroy(m->streams);
 	m->streams = NULL;
 	mic_graph_destroy(m->graph);

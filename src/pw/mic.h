@@ -24,7 +24,8 @@
 #define MIC_DEFAULT_DESCRIPTION "Vocana Microphone"
 
 struct mic_options {
-	const char *input;        /* node.name of the device to denoise; NULL = the default source */
+	const char *input;        /* node.name of the device to denoise; NULL = the saved input
+				     (settings file), else the default source */
 	enum engine_mode mode;    /* ENGINE_INLINE or ENGINE_WORKER */
 	const char *model_path;   /* NULL = the model compiled into libvocana */
 	const char *node_name;    /* NULL = MIC_DEFAULT_NODE_NAME */

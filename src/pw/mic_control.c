@@ -105,6 +105,12 @@ static void load_settings(struct mic *m)
 			mic_log(m, "warning", "ignoring settings file %s: %s (using defaults)",
 				m->config_path, err[0] ? err : strerror(-res));
 	}
+	/* The saved input, unless --input names one for this run. Copied into m->input, which
+	 * 'set input' changes later (opts.input points there, see mic_private.h). */
+	if (m->opts.input == NULL && m->settings.input[0] != '\0') {
+		snprintf(m->input, sizeof(m->input), "%s", m->settings.input);
+		m->opts.input = m->input;
+	}
 	/* Command-line values win for this run but are not saved. */
 	if (m->opts.strength >= 0)
 		m->settings.strength = m->opts.strength;
@@ -141,17 +147,56 @@ static void reply_saved(struct mic *m, struct control_reply *r)
 		control_reply_add(r, "saved", "yes");
 }
 
+/* 'set input NAME' / 'set input default': capture NAME (a node.name from 'devices'), or follow
+ * the default source again. Saved, so the service captures it again after a restart. */
+static void set_input(struct mic *m, const char *name, struct control_reply *r)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= sizeof(m->input)) {
+		control_reply_error(r, "usage: set input NAME|default (NAME: 1..%zu bytes)",
+				    sizeof(m->input) - 1);
+		return;
+	}
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			control_reply_error(r, "a node name has no spaces or control characters");
+			return;
+		}
+	if (strcmp(name, m->node_name) == 0) {
+		control_reply_error(r, "'%s' is the Vocana source itself", name);
+		return;
+	}
+	if (strcmp(name, "default") == 0) {
+		m->input[0] = '\0';
+		m->opts.input = NULL;
+	} else {
+		memcpy(m->input, name, len + 1);
+		m->opts.input = m->input;
+	}
+	snprintf(m->settings.input, sizeof(m->settings.input), "%s", m->input);
+	mic_reconcile_soon(m);
+	control_reply_add(r, "input_follows_default", "%s", m->opts.input ? "no" : "yes");
+	if (m->opts.input)
+		control_reply_add(r, "input", "%s", m->opts.input);
+	reply_saved(m, r);
+}
+
 static void handle_set(struct mic *m, const char *args, struct control_reply *r)
 {
 	char key[32];
 	int value, consumed = 0;
 
+	if (strncmp(args, "input ", 6) == 0) {
+		set_input(m, args + 6, r);
+		return;
+	}
 	if (sscanf(args, "%31s %d%n", key, &value, &consumed) != 2 || args[consumed] != '\0') {
-		control_reply_error(r, "usage: set strength N");
+		control_reply_error(r, "usage: set strength N | set input NAME|default");
 		return;
 	}
 	if (strcmp(key, "strength") != 0) {
-		control_reply_error(r, "unknown setting '%s' (settable: strength)", key);
+		control_reply_error(r, "unknown setting '%s' (settable: strength, input)", key);
 		return;
 	}
 	if (value < 0 || value > 100) {
@@ -174,24 +219,147 @@ static void handle_enable(struct mic *m, bool enabled, struct control_reply *r)
 	reply_saved(m, r);
 }
 
+/* ---- The app's requests: devices, meter and listen leases -------------------------------- */
+
+#define METER_MAX_S 60  /* the app renews every few seconds while its window is visible */
+#define LISTEN_MAX_S 30 /* hearing yourself is for a quick check, never left on by accident */
+
+struct device_list {
+	struct control_reply *r;
+	unsigned n;
+	const char *self;
+};
+
+static void add_device(void *data, const char *name, const char *description,
+		       enum mic_node_kind kind)
+{
+	struct device_list *d = data;
+	char key[48];
+
+	if (strcmp(name, d->self) == 0)
+		return; /* never offer our own source as the input */
+	snprintf(key, sizeof(key), "device.%u.name", d->n);
+	control_reply_add(d->r, key, "%s", name);
+	snprintf(key, sizeof(key), "device.%u.description", d->n);
+	control_reply_add(d->r, key, "%s", description);
+	snprintf(key, sizeof(key), "device.%u.kind", d->n);
+	control_reply_add(d->r, key, "%s", kind == MIC_NODE_SINK ? "sink" : "source");
+	d->n++;
+}
+
+/* The capture devices as the service sees the graph: sources, and sinks (their monitor). */
+static void handle_devices(struct mic *m, struct control_reply *r)
+{
+	struct device_list d = { .r = r, .self = m->node_name };
+	const char *def = m->graph ? mic_graph_default_source(m->graph) : NULL;
+	const char *cur = m->streams ? mic_streams_target(m->streams) : NULL;
+
+	control_reply_add(r, "connected", "%s", m->connected ? "yes" : "no");
+	control_reply_add(r, "default", "%s", def ? def : "");
+	control_reply_add(r, "input", "%s", cur ? cur : "(none)");
+	control_reply_add(r, "input_follows_default", "%s", m->opts.input ? "no" : "yes");
+	if (m->graph)
+		mic_graph_for_each(m->graph, add_device, &d);
+	control_reply_add(r, "devices", "%u", d.n);
+}
+
+/* "meter N" / "listen N" (seconds) or "... off": set the lease and apply it now. */
+static void handle_lease(struct mic *m, const char *what, const char *arg, int max_s,
+		      uint64_t *until_ns, struct control_reply *r)
+{
+	int seconds, consumed = 0;
+
+	if (strcmp(arg, "off") == 0) {
+		*until_ns = 0;
+	} else if (sscanf(arg, "%d%n", &seconds, &consumed) == 1 && arg[consumed] == '\0' &&
+		   seconds >= 1 && seconds <= max_s) {
+		*until_ns = mic_now_ns(CLOCK_MONOTONIC) + (uint64_t)seconds * 1000000000ull;
+	} else {
+		control_reply_error(r, "usage: %s SECONDS (1..%d) | %s off", what, max_s, what);
+		return;
+	}
+	mic_taps_update(m);
+}
+
+static unsigned lease_left_ms(uint64_t until_ns)
+{
+	uint64_t now = mic_now_ns(CLOCK_MONOTONIC);
+
+	return until_ns > now ? (unsigned)((until_ns - now) / 1000000u) : 0;
+}
+
+/* Keys of the leases, on every status/stats/meter/listen reply. */
+static void add_lease_keys(struct mic *m, struct control_reply *r)
+{
+	control_reply_add(r, "metering", "%s", mic_tap_alive(m->meter) ? "yes" : "no");
+	control_reply_add(r, "listening", "%s", mic_tap_alive(m->listen) ? "yes" : "no");
+	control_reply_add(r, "listen_left_ms", "%u", m->listen ? lease_left_ms(m->listen_until_ns) : 0);
+}
+
+static void update_tap(struct mic *m, struct mic_tap **tap, uint64_t until_ns, bool listen)
+{
+	bool want = m->connected && until_ns > mic_now_ns(CLOCK_MONOTONIC);
+	int res;
+
+	if (*tap != NULL && (!want || !mic_tap_alive(*tap))) {
+		mic_tap_destroy(*tap);
+		*tap = NULL;
+	}
+	if (!want || *tap != NULL)
+		return;
+	res = listen ? mic_tap_listen_create(m->context, m->node_name, tap) :
+		       mic_tap_meter_create(m->core, m->node_name, tap);
+	if (res < 0) {
+		*tap = NULL;
+		mic_log(m, "warning", "cannot start the %s: %s", listen ? "listen loopback" :
+			"level meter", strerror(-res));
+	}
+}
+
+void mic_taps_update(struct mic *m)
+{
+	update_tap(m, &m->meter, m->meter_until_ns, false);
+	update_tap(m, &m->listen, m->listen_until_ns, true);
+}
+
+void mic_taps_stop(struct mic *m)
+{
+	mic_tap_destroy(m->meter);
+	m->meter = NULL;
+	mic_tap_destroy(m->listen);
+	m->listen = NULL;
+}
+
 static void handle_request(void *data, const char *req, struct control_reply *r)
 {
 	struct mic *m = data;
 
-	if (strcmp(req, "status") == 0)
+	if (strcmp(req, "status") == 0) {
 		mic_reply_figures(m, r, true);
-	else if (strcmp(req, "stats") == 0)
+		add_lease_keys(m, r);
+	} else if (strcmp(req, "stats") == 0) {
 		mic_reply_figures(m, r, false);
-	else if (strcmp(req, "ping") == 0)
+		add_lease_keys(m, r);
+	} else if (strcmp(req, "ping") == 0) {
 		control_reply_add(r, "pid", "%ld", (long)getpid());
-	else if (strncmp(req, "set ", 4) == 0)
+	} else if (strncmp(req, "set ", 4) == 0) {
 		handle_set(m, req + 4, r);
-	else if (strcmp(req, "enable") == 0)
+	} else if (strcmp(req, "enable") == 0) {
 		handle_enable(m, true, r);
-	else if (strcmp(req, "disable") == 0)
+	} else if (strcmp(req, "disable") == 0) {
 		handle_enable(m, false, r);
-	else
-		control_reply_error(r, "unknown request '%.40s' (status, stats, set, enable, disable)", req);
+	} else if (strcmp(req, "devices") == 0) {
+		handle_devices(m, r);
+	} else if (strncmp(req, "meter ", 6) == 0) {
+		handle_lease(m, "meter", req + 6, METER_MAX_S, &m->meter_until_ns, r);
+		add_lease_keys(m, r);
+	} else if (strncmp(req, "listen ", 7) == 0) {
+		handle_lease(m, "listen", req + 7, LISTEN_MAX_S, &m->listen_until_ns, r);
+		add_lease_keys(m, r);
+	} else {
+		control_reply_error(r, "unknown request '%.40s' (status, stats, set, enable, disable, "
+				    "devices, meter, listen)", req);
+	}
 }
 
 static void on_control_io(void *data, int fd, uint32_t mask)
@@ -268,6 +436,7 @@ void mic_stats_tick(struct mic *m)
 		m->dsp_load_percent = (audio_ns > 0 && ss.process_ns >= m->last_process_ns) ?
 			100.0 * (double)(ss.process_ns - m->last_process_ns) / audio_ns : 0.0;
 	}
+	mic_taps_update(m); /* expire leases; bring taps back after a reconnect */
 	m->last_wall_ns = wall;
 	m->last_cpu_ns = cpu;
 	m->last_process_ns = ss.process_ns;

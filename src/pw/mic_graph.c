@@ -20,6 +20,7 @@ struct node_entry {
 	uint32_t id;
 	enum mic_node_kind kind;
 	int priority;            /* priority.session: what WirePlumber ranks defaults by */
+	char *description;       /* node.description (points into name[]), "" if none */
 	char name[];
 };
 
@@ -124,12 +125,15 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions, const
 		return;
 	if (spa_streq(type, PW_TYPE_INTERFACE_Node)) {
 		const char *name = spa_dict_lookup(props, PW_KEY_NODE_NAME), *prio;
+		const char *desc = spa_dict_lookup(props, PW_KEY_NODE_DESCRIPTION);
 		struct node_entry *e;
-		size_t len;
+		size_t len, dlen;
 
 		if (name == NULL || (len = strlen(name)) >= NAME_MAX_BYTES)
 			return;
-		e = calloc(1, sizeof(*e) + len + 1);
+		/* The description is only shown to people (the app's device list): cut, not refused. */
+		dlen = desc ? strnlen(desc, NAME_MAX_BYTES - 1) : 0;
+		e = calloc(1, sizeof(*e) + len + 1 + dlen + 1);
 		if (e == NULL)
 			return; /* we only miss this node: it can still be found when it comes back */
 		e->id = id;
@@ -137,6 +141,10 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions, const
 		prio = spa_dict_lookup(props, PW_KEY_PRIORITY_SESSION);
 		e->priority = prio ? atoi(prio) : 0;
 		memcpy(e->name, name, len + 1);
+		e->description = e->name + len + 1;
+		if (dlen)
+			memcpy(e->description, desc, dlen);
+		e->description[dlen] = '\0';
 		spa_list_append(&g->nodes, &e->link);
 		notify(g);
 	} else if (spa_streq(type, PW_TYPE_INTERFACE_Metadata) && g->metadata == NULL) {
@@ -246,4 +254,13 @@ const char *mic_graph_best_source(const struct mic_graph *g, const char *exclude
 			best = e;
 	}
 	return best ? best->name : NULL;
+}
+
+void mic_graph_for_each(const struct mic_graph *g, mic_graph_node_fn fn, void *data)
+{
+	const struct node_entry *e;
+
+	spa_list_for_each(e, &g->nodes, link)
+		if (e->kind != MIC_NODE_NONE)
+			fn(data, e->name, e->description, e->kind);
 }

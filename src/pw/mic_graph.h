@@ -40,4 +40,10 @@ const char *mic_graph_default_source(const struct mic_graph *g);
  * saw a real one. */
 const char *mic_graph_best_source(const struct mic_graph *g, const char *exclude);
 
+/* Every node that can be captured (sources, and sinks through their monitor), in the order
+ * PipeWire announced them: for the control socket's 'devices' request (the app's device picker). */
+typedef void (*mic_graph_node_fn)(void *data, const char *name, const char *description,
+				  enum mic_node_kind kind);
+void mic_graph_for_each(const struct mic_graph *g, mic_graph_node_fn fn, void *data);
+
 #endif /* VOCANA_PW_MIC_GRAPH_H */

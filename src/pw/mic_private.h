@@ -12,6 +12,7 @@
 #include "pw/mic.h"
 #include "pw/mic_graph.h"
 #include "pw/mic_streams.h"
+#include "pw/mic_tap.h"
 #include "core/telemetry.h"
 #include "service/config.h"
 #include "service/control.h"
@@ -52,6 +53,14 @@ struct mic {
 	bool capture_failed;
 	char last_real_default[MIC_NAME_MAX];
 
+	/* The input from the settings file or 'set input NAME'; opts.input points here once set
+	 * (unless --input gave one), so everything that reads opts.input (target choice, status)
+	 * follows it. "" = the default source. */
+	char input[MIC_NAME_MAX];
+	/* The app's leases (mic_tap.h): wanted until these CLOCK_MONOTONIC times (0 = off). */
+	struct mic_tap *meter, *listen;
+	uint64_t meter_until_ns, listen_until_ns;
+
 	struct service_config settings;
 	char config_path[MIC_PATH_MAX];
 	char socket_path[MIC_PATH_MAX];
@@ -69,6 +78,8 @@ struct mic {
 void mic_log(const struct mic *m, const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t mic_now_ns(clockid_t clock);
+/* Re-decide the capture device soon (after 'set input'). */
+void mic_reconcile_soon(struct mic *m);
 
 /* mic_control.c */
 int mic_control_start(struct mic *m);
@@ -77,6 +88,10 @@ void mic_control_stop(struct mic *m);
  * later ones reset it in place (no allocations per recording, issue #5). */
 int mic_engine_renew(struct mic *m);
 void mic_stats_tick(struct mic *m);
+/* Create or drop the meter and listen taps as their leases say (also after a reconnect). */
+void mic_taps_update(struct mic *m);
+/* Drop both taps now (before the PipeWire connection goes). */
+void mic_taps_stop(struct mic *m);
 
 /* mic_stats.c: the values of the figures table (service/stats_table.h) that 'status', 'stats'
  * and /metrics report. */

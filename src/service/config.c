@@ -19,6 +19,7 @@ void service_config_defaults(struct service_config *c)
 {
 	c->strength = 100;
 	c->enabled = true;
+	c->input[0] = '\0';
 }
 
 static bool is_space(char ch)
@@ -140,6 +141,24 @@ static int parse_strength(const char *b, const char *e, int *out)
 	return 0;
 }
 
+/* A node name: 1..SERVICE_CONFIG_INPUT_MAX-1 bytes, no spaces or control characters (the control
+ * socket's 'set input' accepts the same); "default" means none. */
+static int parse_input(const char *b, const char *e, char *out)
+{
+	size_t len = (size_t)(e - b);
+
+	if (len == 0 || len >= SERVICE_CONFIG_INPUT_MAX)
+		return -EINVAL;
+	for (const char *p = b; p < e; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return -EINVAL;
+	if (token_is(b, e, "default"))
+		len = 0;
+	memcpy(out, b, len);
+	out[len] = '\0';
+	return 0;
+}
+
 static int apply_setting(const struct config_kv *kv, void *ctx, char *err, size_t err_size)
 {
 	struct service_config *c = ctx;
@@ -153,6 +172,12 @@ static int apply_setting(const struct config_kv *kv, void *ctx, char *err, size_
 	} else if (config_key_is(kv, "enabled")) {
 		if (parse_bool(kv->value, kv->value_end, &c->enabled) < 0) {
 			snprintf(err, err_size, "line %u: enabled must be true or false", kv->line_no);
+			return -EINVAL;
+		}
+	} else if (config_key_is(kv, "input")) {
+		if (parse_input(kv->value, kv->value_end, c->input) < 0) {
+			snprintf(err, err_size, "line %u: input must be a node name (no spaces) or default",
+				 kv->line_no);
 			return -EINVAL;
 		}
 	}
@@ -245,6 +270,13 @@ int service_config_format(const struct service_config *c, char *buf, size_t size
 
 	if (n < 0 || (size_t)n >= size)
 		return -ENOSPC;
+	if (c->input[0] != '\0') {
+		int m = snprintf(buf + n, size - (size_t)n, "input = %s\n", c->input);
+
+		if (m < 0 || (size_t)m >= size - (size_t)n)
+			return -ENOSPC;
+		n += m;
+	}
 	return n;
 }
 
@@ -256,21 +288,28 @@ static void put(char **out, const char *b, const char *e)
 }
 
 /*
- * The old file's text with the strength/enabled values replaced in place (every occurrence: the
- * last one wins when reading, so all must agree) and any missing one appended; every other byte
- * is kept, so comments and the targets survive 'vocana set'. Returns a new buffer or NULL.
+ * The old file's text with the strength/enabled/input values replaced in place (every occurrence:
+ * the last one wins when reading, so all must agree) and any missing one appended; every other
+ * byte is kept, so comments and the targets survive 'vocana set'. Returns a new buffer or NULL.
  */
 static char *merge_settings(const char *old, size_t old_len, const struct service_config *c,
 			    size_t *out_len)
 {
 	char strength[8];
 	const char *enabled = c->enabled ? "true" : "false";
+	const char *input = c->input[0] ? c->input : "default";
 	const char *p = old, *end = old + old_len;
-	/* Each replaced value grows by at most 5 bytes; the lines appended need < 64. */
-	size_t cap = old_len + (old_len / 2 + 1) * 5 + 64;
-	char *buf = malloc(cap), *out = buf;
-	bool seen_strength = false, seen_enabled = false;
+	size_t n_lines = 1, cap;
+	char *buf, *out;
+	bool seen_strength = false, seen_enabled = false, seen_input = false;
 
+	/* Each replaced value grows by at most the longest value (an input name); the lines
+	 * appended need less than that plus 64. */
+	for (const char *q = old; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+		n_lines++;
+	cap = old_len + (n_lines + 1) * SERVICE_CONFIG_INPUT_MAX + 64;
+	buf = malloc(cap);
+	out = buf;
 	if (buf == NULL)
 		return NULL;
 	snprintf(strength, sizeof(strength), "%d", c->strength);
@@ -287,6 +326,9 @@ static char *merge_settings(const char *old, size_t old_len, const struct servic
 			} else if (config_key_is(&kv, "enabled")) {
 				value = enabled;
 				seen_enabled = true;
+			} else if (config_key_is(&kv, "input")) {
+				value = input;
+				seen_input = true;
 			}
 		}
 		if (value != NULL) {
@@ -298,19 +340,23 @@ static char *merge_settings(const char *old, size_t old_len, const struct servic
 		}
 		p = le;
 	}
-	if ((!seen_strength || !seen_enabled) && out > buf && out[-1] != '\n')
+	/* An input is only appended when one is chosen: "default" is what a missing line means. */
+	if ((!seen_strength || !seen_enabled || (!seen_input && c->input[0])) && out > buf &&
+	    out[-1] != '\n')
 		*out++ = '\n';
 	if (!seen_strength)
 		out += sprintf(out, "strength = %s\n", strength);
 	if (!seen_enabled)
 		out += sprintf(out, "enabled = %s\n", enabled);
+	if (!seen_input && c->input[0])
+		out += sprintf(out, "input = %s\n", c->input);
 	*out_len = (size_t)(out - buf);
 	return buf;
 }
 
 int service_config_save(const char *path, const struct service_config *c)
 {
-	char dir[4096], fresh[512], err[256]; /* the caller gets only the errno */
+	char dir[4096], fresh[1024], err[256]; /* the caller gets only the errno */
 	char *old = NULL, *merged;
 	size_t old_len = 0, len;
 	int n, res;

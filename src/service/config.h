@@ -5,6 +5,8 @@
  *   # comment
  *   strength = 80        # 0..100, as 'vocana set strength'
  *   enabled = true       # false = bypass, as 'vocana disable'
+ *   input = NODE_NAME    # the device to denoise, as the app's 'set input'; default: follow the
+ *                        # default source (also written as "input = default")
  *
  * Blank lines and '#' comments are allowed; keys the service does not know are skipped (so a newer
  * file still loads); a known key with a bad value is an error naming the line. Saving writes a
@@ -20,9 +22,12 @@
 #define SERVICE_CONFIG_MAX_BYTES 65536 /* a settings file is a few lines; anything bigger is not ours */
 #define SERVICE_CONFIG_MODE 0600       /* one user's settings: private, whatever the umask says */
 
+#define SERVICE_CONFIG_INPUT_MAX 256 /* bytes of a node name, NUL included */
+
 struct service_config {
 	int strength;  /* 0..100 */
 	bool enabled;  /* false = bypass */
+	char input[SERVICE_CONFIG_INPUT_MAX]; /* node.name to capture; "" = the default source */
 };
 
 void service_config_defaults(struct service_config *c);
@@ -41,8 +46,8 @@ int service_config_format(const struct service_config *c, char *buf, size_t size
 
 /* Write c to path atomically, creating the directory (0700) if needed. An existing file keeps every
  * other line (comments, other settings such as the performance targets of targets.h, unknown keys):
- * only the strength/enabled lines' values change, missing ones are appended. 0 or a negative
- * errno (an existing file that cannot be read is left alone). */
+ * only the strength/enabled/input lines' values change, missing ones are appended (input only when
+ * one is chosen). 0 or a negative errno (an existing file that cannot be read is left alone). */
 int service_config_save(const char *path, const struct service_config *c);
 
 /* ---- The line tokenizer shared by every reader of the settings file (these settings, the

@@ -209,6 +209,73 @@ static void test_save_keeps_other_lines(void)
 	CHECK(service_config_save(dir, &c) < 0);
 }
 
+/* The input device ('set input' over the socket, the app's device picker). */
+static void test_input(void)
+{
+	struct service_config c, d;
+	char err[128], text[1024], path[600], long_name[300];
+	FILE *f;
+	int n;
+
+	service_config_defaults(&c);
+	CHECK(c.input[0] == '\0');
+	CHECK(parse("input = alsa_input.usb-Mic-00.mono # my USB mic\n", &c, err) == 0);
+	CHECK(strcmp(c.input, "alsa_input.usb-Mic-00.mono") == 0);
+	CHECK(parse("input = default\n", &c, err) == 0);
+	CHECK(c.input[0] == '\0');
+	CHECK(parse("input = two words\n", &c, err) == -EINVAL);
+	CHECK(parse("input =\n", &c, err) == -EINVAL);
+	memset(long_name, 'x', 256);
+	long_name[256] = '\0';
+	snprintf(text, sizeof(text), "input = %s\n", long_name);
+	CHECK(parse(text, &c, err) == -EINVAL);
+	long_name[255] = '\0';
+	snprintf(text, sizeof(text), "input = %s\n", long_name);
+	CHECK(parse(text, &c, err) == 0 && strlen(c.input) == 255);
+
+	/* A fresh file has the line only when an input is chosen; it loads back. */
+	service_config_defaults(&c);
+	CHECK((n = service_config_format(&c, text, sizeof(text))) > 0 && strstr(text, "input =") == NULL);
+	memcpy(c.input, long_name, 256); /* 255 bytes and the NUL */
+	CHECK((n = service_config_format(&c, text, sizeof(text))) > 0 && strstr(text, long_name));
+	snprintf(path, sizeof(path), "%s/input.conf", tmpdir);
+	CHECK(service_config_save(path, &c) == 0);
+	service_config_defaults(&d);
+	CHECK(service_config_load(path, &d, err, sizeof(err)) == 0 && strcmp(d.input, long_name) == 0);
+
+	/* Saving replaces the value in place, keeps the comment, and "default" when none. */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("input = old_mic # chosen in the app\nstrength = 3\nenabled = true\n", f);
+		fclose(f);
+	}
+	service_config_defaults(&c);
+	c.strength = 3;
+	memcpy(c.input, long_name, 256); /* 255 bytes and the NUL */
+	CHECK(service_config_save(path, &c) == 0);
+	CHECK(read_text(path, text, sizeof(text)) > 0);
+	CHECK(strncmp(text, "input = xxx", 11) == 0 && strstr(text, "x # chosen in the app\n"));
+	c.input[0] = '\0';
+	CHECK(service_config_save(path, &c) == 0);
+	CHECK(read_text(path, text, sizeof(text)) > 0);
+	CHECK_MSG(strcmp(text, "input = default # chosen in the app\nstrength = 3\nenabled = true\n")
+		  == 0, "saved:\n%s", text);
+	/* A file without the line gets it appended once an input is chosen. */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("strength = 3\nenabled = true", f);
+		fclose(f);
+	}
+	snprintf(c.input, sizeof(c.input), "usb_mic");
+	CHECK(service_config_save(path, &c) == 0);
+	CHECK(read_text(path, text, sizeof(text)) > 0);
+	CHECK_MSG(strcmp(text, "strength = 3\nenabled = true\ninput = usb_mic\n") == 0, "saved:\n%s",
+		  text);
+	unlink(path);
+}
+
 static void test_paths(void)
 {
 	char buf[512];
@@ -301,6 +368,7 @@ int main(void)
 	RUN_TEST(test_parse_random);
 	RUN_TEST(test_save_load);
 	RUN_TEST(test_save_keeps_other_lines);
+	RUN_TEST(test_input);
 	RUN_TEST(test_paths);
 	RUN_TEST(test_make_dir);
 	RUN_TEST(test_unit);

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+#
+# A whole private desktop session for the app's screenshots and measurements (not a test):
+# PipeWire + WirePlumber with a fake microphone, a real 'vocana mic', speech with noise playing
+# into the mic in a loop (so meters and figures move), Xvfb and a session bus. Source it with
+# BUILD set to a build directory; everything stops at exit.
+#
+#   app_session_start   start all of it; afterwards run "$BUILD/src/app/vocana-app ..."
+
+HERE_SESSION=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../pw/pw-env.sh
+source "$HERE_SESSION/../pw/pw-env.sh"
+# shellcheck source=../pw/mic-test-lib.sh
+source "$HERE_SESSION/../pw/mic-test-lib.sh" "$BUILD/src/cli/vocana" \
+	"$BUILD/tests/pw/pw_play_record" "$BUILD/tests/pw/pw_analyze"
+# shellcheck source=app-env.sh
+source "$HERE_SESSION/app-env.sh"
+
+app_session_start()
+{
+	pw_env_start || fail "could not start the private PipeWire"
+	app_xvfb_start || fail "could not start Xvfb"
+	app_dbus_start || fail "could not start a session bus"
+	export GTK_A11Y=none
+	start_mic --input "$PW_ENV_FAKE_MIC"
+	"$ANALYZE" gen "$PW_ENV_DIR/talk.f32" 20 2>/dev/null || fail "pw_analyze gen"
+	# Keep talking into the fake mic: one 20 s take after another (pw_play_record records the
+	# Vocana source meanwhile: it plays aligned to a recording).
+	(
+		while :; do
+			"$PLAYREC" -p "$PW_ENV_DIR/talk.f32" -P "$PW_ENV_FAKE_MIC" -r /dev/null \
+				-R "$MIC_NODE" -q 1024 -t 60 >/dev/null 2>&1 || sleep 1
+		done
+	) &
+	pw_track_pid $!
+}
