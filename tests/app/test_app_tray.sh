@@ -55,7 +55,7 @@ wait "$app_pid"
 "$VOCANA_APP" --hidden >"$PW_ENV_DIR/app2.log" 2>&1 &
 app_pid=$!
 pw_track_pid "$app_pid"
-pw_wait_until 8 window_shown || fail "--hidden without a tray host never showed the window"
+pw_wait_until 30 window_shown || fail "--hidden without a tray host never showed the window"
 kill -0 "$app_pid" 2>/dev/null || fail "the app quit without a tray"
 note "no tray host: the window opened after the grace period"
 kill -TERM "$app_pid"
