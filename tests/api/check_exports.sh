@@ -22,6 +22,7 @@ needed=$(readelf -d "$lib" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr 
 for n in $needed; do
 	case $n in
 	libc.so.* | libm.so.* | libfftw3f.so.* | libpthread.so.* | ld-linux*) ;;
+	libasan.so.* | libubsan.so.* | libtsan.so.*) ;; # sanitizer builds (scripts/test.sh)
 	*) echo "unexpected dependency: $n"; exit 1 ;;
 	esac
 done
