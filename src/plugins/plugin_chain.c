@@ -21,6 +21,13 @@
 /* 48 kHz samples denoised per step inside the up-converter's output callback (which may hand
  * over more at once); at 48 kHz a whole chunk goes through it. */
 #define VP_SCRATCH_SAMPLES VP_CHAIN_MAX_CHUNK
+/* Most 48 kHz samples one push into the up-converter should produce. The wrapper
+ * (io/resample.c) hands out at most its output scratch (4096 frames) per libsamplerate call and,
+ * once the input is consumed, leaves whatever did not fit inside the converter until the next
+ * push: below 12 kHz a 1024-sample chunk would produce more than that, and that extra hold-back
+ * would empty the FIFO. Pieces that stay well under the scratch keep the hold-back at the
+ * filter's look-ahead, which the prefill covers (tests/plugins: no underrun at 8 kHz). */
+#define VP_UP_OUT_MAX_48K 1024u
 /* Largest padding d' (48 kHz samples, 20 ms) spent on making the latency a whole number of host
  * samples. Every common rate needs far less (44.1 kHz family: < 160 at 48 kHz, i.e. < 3.4 ms);
  * odd rates that would need more get d' = 0 and a latency rounded to the nearest sample. */
@@ -43,6 +50,7 @@ struct vp_chain {
 	uint32_t latency;  /* host samples */
 	uint32_t prefill;  /* P: zeros the FIFO starts with */
 	uint32_t pad_48k;  /* d': zeros fed to the down-converter at reset */
+	uint32_t up_piece; /* host samples per push into the up-converter */
 	float *fifo;       /* host-rate output waiting to be pulled */
 	uint32_t fifo_mask;
 	uint32_t fifo_read, fifo_write; /* free-running, masked */
@@ -153,6 +161,9 @@ int vp_chain_create(const struct vocana_model *m, uint32_t rate_hz, struct vp_ch
 		if ((res = resampler_create(&c->up, rate_hz, VOCANA_SAMPLE_RATE, 1)) < 0 ||
 		    (res = resampler_create(&c->down, VOCANA_SAMPLE_RATE, rate_hz, 1)) < 0)
 			goto error;
+		c->up_piece = (uint32_t)((uint64_t)VP_UP_OUT_MAX_48K * rate_hz / VOCANA_SAMPLE_RATE);
+		if (c->up_piece == 0)
+			c->up_piece = 1;
 		look_up = measure_lookahead(c->up);
 		look_down = measure_lookahead(c->down);
 		c->pad_48k = q <= VP_PAD_MAX_48K ? (q - d48 % q) % q : 0;
@@ -245,8 +256,14 @@ void vp_chain_push(struct vp_chain *c, const float *in, size_t n)
 		fifo_write(c, c->scratch, n);
 		return;
 	}
-	if (resampler_push(c->up, in, n, up_emit, c) < 0)
-		c->faults++;
+	while (n > 0) {
+		size_t k = n < c->up_piece ? n : c->up_piece;
+
+		if (resampler_push(c->up, in, k, up_emit, c) < 0)
+			c->faults++;
+		in += k;
+		n -= k;
+	}
 }
 
 void vp_chain_pull(struct vp_chain *c, float *out, size_t n)
