@@ -6,10 +6,12 @@ set -euo pipefail
 level=${1:-build}
 
 # Why each package is here: see README.md, "Dependencies".
-build_pkgs=(gcc pkg-config meson ninja-build libfftw3-dev libsndfile1-dev libsamplerate0-dev libpipewire-0.3-dev)
+build_pkgs=(gcc pkg-config meson ninja-build libfftw3-dev libsndfile1-dev libsamplerate0-dev libpipewire-0.3-dev
+	lv2-dev ladspa-sdk)
 demo_pkgs=(alsa-utils sox)
 test_pkgs=(clang libclang-rt-14-dev python3 python3-numpy python3-torch g++ libspeexdsp-dev libwebrtc-audio-processing-dev
-	pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils dbus stress-ng util-linux prometheus)
+	pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils dbus stress-ng util-linux prometheus
+	lilv-utils sordi)
 train_pkgs=(python3 python3-numpy python3-torch git fluidsynth)
 
 pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}")
