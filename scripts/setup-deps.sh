@@ -11,7 +11,7 @@ build_pkgs=(gcc pkg-config meson ninja-build libfftw3-dev libsndfile1-dev libsam
 demo_pkgs=(alsa-utils sox)
 test_pkgs=(clang libclang-rt-14-dev python3 python3-numpy python3-torch g++ libspeexdsp-dev libwebrtc-audio-processing-dev
 	pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils dbus stress-ng util-linux prometheus
-	lilv-utils sordi)
+	lilv-utils sordi jalv pipewire-jack)
 train_pkgs=(python3 python3-numpy python3-torch git fluidsynth)
 
 pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}")
