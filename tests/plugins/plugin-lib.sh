@@ -58,6 +58,26 @@ host_env_for()
 	fi
 }
 
+# For a host started by someone else's script (pw-env.sh starts `pipewire`): a wrapper of the
+# same name in DIR that runs the real program with "${HOST_ENV[@]}". Prepends DIR to PATH.
+# Only that program gets the runtimes: preloaded into every client (pactl) they can hang.
+# Usage: host_wrap DIR PROGRAM
+host_wrap()
+{
+	local dir=$1 prog=$2 real
+	[[ ${#HOST_ENV[@]} -gt 0 ]] || return 0
+	real=$(command -v "$prog") || return 1
+	mkdir -p "$dir"
+	{
+		echo '#!/bin/sh'
+		printf 'exec env'
+		printf ' %q' "${HOST_ENV[@]}" "$real"
+		echo ' "$@"'
+	} >"$dir/$prog"
+	chmod +x "$dir/$prog"
+	export PATH="$dir:$PATH"
+}
+
 # A real spoken sample when alsa-utils is installed (as scripts/setup-deps.sh does), else
 # synthetic speech ('-').
 speech_file()

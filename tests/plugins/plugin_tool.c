@@ -22,9 +22,10 @@
  *   plugin_tool gain CLEAN.f32 NOISY.f32 REC.f32 [MIN_NOISE_DB MIN_SISDR_DB]
  *       REC is NOISY played through a denoiser (48 kHz mono raw float, any delay up to 1 s).
  *       Aligns REC with CLEAN, then prints "lag=L noise_reduction_db=N sisdr_in_db=A
- *       sisdr_out_db=B sisdr_gain_db=G": N compares the level of the noise-only stretches
- *       (after 1 s of noise, the time the model's normalisation takes to settle) in NOISY and
- *       REC; A and B are the scale-invariant SDR of NOISY and REC against CLEAN over the speech.
+ *       sisdr_out_db=B sisdr_gain_db=G noise_reduction_windows_db=N1,N2,N3": N compares the
+ *       level of the noise-only stretches (after 1 s of noise, the time the model's
+ *       normalisation takes to settle; N1..N3 each stretch alone) in NOISY and REC; A and B are
+ *       the scale-invariant SDR of NOISY and REC against CLEAN over the speech.
  *       Exit 1 below either minimum.
  */
 #include <fftw3.h>
@@ -428,18 +429,26 @@ static int cmd_gain(int argc, char **argv)
 	y = calloc(n_clean, sizeof(float));
 	for (size_t t = 0; t < n_clean && t + lag < n_rec; t++)
 		y[t] = rec[t + lag];
-	for (int w = 0; w < 3; w++)
+	double nr_win[3];
+	for (int w = 0; w < 3; w++) {
+		double wi = 0.0, wo = 0.0;
+
 		for (size_t t = l.noise_win[w][0]; t < l.noise_win[w][1]; t++) {
-			e_in += (double)noisy[t] * noisy[t];
-			e_out += (double)y[t] * y[t];
+			wi += (double)noisy[t] * noisy[t];
+			wo += (double)y[t] * y[t];
 		}
+		nr_win[w] = 10.0 * log10(wi / fmax(wo, 1e-30));
+		e_in += wi;
+		e_out += wo;
+	}
 	nr = 10.0 * log10(e_in / fmax(e_out, 1e-30));
 	s_in = 0.5 * (sisdr_db(clean, noisy, l.speech_at[0], l.speech_at[0] + speech_len) +
 		      sisdr_db(clean, noisy, l.speech_at[1], l.speech_at[1] + speech_len));
 	s_out = 0.5 * (sisdr_db(clean, y, l.speech_at[0], l.speech_at[0] + speech_len) +
 		       sisdr_db(clean, y, l.speech_at[1], l.speech_at[1] + speech_len));
 	printf("lag=%zu noise_reduction_db=%.2f sisdr_in_db=%.2f sisdr_out_db=%.2f "
-	       "sisdr_gain_db=%.2f\n", lag, nr, s_in, s_out, s_out - s_in);
+	       "sisdr_gain_db=%.2f noise_reduction_windows_db=%.1f,%.1f,%.1f\n", lag, nr, s_in, s_out,
+	       s_out - s_in, nr_win[0], nr_win[1], nr_win[2]);
 	if (argc > 6 && (nr < atof(argv[5]) || s_out - s_in < atof(argv[6]))) {
 		fprintf(stderr, "plugin_tool gain: not denoised enough (need %s dB noise reduction "
 				"and %s dB SI-SDR gain)\n", argv[5], argv[6]);

@@ -24,11 +24,10 @@ export LV2_PATH=$3 LADSPA_PATH=$4
 SO=$5 DOCS=$6
 MIN_NR=10 MIN_SISDR=3
 
-host_env_for "$SO"
-# The daemon is the host: it gets the sanitizer runtimes (and so do its helpers and clients).
-for kv_ in "${HOST_ENV[@]}"; do export "${kv_?}"; done
-
 pw_env_start || fail "could not start the private PipeWire"
+# The daemon is the host: in a sanitizer build it alone gets the runtimes (from the restart on).
+host_env_for "$SO"
+host_wrap "$PW_ENV_DIR/bin" pipewire || fail "no pipewire to wrap"
 
 install_dropin()
 {
@@ -70,12 +69,16 @@ record()
 	note "$src: glitches in every run; measuring the last one"
 }
 
-# measure NAME SOURCE RATE: denoised, and delayed by what the plugin reports (filter-chain runs
-# capture, plugin and source in one graph cycle; the direct and the filtered capture may still
-# land on either side of the player in a cycle: one quantum either way is graph ordering).
+# measure NAME SOURCE RATE: denoised, and delayed by what the plugin reports. filter-chain runs
+# capture, plugin and source in one graph cycle, but the direct and the filtered capture may land
+# on either side of the player in a cycle: whole quanta either way are graph ordering. At 48 kHz
+# the rest must be exact; in a 44.1 kHz graph PipeWire resamples the test client's 48 kHz streams,
+# each converter starting at its own phase, which moved the direct path by up to 34 samples
+# between runs: there 1 ms (48 samples) is allowed. The exact latency at 44.1 kHz is checked by
+# plugin-chain, plugin-descriptors and lv2apply.
 measure()
 {
-	local name=$1 src=$2 rate=$3 res mon added lat lat48 off
+	local name=$1 src=$2 rate=$3 res mon added lat lat48 off tol
 	record "$src"
 	mon=$("$TOOL" gain "$PW_ENV_DIR/m.clean.f32" "$PW_ENV_DIR/m.noisy.f32" "$PW_ENV_DIR/mon.f32") ||
 		fail "$name: analysis of the direct path"
@@ -88,9 +91,11 @@ measure()
 	fcmp "$(kv "$mon" noise_reduction_db)" '<' 1 || fail "$name: the direct path is denoised: $mon"
 	lat=$("$TOOL" latency lv2 "$SO" urn:vocana:lv2:vocana#mono "$rate") || fail "latency"
 	lat48=$(awk -v l="$lat" -v r="$rate" 'BEGIN { printf "%d", l * 48000 / r + 0.5 }')
-	off=$(((added - lat48 + 1024 * 4 + 1) % 1024))
+	off=$(((added - lat48 + 1024 * 4) % 1024))
+	((off > 512)) && off=$((1024 - off)) # distance to the nearest whole number of quanta
+	tol=$((rate == 48000 ? 1 : 48))
 	note "$name: reported latency $lat samples at $rate Hz = $lat48 at 48 kHz"
-	((off <= 2 && added >= lat48 - 1025 && added <= lat48 + 1025)) ||
+	((off <= tol && added >= lat48 - 1024 - tol && added <= lat48 + 1024 + tol)) ||
 		fail "$name: measured delay $added, reported $lat48 (48 kHz samples)"
 }
 
