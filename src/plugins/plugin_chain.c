@@ -21,22 +21,24 @@
 /* 48 kHz samples denoised per step inside the up-converter's output callback (which may hand
  * over more at once); at 48 kHz a whole chunk goes through it. */
 #define VP_SCRATCH_SAMPLES VP_CHAIN_MAX_CHUNK
-/* Most 48 kHz samples one push into the up-converter should produce. The wrapper
- * (io/resample.c) hands out at most its output scratch (4096 frames) per libsamplerate call and,
- * once the input is consumed, leaves whatever did not fit inside the converter until the next
- * push: below 12 kHz a 1024-sample chunk would produce more than that, and that extra hold-back
- * would empty the FIFO. Pieces that stay well under the scratch keep the hold-back at the
- * filter's look-ahead, which the prefill covers (tests/plugins: no underrun at 8 kHz). */
-#define VP_UP_OUT_MAX_48K 1024u
-/* Largest padding d' (48 kHz samples, 20 ms) spent on making the latency a whole number of host
- * samples. Every common rate needs far less (44.1 kHz family: < 160 at 48 kHz, i.e. < 3.4 ms);
- * odd rates that would need more get d' = 0 and a latency rounded to the nearest sample. */
-#define VP_PAD_MAX_48K 960u
+/* Most samples one push into a converter should produce. The wrapper (io/resample.c) hands out
+ * at most its output scratch (4096 frames) per libsamplerate call and, once the input is
+ * consumed, leaves whatever did not fit inside the converter until the next push: below 12 kHz a
+ * 1024-sample chunk would make the up-converter produce more than that (and above 192 kHz 1024
+ * samples into the down-converter would), and that extra hold-back would empty the FIFO. Pieces
+ * that stay well under the scratch keep the hold-back at the filter's look-ahead, which the
+ * prefill covers (tests/plugins: no underrun from 8 to 384 kHz). */
+#define VP_PUSH_OUT_MAX 1024u
+/* Largest padding d' (48 kHz samples, 3.3 ms) spent on making the latency a whole number of host
+ * samples. The 44.1 kHz family (11025 to 176400 Hz) needs 41, rates dividing 48 kHz's multiples
+ * none; an odd rate that would need more (383950 Hz: 361) gets d' = 0 and a latency rounded to
+ * the nearest sample rather than up to 20 ms more delay. */
+#define VP_PAD_MAX_48K 160u
 /* Extra FIFO prefill beyond the measured look-ahead: the converters' output counts round to
  * whole samples (up to one each) and the measurement itself is to one sample. */
 #define VP_PREFILL_MARGIN 4u
 /* Measuring a converter's look-ahead gives up after this many samples (libsamplerate's sinc
- * filters need a few hundred at most, even at a 1:48 ratio). */
+ * filters need a few hundred at most, even at 8 or 384 kHz). */
 #define VP_LOOKAHEAD_PROBE_MAX 16384u
 /* Hops of silence run through a new denoiser before its first real-time call, so its memory and
  * code are faulted in then and not during the host's first cycle (the engine does the same). */
@@ -50,7 +52,8 @@ struct vp_chain {
 	uint32_t latency;  /* host samples */
 	uint32_t prefill;  /* P: zeros the FIFO starts with */
 	uint32_t pad_48k;  /* d': zeros fed to the down-converter at reset */
-	uint32_t up_piece; /* host samples per push into the up-converter */
+	uint32_t up_piece;   /* host samples per push into the up-converter */
+	uint32_t down_piece; /* 48 kHz samples per push into the down-converter */
 	float *fifo;       /* host-rate output waiting to be pulled */
 	uint32_t fifo_mask;
 	uint32_t fifo_read, fifo_write; /* free-running, masked */
@@ -93,7 +96,7 @@ static int up_emit(void *ctx, const float *frames, size_t n)
 	struct vp_chain *c = ctx;
 
 	while (n > 0) {
-		size_t k = n < VP_SCRATCH_SAMPLES ? n : VP_SCRATCH_SAMPLES;
+		size_t k = n < c->down_piece ? n : c->down_piece;
 		int res;
 
 		vocana_denoiser_process(c->den, frames, c->scratch, k);
@@ -161,12 +164,19 @@ int vp_chain_create(const struct vocana_model *m, uint32_t rate_hz, struct vp_ch
 		if ((res = resampler_create(&c->up, rate_hz, VOCANA_SAMPLE_RATE, 1)) < 0 ||
 		    (res = resampler_create(&c->down, VOCANA_SAMPLE_RATE, rate_hz, 1)) < 0)
 			goto error;
-		c->up_piece = (uint32_t)((uint64_t)VP_UP_OUT_MAX_48K * rate_hz / VOCANA_SAMPLE_RATE);
+		c->up_piece = (uint32_t)((uint64_t)VP_PUSH_OUT_MAX * rate_hz / VOCANA_SAMPLE_RATE);
+		c->down_piece = (uint32_t)((uint64_t)VP_PUSH_OUT_MAX * VOCANA_SAMPLE_RATE / rate_hz);
 		if (c->up_piece == 0)
 			c->up_piece = 1;
+		if (c->down_piece == 0)
+			c->down_piece = 1;
+		if (c->down_piece > VP_SCRATCH_SAMPLES)
+			c->down_piece = VP_SCRATCH_SAMPLES;
 		look_up = measure_lookahead(c->up);
 		look_down = measure_lookahead(c->down);
-		c->pad_48k = q <= VP_PAD_MAX_48K ? (q - d48 % q) % q : 0;
+		c->pad_48k = (q - d48 % q) % q;
+		if (c->pad_48k > VP_PAD_MAX_48K)
+			c->pad_48k = 0;
 		/* A converter holds back its look-ahead: after N host samples the chain has given
 		 * about N - look_up - (look_down - d') * R / 48000 host samples (look_down and d' are
 		 * 48 kHz samples), so that many zeros in the FIFO keep every pull covered. */
@@ -227,7 +237,7 @@ void vp_chain_reset(struct vp_chain *c)
 	resampler_reset(c->down);
 	memset(c->scratch, 0, sizeof(c->scratch));
 	for (uint32_t left = c->pad_48k; left > 0;) {
-		uint32_t k = left < VP_SCRATCH_SAMPLES ? left : VP_SCRATCH_SAMPLES;
+		uint32_t k = left < c->down_piece ? left : c->down_piece;
 
 		if (resampler_push(c->down, c->scratch, k, down_emit, c) < 0)
 			c->faults++;

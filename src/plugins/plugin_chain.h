@@ -13,7 +13,8 @@
  * Both converters are zero-phase (resample.h), so the only delays are the denoiser's D48 and the
  * d' zeros fed once into the down-converter (both at 48 kHz) and the P zeros the FIFO starts with
  * (at the host rate): latency = P + (D48 + d') * R / 48000 host samples. d' is the smallest
- * padding that makes that an integer (for every common rate), and P covers the converters'
+ * padding that makes that an integer (every common rate; odd rates that would need more than
+ * 3.3 ms of it get a latency rounded to the nearest sample instead), and P covers the converters'
  * look-ahead, measured when the channel is created, so the FIFO never runs dry.
  *
  * Threading: create/destroy/reset are not real-time safe; push, pull, the setters and the
