@@ -24,6 +24,9 @@ export LV2_PATH=$3 LADSPA_PATH=$4
 SO=$5 DOCS=$6
 MIN_NR=10 MIN_SISDR=3
 
+moddir=$(pkg-config --variable=moduledir libpipewire-0.3 2>/dev/null)
+[[ -e ${moddir:-/usr/lib/x86_64-linux-gnu/pipewire-0.3}/libpipewire-module-filter-chain.so ]] ||
+	skip "PipeWire's filter-chain module is not installed"
 pw_env_start || fail "could not start the private PipeWire"
 # The daemon is the host: in a sanitizer build it alone gets the runtimes (from the restart on).
 host_env_for "$SO"
