@@ -7,11 +7,12 @@ level=${1:-build}
 
 # Why each package is here: see README.md, "Dependencies".
 build_pkgs=(gcc pkg-config meson ninja-build libfftw3-dev libsndfile1-dev libsamplerate0-dev libpipewire-0.3-dev
-	libgtk-4-dev libadwaita-1-dev)
+	libgtk-4-dev libadwaita-1-dev lv2-dev ladspa-sdk)
 demo_pkgs=(alsa-utils sox)
 test_pkgs=(clang libclang-rt-14-dev python3 python3-numpy python3-torch g++ libspeexdsp-dev libwebrtc-audio-processing-dev
 	pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils dbus stress-ng util-linux prometheus
-	xvfb x11-utils python3-gi python3-pyatspi at-spi2-core)
+	xvfb x11-utils python3-gi python3-pyatspi at-spi2-core
+	lilv-utils sordi jalv pipewire-jack)
 train_pkgs=(python3 python3-numpy python3-torch git fluidsynth)
 
 pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}")
