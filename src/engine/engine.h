@@ -9,7 +9,7 @@
  * Two modes:
  *  - ENGINE_INLINE: the denoiser runs inside engine_process() (lowest latency).
  *  - ENGINE_WORKER: engine_process() exchanges 480-sample frames with a high-priority ML worker
- *    thread through lock-free rings and a buffer pool. Every frame has a deadline: if its
+ *    thread through two lock-free rings of frame records. Every frame has a deadline: if its
  *    denoised version is not back in time, the delayed dry frame is output instead, crossfaded
  *    (graceful degradation), and the miss is counted. After ENGINE_BREAKER_MISSES consecutive
  *    misses a circuit breaker bypasses the model for a while, then retries.
@@ -95,7 +95,7 @@ struct engine_stats {
 	uint64_t margin_changes;         /* worker mode: glitch-free delay splices (grow or shrink) */
 	bool worker_realtime;            /* worker mode: the SCHED_FIFO request was granted */
 	bool memory_locked;              /* the engine's buffers are mlock()ed */
-	uint64_t submit_failures;        /* worker mode: frames not sent (every pool block in flight) */
+	uint64_t submit_failures;        /* worker mode: frames not sent (every queue record in flight) */
 	uint32_t fifo_fill_samples;      /* samples in the frame FIFO (taken in, not played yet; the
 					  * model's own 480-sample delay not included) after a cycle */
 };
@@ -110,7 +110,7 @@ void engine_destroy(struct engine *e);
  * Return the audio path to the state engine_create() leaves it in (denoiser state, frame slots,
  * output timeline, breaker, margin), without allocating: a new recording starts from a fresh
  * denoiser without the memory churn of destroying and creating an engine. In worker mode the
- * worker is stopped and restarted (its pools are the only allocations, the same sizes every
+ * worker is stopped and restarted (its queues are the only allocations, the same sizes every
  * time). Counters, the model-time histogram, strength, enabled and the test delay are kept
  * (they are cumulative / settings). Not from the audio thread, and never while engine_process()
  * may run on another thread: the caller must have taken the engine out of the audio path.

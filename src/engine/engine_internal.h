@@ -14,7 +14,7 @@
  *    k - 1, then the head of frame k; for L = 480 all of frame k - 1).
  *    Reading all input before writing any output makes in == out safe. A completed input frame
  *    goes to the model at once: inline, the denoiser turns it into slot k's `wet`; in worker mode
- *    it is copied into a pool block and submitted to the worker (sem_post wakes it).
+ *    it is copied into a record of the worker's input ring (sem_post wakes it).
  *  - Output. The output plays "source frames" j at position 480 j + D. Each source frame is WET
  *    (the model's frame j) or DRY (slot j's `dry`), and that decision is made X =
  *    ENGINE_XFADE_SAMPLES samples before the frame starts: if it is DRY after a WET frame, the fade
@@ -204,7 +204,7 @@ void engine_inline_frame(struct engine *e, struct engine_slot *s);
 
 /* ---- engine_worker.c ------------------------------------------------------------------- */
 
-/* Create the pools and start the worker thread (it takes over e->den). */
+/* Create the frame queues and start the worker thread (it takes over e->den). */
 int engine_worker_start(struct engine *e, int priority);
 
 /* Stop and join the worker, free its resources. NULL-safe on e->worker. */

@@ -46,11 +46,11 @@ static int new_engine(struct mic *m, struct engine **out)
 }
 
 /* Recreating the engine for every recording (the first design) grew RSS from 12 to 15-19 MiB
- * over a few recordings: each engine is a few hundred KiB of arena, denoiser and pools, freed
+ * over a few recordings: each engine is a few hundred KiB of arena, denoiser and queues, freed
  * while the next one was already allocated, and the allocator could not give that back. A spare
  * engine taking turns kept RSS flat but at +2.2 MiB. Resetting the one engine in place, while the
  * data thread leaves it alone for a cycle or two (silence, as a fresh engine outputs anyway for
- * its first 20 ms), allocates nothing per recording (in worker mode: the worker's small pools,
+ * its first 20 ms), allocates nothing per recording (in worker mode: the worker's small queues,
  * the same sizes every time). */
 int mic_engine_renew(struct mic *m)
 {
