@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "dsp/fade.h"
 #include "dsp/sanitize.h"
 #include "engine/engine_internal.h"
 
@@ -123,8 +124,7 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 	e->margin0 = margin0;
 	e->n_slots = slots_needed(e->max_block, e->margin_cap);
 	e->slot_mask = e->n_slots - 1;
-	for (uint32_t k = 0; k < ENGINE_XFADE_SAMPLES; k++)
-		e->ramp[k] = 0.5f - 0.5f * cosf((float)M_PI * ((float)k + 0.5f) / ENGINE_XFADE_SAMPLES);
+	fade_curve(e->ramp, ENGINE_XFADE_SAMPLES);
 
 	if ((res = alloc_buffers(e)) < 0)
 		goto error;

@@ -93,7 +93,7 @@ struct engine {
 	size_t arena_bytes;
 	float *zero;                    /* ENGINE_FRAME_SAMPLES zeros: frames before the start */
 	float *xf_scratch;              /* ENGINE_XFADE_SAMPLES: the fading-out stream of a splice */
-	float ramp[ENGINE_XFADE_SAMPLES]; /* raised-cosine fade-in weights, 0 -> 1 */
+	float ramp[ENGINE_XFADE_SAMPLES]; /* fade-in weights, 0 -> 1 (dsp/fade.h) */
 	struct telemetry *tel;          /* model time per frame; writer: whoever runs the model */
 	struct vocana_denoiser *den;    /* owned by the audio thread (inline) or the worker */
 	struct engine_worker *worker;   /* NULL in inline mode */

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "dsp/fade.h"
 #include "engine/engine_internal.h"
 
 #define FRAME ENGINE_FRAME_SAMPLES
@@ -205,13 +206,9 @@ void engine_output_run(struct engine *e, float *out, uint32_t n)
 
 		float *dst = out + done;
 		if (e->xf_left) {
-			const uint32_t t0 = XF - e->xf_left;
 			render(e, e->xf_old_pos, e->xf_scratch, seg);
 			render(e, e->play_pos, dst, seg);
-			for (uint32_t k = 0; k < seg; k++) {
-				const float w = e->ramp[t0 + k];
-				dst[k] = w * dst[k] + (1.0f - w) * e->xf_scratch[k];
-			}
+			fade_mix(dst, e->xf_scratch, dst, e->ramp + (XF - e->xf_left), seg);
 			e->xf_old_pos += seg;
 			e->xf_left -= seg;
 		} else {

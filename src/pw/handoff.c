@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "dsp/fade.h"
+
 #define MASK (HANDOFF_SIZE - 1)
 
 void handoff_reset(struct handoff *h)
@@ -63,7 +65,7 @@ static bool try_recover(struct handoff *h, uint64_t pos, float *dst, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		const float now = h->buf[(pos + i) & MASK];
 		if (i < fade) {
-			const float w = ((float)i + 0.5f) / (float)fade; /* linear: the signal is one */
+			const float w = fade_weight(i, fade); /* a few cosf, once per recovery */
 			dst[i] = w * now + (1.0f - w) * h->buf[(old + i) & MASK];
 		} else {
 			dst[i] = now;

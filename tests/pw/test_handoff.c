@@ -120,13 +120,20 @@ static void test_recovery(void)
 		handoff_read(h, pos, out, q);
 		CHECK(h->mode == HANDOFF_SAME_CYCLE && handoff_delay(h) == 0);
 		CHECK(h->n_recoveries == (uint64_t)round + 1);
+		uint32_t between = 0;
 		for (uint32_t i = 0; i < q; i++) {
 			const float old = (float)(pos + i - q), now = (float)(pos + i);
-			if (i >= HANDOFF_XFADE_SAMPLES)
+			if (i >= HANDOFF_XFADE_SAMPLES) {
 				CHECK(out[i] == now);
-			else
-				CHECK(out[i] > old && out[i] < now); /* strictly between: a real fade */
+			} else {
+				CHECK(out[i] >= old && out[i] <= now);
+				between += out[i] > old && out[i] < now;
+			}
 		}
+		/* A real fade: strictly between the two streams, but for the curve's first and last
+		 * few weights, which are within a float's resolution of 0 and 1 at these values. */
+		CHECK_MSG(between >= HANDOFF_XFADE_SAMPLES - 8, "%u of %u fade samples between", between,
+			  HANDOFF_XFADE_SAMPLES);
 		pos += q;
 		for (int c = 0; c < 20; c++, pos += q) {
 			capture(pos, q);
