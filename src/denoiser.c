@@ -207,6 +207,12 @@ bool denoiser_mix(struct vocana_denoiser *d, float *wet, const float *dry)
 	return mix(d, wet, dry, dry + d->delay);
 }
 
+void denoiser_hops_out(const struct vocana_denoiser *d, uint64_t *hops, uint64_t *wet_hops)
+{
+	*hops = d->n_hops;
+	*wet_hops = d->n_wet_hops;
+}
+
 int vocana_denoiser_process(struct vocana_denoiser *d, const float *in, float *out, size_t n)
 {
 	if (!d || (n && (!in || !out)) || n % d->granularity)

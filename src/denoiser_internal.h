@@ -108,6 +108,10 @@ void denoiser_dry(const struct vocana_denoiser *d, float *dry);
  */
 bool denoiser_mix(struct vocana_denoiser *d, float *wet, const float *dry);
 
+/* Hops output since creation (denoiser_mix() calls, or hops of vocana_denoiser_process()), and
+ * how many of them carried the model's output. Not reset by vocana_denoiser_reset(). */
+void denoiser_hops_out(const struct vocana_denoiser *d, uint64_t *hops, uint64_t *wet_hops);
+
 /* ---- The hop ------------------------------------------------------------------------------- */
 
 /* One hop: VC_HOP sanitised input samples (denoiser_take_input()) -> wet, the input delayed by

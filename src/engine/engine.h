@@ -7,11 +7,12 @@
  * resampling for other graph rates happens outside. It never allocates, locks, logs or blocks.
  *
  * Two modes:
- *  - ENGINE_INLINE: the denoiser runs inside engine_process() (lowest latency).
- *  - ENGINE_WORKER: engine_process() exchanges 480-sample frames with a high-priority ML worker
- *    thread through two lock-free rings of frame records. Every frame has a deadline: if its
- *    denoised version is not back in time, the delayed dry frame is output instead, crossfaded
- *    (graceful degradation), and the miss is counted. After ENGINE_BREAKER_MISSES consecutive
+ *  - ENGINE_INLINE: engine_process() is the public denoiser on the cycle's block (lowest latency);
+ *    enable/disable is its bypass.
+ *  - ENGINE_WORKER: the same denoiser's hop runs on a high-priority ML worker thread, fed exact
+ *    480-sample frames through two lock-free rings of frame records. Every frame has a deadline:
+ *    if its denoised version is not back in time, the delayed dry frame is output instead,
+ *    crossfaded (graceful degradation), and the miss is counted. After ENGINE_BREAKER_MISSES consecutive
  *    misses a circuit breaker bypasses the model for a while, then retries.
  *    Adaptive buffering: the output FIFO's safety margin grows one step (one frame) when misses
  *    or xruns are seen and shrinks back one step after a stable period, so latency stays bounded

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Worker mode: the ML worker thread and the frame hand-off.
+ * Worker mode: the input side, the ML worker thread and the frame hand-off.
+ *
+ * The audio thread gives the cycle's input to the denoiser's stream (framing, sanitising); each
+ * completed frame keeps its dry signal in its slot and goes to the worker, which runs the
+ * denoiser's hop on it (denoiser_internal.h): the same denoiser, its two halves on two threads.
  *
  * Two rings of frame records (core/ring.h) carry the frames, each record a frame index and its
  * 480 samples:
@@ -26,6 +30,7 @@
  * the denoiser and marks its next ENGINE_RESYNC_FRAMES outputs as warming (engine_constants.h).
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdalign.h>
@@ -35,6 +40,7 @@
 #include <time.h>
 
 #include "core/ring.h"
+#include "denoiser_internal.h"
 #include "engine/engine_internal.h"
 
 /* Records start on their own cache lines: neighbours may belong to different threads. */
@@ -75,13 +81,6 @@ struct engine_worker {
 	int applied_strength;
 };
 
-uint64_t engine_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void sleep_until_us(uint64_t t_us)
 {
 	struct timespec ts = {
@@ -106,7 +105,7 @@ static void work_frame(struct engine_worker *w, const struct in_frame *r)
 	}
 	struct out_frame *o = &w->out[oi & (w->out_q.size - 1)];
 	if (r->seq != w->expected_seq) {
-		vocana_denoiser_reset(e->den);
+		denoiser_reset_hop(e->den);
 		w->warming_left = ENGINE_RESYNC_FRAMES;
 	}
 	w->expected_seq = r->seq + 1;
@@ -116,12 +115,12 @@ static void work_frame(struct engine_worker *w, const struct in_frame *r)
 		vocana_denoiser_set_strength(e->den, strength);
 		w->applied_strength = strength;
 	}
-	const uint64_t t0 = engine_now_us();
-	vocana_denoiser_process(e->den, r->x, o->y, ENGINE_FRAME_SAMPLES);
+	const uint64_t t0 = telemetry_now_us();
+	denoiser_run_hop(e->den, r->x, o->y);
 	const uint32_t delay = atomic_load_explicit(&w->delay_us, memory_order_relaxed);
 	if (delay)
 		sleep_until_us(t0 + delay);
-	const uint64_t dt = engine_now_us() - t0;
+	const uint64_t dt = telemetry_now_us() - t0;
 	telemetry_record_latency_us(e->tel, dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt);
 
 	o->seq = r->seq;
@@ -210,7 +209,8 @@ void engine_worker_stop(struct engine *e)
 	e->worker = NULL;
 }
 
-void engine_worker_submit(struct engine *e, struct engine_slot *s)
+/* Audio thread: the completed input frame `hop` (slot s) into the next free input record. */
+static void submit(struct engine *e, struct engine_slot *s, const float *hop)
 {
 	struct engine_worker *w = e->worker;
 	uint32_t i;
@@ -221,10 +221,42 @@ void engine_worker_submit(struct engine *e, struct engine_slot *s)
 	}
 	struct in_frame *r = &w->in[i & (w->in_q.size - 1)];
 	r->seq = s->seq;
-	memcpy(r->x, s->in, sizeof(r->x));
+	memcpy(r->x, hop, sizeof(r->x));
 	ring_write_update(&w->in_q, i + 1);
 	s->sub = ENGINE_SUB_SENT;
 	w->kick_pending = true;
+}
+
+static float peak_of(const float *x)
+{
+	float p = 0.0f;
+	for (uint32_t k = 0; k < ENGINE_FRAME_SAMPLES; k++)
+		p = fmaxf(p, fabsf(x[k]));
+	return p;
+}
+
+/* A user bypass (enabled = false) still feeds the model, so switching back on is instant and
+ * seamless; the open breaker does not, since it exists to shed load. */
+void engine_worker_take_input(struct engine *e, const float *in, uint32_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t k = n - done;
+		const float *hop = denoiser_take_input(e->den, in + done, &k);
+		done += k;
+		if (!hop)
+			continue;
+		struct engine_slot *s = engine_slot_of(e, e->in_frame);
+		*s = (struct engine_slot){.seq = e->in_frame, .wet = s->wet, .dry = s->dry,
+					  .peak = peak_of(hop)};
+		denoiser_dry(e->den, s->dry);
+		if (engine_policy_may_submit(e))
+			submit(e, s, hop);
+		else
+			s->sub = ENGINE_SUB_HELD;
+		e->in_frame++;
+	}
+	e->in_pos += n;
 }
 
 void engine_worker_kick(struct engine *e)
