@@ -158,7 +158,8 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 	atomic_init(&e->strength, cfg->strength);
 	atomic_init(&e->enabled, cfg->enabled);
 	atomic_init(&e->xruns, 0);
-	atomic_init(&e->artificial_delay_us, 0);
+	atomic_init(&e->run_hop, engine_run_hop);
+	atomic_init(&e->test_slow_us, 0);
 	e->applied_strength = cfg->strength;
 	e->breaker = ENGINE_BREAKER_CLOSED;
 	e->cycle_n = 0;
@@ -352,14 +353,6 @@ void engine_note_xrun(struct engine *e)
 {
 	if (e)
 		atomic_fetch_add_explicit(&e->xruns, 1, memory_order_relaxed);
-}
-
-void engine_set_artificial_delay_us(struct engine *e, uint32_t us)
-{
-	if (!e)
-		return;
-	atomic_store_explicit(&e->artificial_delay_us, us, memory_order_relaxed);
-	engine_worker_set_delay_us(e, us);
 }
 
 uint32_t engine_frames_in_flight(const struct engine *e)

@@ -112,7 +112,7 @@ void engine_destroy(struct engine *e);
  * output timeline, breaker, margin), without allocating: a new recording starts from a fresh
  * denoiser without the memory churn of destroying and creating an engine. In worker mode the
  * worker is stopped and restarted (its queues are the only allocations, the same sizes every
- * time). Counters, the model-time histogram, strength, enabled and the test delay are kept
+ * time). Counters, the model-time histogram, strength, enabled and a test's slow model are kept
  * (they are cumulative / settings). Not from the audio thread, and never while engine_process()
  * may run on another thread: the caller must have taken the engine out of the audio path.
  */
@@ -142,9 +142,5 @@ int engine_get_model_times(const struct engine *e, struct telemetry_snapshot *ou
 /* Any thread, for tests and benchmarks: frames submitted to the worker that have not come back
  * yet (0 in inline mode). */
 uint32_t engine_frames_in_flight(const struct engine *e);
-
-/* Test hook: make every model frame take at least this long (worker mode; 0 = off), to force
- * deadline misses. Kept across engine_reset(). */
-void engine_set_artificial_delay_us(struct engine *e, uint32_t us);
 
 #endif

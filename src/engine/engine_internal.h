@@ -81,6 +81,10 @@ struct engine_slot {
 };
 
 struct engine_worker; /* engine_worker.c */
+struct engine;
+
+/* Worker thread: the model on one frame, frame -> wet (engine_run_hop(), or a test's version). */
+typedef void (*engine_hop_fn)(struct engine *e, const float *frame, float *wet);
 
 struct engine {
 	/* Immutable after create. */
@@ -134,7 +138,8 @@ struct engine {
 	_Atomic int strength;
 	_Atomic bool enabled;
 	_Atomic uint64_t xruns;
-	_Atomic uint32_t artificial_delay_us; /* test hook; survives engine_reset() */
+	_Atomic(engine_hop_fn) run_hop;  /* how the worker runs the model (engine_test.h may swap it) */
+	_Atomic uint32_t test_slow_us;   /* engine_test_slow_model()'s; nothing else reads it */
 
 	/* Stats: written by the audio thread (relaxed), read by engine_get_stats(). */
 	_Atomic uint64_t st_cycles, st_frames, st_denoised, st_misses, st_trips;
@@ -222,6 +227,8 @@ void engine_worker_publish_decided(struct engine *e, int64_t next);
 
 bool engine_worker_realtime(const struct engine *e);
 uint32_t engine_worker_in_flight(const struct engine *e);
-void engine_worker_set_delay_us(struct engine *e, uint32_t us);
+
+/* The worker's model: the denoiser's hop. */
+void engine_run_hop(struct engine *e, const float *frame, float *wet);
 
 #endif /* VOCANA_ENGINE_ENGINE_INTERNAL_H */

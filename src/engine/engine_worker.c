@@ -33,11 +33,10 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdalign.h>
 #include <semaphore.h>
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/ring.h"
 #include "denoiser_internal.h"
@@ -73,7 +72,6 @@ struct engine_worker {
 	/* Shared. */
 	_Atomic bool stop;
 	_Atomic int64_t decided_next;
-	_Atomic uint32_t delay_us;
 
 	/* Worker thread. */
 	int64_t expected_seq;
@@ -81,14 +79,9 @@ struct engine_worker {
 	int applied_strength;
 };
 
-static void sleep_until_us(uint64_t t_us)
+void engine_run_hop(struct engine *e, const float *frame, float *wet)
 {
-	struct timespec ts = {
-		.tv_sec = (time_t)(t_us / 1000000u),
-		.tv_nsec = (long)(t_us % 1000000u) * 1000,
-	};
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	denoiser_run_hop(e->den, frame, wet);
 }
 
 /* Worker: one frame from input record r (the caller gives the record back afterwards). */
@@ -116,10 +109,7 @@ static void work_frame(struct engine_worker *w, const struct in_frame *r)
 		w->applied_strength = strength;
 	}
 	const uint64_t t0 = telemetry_now_us();
-	denoiser_run_hop(e->den, r->x, o->y);
-	const uint32_t delay = atomic_load_explicit(&w->delay_us, memory_order_relaxed);
-	if (delay)
-		sleep_until_us(t0 + delay);
+	atomic_load_explicit(&e->run_hop, memory_order_relaxed)(e, r->x, o->y);
 	const uint64_t dt = telemetry_now_us() - t0;
 	telemetry_record_latency_us(e->tel, dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt);
 
@@ -162,8 +152,6 @@ int engine_worker_start(struct engine *e, int priority)
 	w->expected_seq = 0; /* the denoiser was reset after the warm-up: frame 0 follows seamlessly */
 	atomic_init(&w->stop, false);
 	atomic_init(&w->decided_next, 0);
-	atomic_init(&w->delay_us,
-		    atomic_load_explicit(&e->artificial_delay_us, memory_order_relaxed));
 
 	/* As many records as slots: a frame can only be in flight while its slot is. */
 	int res;
@@ -307,10 +295,4 @@ uint32_t engine_worker_in_flight(const struct engine *e)
 	uint32_t i;
 	const int32_t fill = ring_get_write_index(&e->worker->in_q, &i);
 	return fill > 0 ? (uint32_t)fill : 0;
-}
-
-void engine_worker_set_delay_us(struct engine *e, uint32_t us)
-{
-	if (e->worker)
-		atomic_store_explicit(&e->worker->delay_us, us, memory_order_relaxed);
 }

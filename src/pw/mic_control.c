@@ -15,6 +15,9 @@
 
 #include "service/paths.h"
 #include "vocana_config.h"
+#if VOCANA_TEST_HOOKS
+#include "engine/engine_test.h"
+#endif
 
 #define MIC_WORKER_PRIORITY 70 /* SCHED_FIFO, below PipeWire's data thread (module-rt: 88) */
 #define GLITCH_LOG_INTERVAL_NS 10000000000ull /* at most one glitch warning per 10 s */
@@ -40,8 +43,10 @@ static int new_engine(struct mic *m, struct engine **out)
 	fill_engine_config(m, &cfg);
 	if ((res = engine_create(&cfg, out)) < 0)
 		return res;
+#if VOCANA_TEST_HOOKS
 	if (m->test_slow_model_us)
-		engine_set_artificial_delay_us(*out, m->test_slow_model_us);
+		engine_test_slow_model(*out, m->test_slow_model_us);
+#endif
 	return 0;
 }
 
