@@ -16,7 +16,8 @@
  *              if (avail >= n)        { ...read elements i .. i+n-1...;  ring_read_update(r, i + n); }
  *
  * ring_write_data()/ring_read_data() copy runs of elements in and out, split where the buffer
- * wraps. A ring of records is used in place instead: fill buf[w & mask], then publish w + 1.
+ * wraps. A ring of records is used in place instead: fill buf[ring_slot(r, w)], then publish
+ * w + 1.
  *
  * Memory order: each side loads its own index relaxed (only it stores it) and the other side's
  * with acquire, and publishes its own with release after touching the elements. The producer's
@@ -98,12 +99,18 @@ static inline void ring_read_update(struct ring *r, uint32_t index)
 	atomic_store_explicit(&r->read, index, memory_order_release);
 }
 
+/* Where element index `index` lives in the buffer (for rings of records, used in place). */
+static inline uint32_t ring_slot(const struct ring *r, uint32_t index)
+{
+	return index & (r->size - 1);
+}
+
 /* Copy n elements of esz bytes from src into buf at ring index `index`, split at the wrap.
  * n <= size. esz is a constant at every call site, so the memcpy sizes fold. */
 static inline void ring_write_data(const struct ring *r, void *buf, size_t esz, uint32_t index,
 				   const void *src, uint32_t n)
 {
-	const uint32_t off = index & (r->size - 1), first = n < r->size - off ? n : r->size - off;
+	const uint32_t off = ring_slot(r, index), first = n < r->size - off ? n : r->size - off;
 	memcpy((char *)buf + (size_t)off * esz, src, (size_t)first * esz);
 	memcpy(buf, (const char *)src + (size_t)first * esz, (size_t)(n - first) * esz);
 }
@@ -112,7 +119,7 @@ static inline void ring_write_data(const struct ring *r, void *buf, size_t esz, 
 static inline void ring_read_data(const struct ring *r, const void *buf, size_t esz, uint32_t index,
 				  void *dst, uint32_t n)
 {
-	const uint32_t off = index & (r->size - 1), first = n < r->size - off ? n : r->size - off;
+	const uint32_t off = ring_slot(r, index), first = n < r->size - off ? n : r->size - off;
 	memcpy(dst, (const char *)buf + (size_t)off * esz, (size_t)first * esz);
 	memcpy((char *)dst + (size_t)first * esz, buf, (size_t)(n - first) * esz);
 }

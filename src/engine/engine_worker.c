@@ -96,7 +96,7 @@ static void work_frame(struct engine_worker *w, const struct in_frame *r)
 		w->expected_seq = -1; /* the audio thread is not collecting (stalled): nothing to do */
 		return;
 	}
-	struct out_frame *o = &w->out[oi & (w->out_q.size - 1)];
+	struct out_frame *o = &w->out[ring_slot(&w->out_q, oi)];
 	if (r->seq != w->expected_seq) {
 		denoiser_reset_hop(e->den);
 		w->warming_left = ENGINE_RESYNC_FRAMES;
@@ -132,7 +132,7 @@ static void *worker_main(void *arg)
 		uint32_t i;
 		while (!atomic_load_explicit(&w->stop, memory_order_relaxed) &&
 		       ring_get_read_index(&w->in_q, &i) > 0) {
-			work_frame(w, &w->in[i & (w->in_q.size - 1)]);
+			work_frame(w, &w->in[ring_slot(&w->in_q, i)]);
 			/* After the wet frame was published: a frame no longer in flight has its
 			 * result waiting in out_q (engine_worker_in_flight()). */
 			ring_read_update(&w->in_q, i + 1);
@@ -207,7 +207,7 @@ static void submit(struct engine *e, struct engine_slot *s, const float *hop)
 		engine_bump(&e->st_submit_failed, 1);
 		return;
 	}
-	struct in_frame *r = &w->in[i & (w->in_q.size - 1)];
+	struct in_frame *r = &w->in[ring_slot(&w->in_q, i)];
 	r->seq = s->seq;
 	memcpy(r->x, hop, sizeof(r->x));
 	ring_write_update(&w->in_q, i + 1);
@@ -262,7 +262,7 @@ void engine_worker_collect(struct engine *e)
 	uint32_t i;
 	/* Bounded: at most n_slots records exist. */
 	while (ring_get_read_index(&w->out_q, &i) > 0) {
-		const struct out_frame *o = &w->out[i & (w->out_q.size - 1)];
+		const struct out_frame *o = &w->out[ring_slot(&w->out_q, i)];
 		struct engine_slot *s = engine_slot_of(e, o->seq);
 		if (o->seq > e->decided_upto && s->seq == o->seq && s->sub == ENGINE_SUB_SENT) {
 			memcpy(s->wet, o->y, sizeof(o->y));

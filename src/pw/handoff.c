@@ -5,8 +5,6 @@
 
 #include "dsp/fade.h"
 
-#define MASK (HANDOFF_SIZE - 1)
-
 /* Graph positions are uint64_t; the ring's indices are their low 32 bits, compared by signed
  * difference. Ranges here are at most HANDOFF_SIZE apart (larger jumps start over), far inside
  * the +-2^31 that this reads correctly. */
@@ -56,7 +54,7 @@ void handoff_write(struct handoff *h, uint64_t pos, const float *src, uint32_t n
 	} else {
 		/* Missed capture cycles: their samples are silence (bounded: half the ring). */
 		for (; diff(p, hi) > 0; hi++)
-			h->buf[hi & MASK] = 0.0f;
+			h->buf[ring_slot(&h->ring, hi)] = 0.0f;
 	}
 	ring_write_data(&h->ring, h->buf, sizeof(float), p, src, n);
 	ring_write_update(&h->ring, p + n);
@@ -87,15 +85,15 @@ static bool try_recover(struct handoff *h, uint64_t pos, float *dst, uint32_t n)
 	h->capture_first = h->capture_first > UINT32_MAX - n ? UINT32_MAX : h->capture_first + n;
 	if (h->capture_first < h->recover_after)
 		return false;
-	const uint64_t old = pos - h->delay;
+	const uint32_t now = (uint32_t)pos, old = (uint32_t)(pos - h->delay);
 	const uint32_t fade = n < HANDOFF_XFADE_SAMPLES ? n : HANDOFF_XFADE_SAMPLES;
 	for (uint32_t i = 0; i < n; i++) {
-		const float now = h->buf[(pos + i) & MASK];
+		const float x = h->buf[ring_slot(&h->ring, now + i)];
 		if (i < fade) {
 			const float w = fade_weight(i, fade); /* a few cosf, once per recovery */
-			dst[i] = w * now + (1.0f - w) * h->buf[(old + i) & MASK];
+			dst[i] = w * x + (1.0f - w) * h->buf[ring_slot(&h->ring, old + i)];
 		} else {
-			dst[i] = now;
+			dst[i] = x;
 		}
 	}
 	h->mode = HANDOFF_SAME_CYCLE;
@@ -141,15 +139,15 @@ const float *handoff_read(struct handoff *h, uint64_t pos, uint32_t n, float *sc
 	const uint32_t a = (uint32_t)((h->mode == HANDOFF_NEXT_CYCLE && pos >= h->delay) ?
 					      pos - h->delay : pos);
 	const float *src;
-	if (take == n && has_range(h, a, take) && (a & MASK) + take <= HANDOFF_SIZE) {
-		src = h->buf + (a & MASK); /* the common case: read in place, no copy */
+	if (take == n && has_range(h, a, take) && ring_slot(&h->ring, a) + take <= HANDOFF_SIZE) {
+		src = h->buf + ring_slot(&h->ring, a); /* the common case: read in place, no copy */
 	} else {
 		/* Part missing (zeros), or split by the wrap: assembled in the caller's scratch. */
 		const uint32_t lo = lo_of(h), hi = hi_of(h);
 		for (uint32_t i = 0; i < take; i++) {
 			const uint32_t p = a + i;
 			if (h->valid && diff(p, lo) >= 0 && diff(p, hi) < 0) {
-				scratch[i] = h->buf[p & MASK];
+				scratch[i] = h->buf[ring_slot(&h->ring, p)];
 			} else {
 				scratch[i] = 0.0f;
 				missing++;
