@@ -324,11 +324,8 @@ void engine_process(struct engine *e, const float *in, float *out, uint32_t n)
 	if (n_run < n) /* the part we refused to process: silence, never stale samples */
 		memset(out + n_run, 0, (size_t)(n - n_run) * sizeof(float));
 
-	float out_peak = 0.0f;
-	for (uint32_t k = 0; k < n_run; k++)
-		out_peak = fmaxf(out_peak, fabsf(out[k]));
 	atomic_store_explicit(&e->st_in_peak, in_peak, memory_order_relaxed);
-	atomic_store_explicit(&e->st_out_peak, out_peak, memory_order_relaxed);
+	atomic_store_explicit(&e->st_out_peak, engine_peak(out, n_run), memory_order_relaxed);
 	uint64_t hops, wet_hops;
 	denoiser_hops_out(e->den, &hops, &wet_hops);
 	atomic_store_explicit(&e->st_frames, hops, memory_order_relaxed);

@@ -44,6 +44,7 @@
 #ifndef VOCANA_ENGINE_ENGINE_INTERNAL_H
 #define VOCANA_ENGINE_ENGINE_INTERNAL_H
 
+#include <math.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -161,6 +162,15 @@ static inline int64_t engine_frame_of(int64_t pos)
 {
 	return pos >= 0 ? pos / ENGINE_FRAME_SAMPLES
 			: -((-pos + ENGINE_FRAME_SAMPLES - 1) / ENGINE_FRAME_SAMPLES);
+}
+
+/* Largest magnitude in x[0..n). */
+static inline float engine_peak(const float *x, uint32_t n)
+{
+	float p = 0.0f;
+	for (uint32_t k = 0; k < n; k++)
+		p = fmaxf(p, fabsf(x[k]));
+	return p;
 }
 
 /* Relaxed counter bump for a counter only the calling thread writes. */

@@ -30,7 +30,6 @@
  * the denoiser and marks its next ENGINE_RESYNC_FRAMES outputs as warming (engine_constants.h).
  */
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -62,7 +61,7 @@ struct engine_worker {
 	sem_t wake;
 	bool sem_ready;
 	bool realtime;           /* written before the engine is handed out */
-	struct ring in_q, out_q;  /* both of e->n_slots records */
+	struct ring in_q, out_q;   /* both of e->n_slots records */
 	struct in_frame *in;       /* one allocation, in then out */
 	struct out_frame *out;
 
@@ -215,14 +214,6 @@ static void submit(struct engine *e, struct engine_slot *s, const float *hop)
 	w->kick_pending = true;
 }
 
-static float peak_of(const float *x)
-{
-	float p = 0.0f;
-	for (uint32_t k = 0; k < ENGINE_FRAME_SAMPLES; k++)
-		p = fmaxf(p, fabsf(x[k]));
-	return p;
-}
-
 /* A user bypass (enabled = false) still feeds the model, so switching back on is instant and
  * seamless; the open breaker does not, since it exists to shed load. */
 void engine_worker_take_input(struct engine *e, const float *in, uint32_t n)
@@ -234,9 +225,10 @@ void engine_worker_take_input(struct engine *e, const float *in, uint32_t n)
 		done += k;
 		if (!hop)
 			continue;
+		/* Frame in_frame takes its slot: every field fresh, the buffers kept. */
 		struct engine_slot *s = engine_slot_of(e, e->in_frame);
 		*s = (struct engine_slot){.seq = e->in_frame, .wet = s->wet, .dry = s->dry,
-					  .peak = peak_of(hop)};
+					  .peak = engine_peak(hop, ENGINE_FRAME_SAMPLES)};
 		denoiser_dry(e->den, s->dry);
 		if (engine_policy_may_submit(e))
 			submit(e, s, hop);
