@@ -182,7 +182,8 @@ static inline void engine_bump(_Atomic uint64_t *c, uint64_t n)
 
 /* ---- engine_output.c ------------------------------------------------------------------- */
 
-/* Reset the output side for a margin of m frames (before the first cycle). */
+/* Reset the output side for a margin of m frames (before the first cycle), with the latency and
+ * margin stats (inline mode: margin 0, and only the stats matter). */
 void engine_output_init(struct engine *e, uint32_t margin);
 
 /* Write n output samples (n <= max_block), deciding frames and splicing as it goes. */

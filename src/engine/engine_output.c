@@ -73,20 +73,16 @@ static void render(const struct engine *e, int64_t pos, float *dst, uint32_t len
 		return;
 	}
 	wet += i;
-	const bool fade_in = decision_of(e, j - 1) == ENGINE_DRY && i < XF;
-	const bool fade_out = decision_of(e, j + 1) == ENGINE_DRY && i + len > FRAME - XF;
-	if (!fade_in && !fade_out) {
-		memcpy(dst, wet, len * sizeof(float)); /* exact: no 1 * wet + 0 * dry rounding */
-		return;
+	memcpy(dst, wet, len * sizeof(float)); /* exact: no 1 * wet + 0 * dry rounding */
+	/* The two fades never overlap (2 X <= 480): offsets [0, X) and [480 - X, 480). */
+	if (decision_of(e, j - 1) == ENGINE_DRY && i < XF) {
+		const uint32_t k = len < XF - i ? len : XF - i;
+		fade_mix(dst, dry, wet, e->ramp + i, k);
 	}
-	for (uint32_t k = 0; k < len; k++) {
-		const uint32_t t = i + k;
-		float w = 1.0f;
-		if (fade_in && t < XF)
-			w = e->ramp[t];
-		if (fade_out && t >= FRAME - XF)
-			w *= e->ramp[FRAME - 1 - t];
-		dst[k] = w * wet[k] + (1.0f - w) * dry[k];
+	if (decision_of(e, j + 1) == ENGINE_DRY && i + len > FRAME - XF) {
+		const uint32_t from = i > FRAME - XF ? i : FRAME - XF, skip = from - i;
+		fade_mix(dst + skip, wet + skip, dry + skip, e->ramp + (from - (FRAME - XF)),
+			 len - skip);
 	}
 }
 
