@@ -106,7 +106,7 @@ void vocana_denoiser_reset(struct vocana_denoiser *d)
 	memset(d->out_buf, 0, sizeof(d->out_buf));
 	ring_reset(&d->out_ring, 0);
 	ring_write_update(&d->out_ring, d->latency - d->delay);
-	d->wet_gain = d->bypass ? 0.0f : 1.0f;
+	d->wet_on = !d->bypass;
 }
 
 uint32_t vocana_denoiser_latency_samples(const struct vocana_denoiser *d)
@@ -171,33 +171,30 @@ void denoiser_dry(const struct vocana_denoiser *d, float *dry)
 	memcpy(dry + d->delay, d->in_hop[d->in_cur], (VC_HOP - d->delay) * sizeof(float));
 }
 
-/* denoiser_mix() with the dry signal in two pieces: dry[i] = i < delay ? tail[i] : head[i - delay]. */
+/* denoiser_mix() with the dry signal in two pieces: dry[i] = i < delay ? tail[i] : head[i - delay].
+ * A switch fades over this hop (dsp/fade.h); otherwise the hop is exactly wet or exactly dry. */
 static bool mix(struct vocana_denoiser *d, float *wet, const float *tail, const float *head)
 {
-	const float target = d->bypass ? 0.0f : 1.0f, from = d->wet_gain;
+	const bool was_wet = d->wet_on, want_wet = !d->bypass;
 	const uint32_t dl = d->delay;
 	d->n_hops++;
-	d->wet_gain = target;
+	d->wet_on = want_wet;
 	if (!wet)
 		return false;
-	if (from == target) {
-		if (target == 0.0f) { /* bypassed: exactly the dry input */
-			memcpy(wet, tail, dl * sizeof(float));
-			memcpy(wet + dl, head, (VC_HOP - dl) * sizeof(float));
-			return false;
-		}
-		d->n_wet_hops++;
-		return true; /* exactly the wet hop: no 1 * wet + 0 * dry rounding */
-	}
-	/* Switched: fade over this hop, from dry into wet or from wet into dry. A linear mix (not
-	 * equal power) because wet and dry are one signal with and without the noise. */
-	for (uint32_t i = 0; i < VC_HOP; i++) {
-		const float w = target > from ? d->fade[i] : 1.0f - d->fade[i];
-		const float dry = i < dl ? tail[i] : head[i - dl];
-		wet[i] = w * wet[i] + (1.0f - w) * dry;
-	}
-	if (target == 0.0f)
+	if (!want_wet && !was_wet) { /* bypassed: the dry input */
+		memcpy(wet, tail, dl * sizeof(float));
+		memcpy(wet + dl, head, (VC_HOP - dl) * sizeof(float));
 		return false;
+	}
+	if (!want_wet) { /* into bypass */
+		fade_mix(wet, wet, tail, d->fade, dl);
+		fade_mix(wet + dl, wet + dl, head, d->fade + dl, VC_HOP - dl);
+		return false;
+	}
+	if (!was_wet) { /* out of bypass */
+		fade_mix(wet, tail, wet, d->fade, dl);
+		fade_mix(wet + dl, head, wet + dl, d->fade + dl, VC_HOP - dl);
+	}
 	d->n_wet_hops++;
 	return true;
 }

@@ -74,7 +74,7 @@ struct vocana_denoiser {
 	struct ring out_ring;       /* the output FIFO over out_buf */
 	float out_buf[VC_OUT_FIFO];
 	bool bypass;
-	float wet_gain;             /* 1 = denoised, 0 = bypassed; moves over one hop */
+	bool wet_on;                /* the last hop ended denoised (not bypassed) */
 	float fade[VC_HOP];         /* the bypass crossfade's weights (dsp/fade.h) */
 	uint64_t n_hops, n_wet_hops; /* hops output, and how many carried the model's output */
 };
