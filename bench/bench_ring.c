@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
@@ -26,7 +27,7 @@
 /* The ring and the samples it carries, as every user of the ring holds them. */
 struct bench_ring {
 	struct ring r;
-	float buf[BENCH_RING_SAMPLES];
+	alignas(64) float buf[BENCH_RING_SAMPLES];
 };
 
 /* Producer: as much of src[0..n) as fits; returns how much. */

@@ -112,7 +112,8 @@ static inline void ring_write_data(const struct ring *r, void *buf, size_t esz, 
 {
 	const uint32_t off = ring_slot(r, index), first = n < r->size - off ? n : r->size - off;
 	memcpy((char *)buf + (size_t)off * esz, src, (size_t)first * esz);
-	memcpy(buf, (const char *)src + (size_t)first * esz, (size_t)(n - first) * esz);
+	if (n > first) /* most copies do not wrap: spare them the second call */
+		memcpy(buf, (const char *)src + (size_t)first * esz, (size_t)(n - first) * esz);
 }
 
 /* Copy n elements of esz bytes from buf at ring index `index` into dst, split at the wrap. */
@@ -121,7 +122,8 @@ static inline void ring_read_data(const struct ring *r, const void *buf, size_t 
 {
 	const uint32_t off = ring_slot(r, index), first = n < r->size - off ? n : r->size - off;
 	memcpy(dst, (const char *)buf + (size_t)off * esz, (size_t)first * esz);
-	memcpy((char *)dst + (size_t)first * esz, buf, (size_t)(n - first) * esz);
+	if (n > first)
+		memcpy((char *)dst + (size_t)first * esz, buf, (size_t)(n - first) * esz);
 }
 
 #endif /* VOCANA_CORE_RING_H */
