@@ -41,17 +41,18 @@
 #include "denoiser_internal.h"
 #include "engine/engine_internal.h"
 
-/* Records start on their own cache lines: neighbours may belong to different threads. */
+/* Records start on their own cache lines (neighbours may belong to different threads), and so do
+ * their samples (aligned copies are several times faster). */
 struct in_frame {
-	alignas(64) int64_t seq;
-	float x[ENGINE_FRAME_SAMPLES];
+	alignas(64) float x[ENGINE_FRAME_SAMPLES];
+	int64_t seq;
 };
 
 struct out_frame {
-	alignas(64) int64_t seq;
+	alignas(64) float y[ENGINE_FRAME_SAMPLES];
+	int64_t seq;
 	float vad;
 	bool warming;
-	float y[ENGINE_FRAME_SAMPLES];
 };
 
 struct engine_worker {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,9 +537,11 @@ int mic_streams_create(struct pw_core *core, const struct mic_streams_config *cf
 	struct mic_streams *s;
 	int res;
 
-	s = calloc(1, sizeof(*s));
+	/* Aligned for the hand-off's samples (handoff.h); sizeof is a multiple of the alignment. */
+	s = aligned_alloc(alignof(struct mic_streams), sizeof(*s));
 	if (s == NULL)
 		return -ENOMEM;
+	memset(s, 0, sizeof(*s));
 	s->core = core;
 	s->data_loop = pw_data_loop_get_loop(pw_context_get_data_loop(context));
 	s->events = events;

@@ -97,13 +97,15 @@ int rate_adapter_create(uint32_t graph_rate, uint32_t max_block, struct rate_ada
 		fifo_size <<= 1;
 	ra->buf48 = calloc(ra->max_block_48k, sizeof(float));
 	ra->bufout = calloc((size_t)max_block + RA_SLACK, sizeof(float));
-	ra->fifo_buf = calloc(fifo_size, sizeof(float));
+	/* On a cache line, like every ring's samples: aligned copies are a few times faster. */
+	ra->fifo_buf = aligned_alloc(64, (size_t)fifo_size * sizeof(float));
 	if (!ra->buf48 || !ra->bufout || !ra->fifo_buf ||
 	    resampler_create(&ra->to_48k, graph_rate, VOCANA_SAMPLE_RATE, 1, RESAMPLER_REALTIME) < 0 ||
 	    resampler_create(&ra->from_48k, VOCANA_SAMPLE_RATE, graph_rate, 1, RESAMPLER_REALTIME) < 0) {
 		rate_adapter_destroy(ra);
 		return -ENOMEM;
 	}
+	memset(ra->fifo_buf, 0, (size_t)fifo_size * sizeof(float)); /* touched now, not on the RT thread */
 	(void)ring_init(&ra->fifo, fifo_size); /* a power of two */
 	*out = ra;
 	return 0;

@@ -3,6 +3,7 @@
  * The capture -> output hand-off (src/pw/handoff.c), driven by simulated graph cycles: sample
  * values are their own graph positions, so every output sample says exactly where it came from.
  */
+#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,9 +222,10 @@ static void test_gaps_and_jumps(void)
 
 int main(void)
 {
-	h = calloc(1, sizeof(*h));
+	h = aligned_alloc(alignof(struct handoff), sizeof(*h));
 	if (h == NULL)
 		return 1;
+	memset(h, 0, sizeof(*h));
 	handoff_reset(h);
 	RUN_TEST(test_same_cycle);
 	RUN_TEST(test_next_cycle);
