@@ -119,8 +119,10 @@ int pipeline_create(struct pipeline **out, uint32_t rate_hz, uint32_t n_channels
 		goto error;
 	}
 	if (rate_hz != PIPELINE_RATE_HZ) {
-		if ((res = resampler_create(&p->up, rate_hz, PIPELINE_RATE_HZ, n_channels)) < 0 ||
-		    (res = resampler_create(&p->down, PIPELINE_RATE_HZ, rate_hz, n_channels)) < 0)
+		if ((res = resampler_create(&p->up, rate_hz, PIPELINE_RATE_HZ, n_channels,
+					    RESAMPLER_FILE)) < 0 ||
+		    (res = resampler_create(&p->down, PIPELINE_RATE_HZ, rate_hz, n_channels,
+					    RESAMPLER_FILE)) < 0)
 			goto error;
 		/* Both converters are zero-phase (resample.h), so these add nothing today. The
 		 * up-converter's delay is in 48 kHz frames and is dropped with the processor's; the

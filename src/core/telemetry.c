@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct telemetry {
 	/* Histogram, guarded by seq; written by the one writer thread only. */
@@ -220,4 +221,12 @@ double telemetry_percentile_us(const struct telemetry_snapshot *s, double p)
 	if (v > s->max_us)
 		v = s->max_us;
 	return v;
+}
+
+uint64_t telemetry_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }

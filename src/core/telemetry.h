@@ -58,6 +58,10 @@ void telemetry_destroy(struct telemetry *t);
 /* Writer thread only: add one frame's processing time. */
 void telemetry_record_latency_us(struct telemetry *t, uint32_t latency_us);
 
+/* Monotonic microseconds, the clock the times above are measured with (vDSO clock_gettime: no
+ * system call on Linux x86-64 and arm64, so it may be read on the audio thread). */
+uint64_t telemetry_now_us(void);
+
 /* Any thread: add n to counter c (ignored if c is out of range). */
 void telemetry_count(struct telemetry *t, enum telemetry_counter c, uint64_t n);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The engine object: creation (every buffer allocated, touched and locked here), destruction,
- * the thread-safe controls and stats, and engine_process() with its input side. The output side
- * is engine_output.c, the model runs in engine_inline.c or engine_worker.c (engine_internal.h).
+ * the thread-safe controls and stats, and engine_process(). Inline mode is the denoiser on the
+ * callback's block; worker mode's input side and worker thread are engine_worker.c, its output
+ * side engine_output.c (engine_internal.h).
  */
 #include <errno.h>
 #include <math.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "denoiser_internal.h"
+#include "dsp/fade.h"
 #include "dsp/sanitize.h"
 #include "engine/engine_internal.h"
 
@@ -47,7 +50,7 @@ static int alloc_buffers(struct engine *e)
 {
 	const size_t frame_bytes = round64(FRAME * sizeof(float));
 	const size_t slot_bytes = round64((size_t)e->n_slots * sizeof(struct engine_slot));
-	e->arena_bytes = slot_bytes + (size_t)e->n_slots * 3 * frame_bytes + frame_bytes +
+	e->arena_bytes = slot_bytes + (size_t)e->n_slots * 2 * frame_bytes + frame_bytes +
 			 round64(ENGINE_XFADE_SAMPLES * sizeof(float));
 	e->arena = aligned_alloc(64, e->arena_bytes);
 	if (!e->arena)
@@ -58,8 +61,6 @@ static int alloc_buffers(struct engine *e)
 	p += slot_bytes;
 	for (uint32_t k = 0; k < e->n_slots; k++) {
 		e->slots[k].seq = -1;
-		e->slots[k].in = (float *)(void *)p;
-		p += frame_bytes;
 		e->slots[k].wet = (float *)(void *)p;
 		p += frame_bytes;
 		e->slots[k].dry = (float *)(void *)p;
@@ -68,22 +69,36 @@ static int alloc_buffers(struct engine *e)
 	e->zero = (float *)(void *)p;
 	p += frame_bytes;
 	e->xf_scratch = (float *)(void *)p;
-	/* Pages the audio thread uses must not be paged out under memory pressure; without the
-	 * privilege (RLIMIT_MEMLOCK) this fails and the engine runs anyway: stats say which. */
-	e->memory_locked = mlock(e->arena, e->arena_bytes) == 0;
 	return 0;
 }
 
-/* Run a few frames of silence through the model, then forget them (ENGINE_WARMUP_FRAMES). */
+/* Run a few hops of silence through the model, then forget them (ENGINE_WARMUP_FRAMES). Only the
+ * hop: the stream and its counters start untouched. */
 static void warm_up(struct engine *e)
 {
-	float *buf = e->slots[0].wet;
-	for (int k = 0; k < ENGINE_WARMUP_FRAMES; k++) {
-		memset(buf, 0, FRAME * sizeof(float));
-		vocana_denoiser_process(e->den, buf, buf, FRAME);
-	}
-	memset(buf, 0, FRAME * sizeof(float));
-	vocana_denoiser_reset(e->den);
+	static const float silence[ENGINE_FRAME_SAMPLES];
+	float wet[ENGINE_FRAME_SAMPLES];
+	for (int k = 0; k < ENGINE_WARMUP_FRAMES; k++)
+		denoiser_run_hop(e->den, silence, wet);
+	denoiser_reset_hop(e->den);
+}
+
+/* Pages the audio thread uses must not be paged out under memory pressure: the denoiser (whose
+ * stream holds the audio path's buffers) and, in worker mode, the frame slots. Without the
+ * privilege (RLIMIT_MEMLOCK) this fails and the engine runs anyway: stats say which. */
+static bool lock_memory(struct engine *e)
+{
+	bool ok = mlock(e->den, sizeof(*e->den)) == 0;
+	if (e->arena)
+		ok = mlock(e->arena, e->arena_bytes) == 0 && ok;
+	return ok;
+}
+
+static void unlock_memory(struct engine *e)
+{
+	munlock(e->den, sizeof(*e->den));
+	if (e->arena)
+		munlock(e->arena, e->arena_bytes);
 }
 
 int engine_create(const struct engine_config *cfg, struct engine **out)
@@ -112,40 +127,43 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
 	e->margin_extra_max = or_default(t->margin_extra_max, ENGINE_MARGIN_EXTRA_MAX_FRAMES);
 	e->stable_needed = e->stable_frames_needed;
 	e->frames_since_shrink = UINT32_MAX;
-	uint32_t margin0 = 0;
 	e->worker_priority = cfg->worker_priority;
 	if (e->mode == ENGINE_WORKER) {
 		e->margin_cap = engine_margin_base(e->max_block) + e->margin_extra_max;
-		margin0 = or_default(t->initial_margin, 1);
-		if (margin0 > e->margin_cap)
-			margin0 = e->margin_cap;
+		e->margin0 = or_default(t->initial_margin, 1);
+		if (e->margin0 > e->margin_cap)
+			e->margin0 = e->margin_cap;
+		e->n_slots = slots_needed(e->max_block, e->margin_cap);
+		e->slot_mask = e->n_slots - 1;
+		fade_curve(e->ramp, ENGINE_XFADE_SAMPLES);
+		if ((res = alloc_buffers(e)) < 0)
+			goto error;
 	}
-	e->margin0 = margin0;
-	e->n_slots = slots_needed(e->max_block, e->margin_cap);
-	e->slot_mask = e->n_slots - 1;
-	for (uint32_t k = 0; k < ENGINE_XFADE_SAMPLES; k++)
-		e->ramp[k] = 0.5f - 0.5f * cosf((float)M_PI * ((float)k + 0.5f) / ENGINE_XFADE_SAMPLES);
-
-	if ((res = alloc_buffers(e)) < 0)
-		goto error;
 	if ((res = telemetry_create(&e->tel)) < 0)
 		goto error;
-	if ((res = vocana_denoiser_create(cfg->model, FRAME, &e->den)) < 0)
+	/* For blocks of any size: the latency is the model's delay plus the alignment
+	 * (vocana.h), which is the inline engine's latency. */
+	if ((res = vocana_denoiser_create(cfg->model, 0, &e->den)) < 0)
 		goto error;
-	/* Fed whole frames, the denoiser's latency is its model's algorithmic delay alone. */
-	e->model_delay = vocana_denoiser_latency_samples(e->den);
+	e->model_delay = vocana_denoiser_latency_samples(e->den) - ENGINE_ALIGN_SAMPLES;
 	if ((res = vocana_denoiser_set_strength(e->den, cfg->strength)) < 0)
 		goto error;
 	warm_up(e);
+	vocana_denoiser_set_bypass(e->den, !cfg->enabled);
+	vocana_denoiser_reset(e->den); /* starts wet or dry as enabled says, without a fade */
+	if (e->mode == ENGINE_INLINE)
+		denoiser_time_hops(e->den, e->tel); /* the worker times its frames itself */
+	e->memory_locked = lock_memory(e);
 
 	atomic_init(&e->strength, cfg->strength);
 	atomic_init(&e->enabled, cfg->enabled);
 	atomic_init(&e->xruns, 0);
-	atomic_init(&e->artificial_delay_us, 0);
+	atomic_init(&e->run_hop, engine_run_hop);
+	atomic_init(&e->test_slow_us, 0);
 	e->applied_strength = cfg->strength;
 	e->breaker = ENGINE_BREAKER_CLOSED;
 	e->cycle_n = 0;
-	engine_output_init(e, margin0);
+	engine_output_init(e, e->margin0);
 
 	if (e->mode == ENGINE_WORKER && (res = engine_worker_start(e, cfg->worker_priority)) < 0)
 		goto error;
@@ -162,13 +180,11 @@ void engine_destroy(struct engine *e)
 	if (!e)
 		return;
 	engine_worker_stop(e); /* first: the worker uses the denoiser and the telemetry */
+	if (e->memory_locked)
+		unlock_memory(e);
 	vocana_denoiser_destroy(e->den);
 	telemetry_destroy(e->tel);
-	if (e->arena) {
-		if (e->memory_locked)
-			munlock(e->arena, e->arena_bytes);
-		free(e->arena);
-	}
+	free(e->arena);
 	free(e);
 }
 
@@ -178,8 +194,8 @@ static void reset_audio_state(struct engine *e, int strength)
 {
 	for (uint32_t k = 0; k < e->n_slots; k++) {
 		struct engine_slot *s = &e->slots[k];
-		memset(s->in, 0, FRAME * sizeof(float));
 		memset(s->wet, 0, FRAME * sizeof(float));
+		memset(s->dry, 0, FRAME * sizeof(float));
 		s->seq = -1;
 		s->peak = 0.0f;
 		s->vad = 0.0f;
@@ -188,9 +204,10 @@ static void reset_audio_state(struct engine *e, int strength)
 		s->ready = false;
 		s->warming = false;
 	}
-	memset(e->xf_scratch, 0, ENGINE_XFADE_SAMPLES * sizeof(float));
+	if (e->xf_scratch)
+		memset(e->xf_scratch, 0, ENGINE_XFADE_SAMPLES * sizeof(float));
 	e->in_frame = 0;
-	e->in_fill = 0;
+	e->in_pos = 0;
 	e->applied_strength = strength;
 	e->cycle_n = 0;
 	e->breaker = ENGINE_BREAKER_CLOSED;
@@ -218,7 +235,8 @@ static void reset_engine_state(struct engine *e)
 {
 	const int strength = atomic_load_explicit(&e->strength, memory_order_relaxed);
 	vocana_denoiser_set_strength(e->den, strength);
-	vocana_denoiser_reset(e->den); /* as after the warm-up: mix jumps to the target */
+	vocana_denoiser_set_bypass(e->den, !atomic_load_explicit(&e->enabled, memory_order_relaxed));
+	vocana_denoiser_reset(e->den); /* as after the warm-up: mix and bypass jump to the target */
 	reset_audio_state(e, strength);
 }
 
@@ -243,64 +261,43 @@ int engine_reset_inline(struct engine *e)
 	return 0;
 }
 
-/* The dry frame aligned with the wet output of the just-completed input frame in slot s: the
- * input L samples earlier, i.e. the last L samples of the previous frame (zeros after a reset or
- * at the start, like the denoiser's own history) and the first 480 - L of this one. */
-static void make_dry(struct engine *e, struct engine_slot *s)
+/* Peak of the input as the denoiser sees it (sanitised: NaN and Inf are silence). */
+static float input_peak(const float *x, uint32_t n)
 {
-	const uint32_t lag = e->model_delay;
-	const struct engine_slot *prev = engine_slot_of(e, s->seq - 1);
-	const float *tail = s->seq >= 1 && prev->seq == s->seq - 1 ? prev->in : e->zero;
-	memcpy(s->dry, tail + FRAME - lag, lag * sizeof(float));
-	memcpy(s->dry + lag, s->in, (FRAME - lag) * sizeof(float));
+	float p = 0.0f;
+	for (uint32_t k = 0; k < n; k++)
+		p = fmaxf(p, fabsf(vc_sanitize(x[k], VC_SAMPLE_MAX)));
+	return p;
 }
 
-/* The input side: store the cycle's samples (sanitised like the denoiser's own input, so dry and
- * wet see the same signal) and hand each completed frame to the model. A user bypass
- * (enabled = false) still feeds the model, so switching back on is instant and seamless; the open
- * breaker does not, since it exists to shed load. */
-static float take_input(struct engine *e, const float *in, uint32_t n)
+/* Inline mode: the denoiser on the block, nothing else. Its setters are real-time safe (it stores
+ * targets and crossfades itself), but strength is only passed on when it changed. */
+static void process_inline(struct engine *e, const float *in, float *out, uint32_t n)
 {
-	float peak = 0.0f;
-	uint32_t done = 0;
-	while (done < n) {
-		struct engine_slot *s = engine_slot_of(e, e->in_frame);
-		if (e->in_fill == 0) {
-			s->seq = e->in_frame;
-			s->sub = ENGINE_SUB_NONE;
-			s->decision = ENGINE_UNDECIDED;
-			s->ready = false;
-			s->warming = false;
-			s->peak = 0.0f;
-			s->vad = 0.0f;
-		}
-		uint32_t chunk = FRAME - e->in_fill;
-		if (chunk > n - done)
-			chunk = n - done;
-		float *dst = s->in + e->in_fill;
-		float p = s->peak;
-		for (uint32_t k = 0; k < chunk; k++) {
-			const float v = vc_sanitize(in[done + k], VC_SAMPLE_MAX);
-			dst[k] = v;
-			p = fmaxf(p, fabsf(v));
-		}
-		s->peak = p;
-		peak = fmaxf(peak, p);
-		e->in_fill += chunk;
-		done += chunk;
-		if (e->in_fill == FRAME) {
-			make_dry(e, s);
-			if (e->mode == ENGINE_INLINE)
-				engine_inline_frame(e, s);
-			else if (engine_policy_may_submit(e))
-				engine_worker_submit(e, s);
-			else
-				s->sub = ENGINE_SUB_HELD;
-			e->in_frame++;
-			e->in_fill = 0;
-		}
+	const int strength = atomic_load_explicit(&e->strength, memory_order_relaxed);
+	if (strength != e->applied_strength) {
+		vocana_denoiser_set_strength(e->den, strength);
+		e->applied_strength = strength;
 	}
-	return peak;
+	vocana_denoiser_set_bypass(e->den, !atomic_load_explicit(&e->enabled, memory_order_relaxed));
+	vocana_denoiser_process(e->den, in, out, n);
+	atomic_store_explicit(&e->st_vad, vocana_denoiser_vad(e->den), memory_order_relaxed);
+	/* Taken in, not played yet, beyond the model's delay: the alignment, for every cycle. */
+	atomic_store_explicit(&e->st_fifo_fill, ENGINE_ALIGN_SAMPLES, memory_order_relaxed);
+}
+
+/* Worker mode: hand completed frames to the worker, play the output timeline. */
+static void process_worker(struct engine *e, const float *in, float *out, uint32_t n)
+{
+	engine_worker_collect(e);
+	engine_policy_cycle(e, n);
+	engine_worker_take_input(e, in, n); /* all of it before any output: in == out is allowed */
+	engine_worker_kick(e);
+	engine_output_run(e, out, n);
+	const int64_t fill = e->in_pos - e->play_pos;
+	atomic_store_explicit(&e->st_fifo_fill,
+			      fill <= 0 ? 0u : fill >= UINT32_MAX ? UINT32_MAX : (uint32_t)fill,
+			      memory_order_relaxed);
 }
 
 void engine_process(struct engine *e, const float *in, float *out, uint32_t n)
@@ -319,27 +316,20 @@ void engine_process(struct engine *e, const float *in, float *out, uint32_t n)
 		n_run = e->max_block;
 	}
 	engine_bump(&e->st_cycles, 1);
-	if (e->worker)
-		engine_worker_collect(e);
-	engine_policy_cycle(e, n_run);
-
-	/* All input is read before any output is written: in == out is allowed. */
-	const float in_peak = take_input(e, in, n_run);
-	if (e->worker)
-		engine_worker_kick(e);
-	engine_output_run(e, out, n_run);
+	const float in_peak = input_peak(in, n_run); /* before out, which may be in, is written */
+	if (e->mode == ENGINE_INLINE)
+		process_inline(e, in, out, n_run);
+	else
+		process_worker(e, in, out, n_run);
 	if (n_run < n) /* the part we refused to process: silence, never stale samples */
 		memset(out + n_run, 0, (size_t)(n - n_run) * sizeof(float));
 
-	float out_peak = 0.0f;
-	for (uint32_t k = 0; k < n_run; k++)
-		out_peak = fmaxf(out_peak, fabsf(out[k]));
 	atomic_store_explicit(&e->st_in_peak, in_peak, memory_order_relaxed);
-	atomic_store_explicit(&e->st_out_peak, out_peak, memory_order_relaxed);
-	const int64_t fill = e->in_frame * FRAME + e->in_fill - e->play_pos;
-	atomic_store_explicit(&e->st_fifo_fill,
-			      fill <= 0 ? 0u : fill >= UINT32_MAX ? UINT32_MAX : (uint32_t)fill,
-			      memory_order_relaxed);
+	atomic_store_explicit(&e->st_out_peak, engine_peak(out, n_run), memory_order_relaxed);
+	uint64_t hops, wet_hops;
+	denoiser_hops_out(e->den, &hops, &wet_hops);
+	atomic_store_explicit(&e->st_frames, hops, memory_order_relaxed);
+	atomic_store_explicit(&e->st_denoised, wet_hops, memory_order_relaxed);
 }
 
 int engine_set_strength(struct engine *e, int strength)
@@ -360,14 +350,6 @@ void engine_note_xrun(struct engine *e)
 {
 	if (e)
 		atomic_fetch_add_explicit(&e->xruns, 1, memory_order_relaxed);
-}
-
-void engine_set_artificial_delay_us(struct engine *e, uint32_t us)
-{
-	if (!e)
-		return;
-	atomic_store_explicit(&e->artificial_delay_us, us, memory_order_relaxed);
-	engine_worker_set_delay_us(e, us);
 }
 
 uint32_t engine_frames_in_flight(const struct engine *e)

@@ -7,11 +7,12 @@
  * resampling for other graph rates happens outside. It never allocates, locks, logs or blocks.
  *
  * Two modes:
- *  - ENGINE_INLINE: the denoiser runs inside engine_process() (lowest latency).
- *  - ENGINE_WORKER: engine_process() exchanges 480-sample frames with a high-priority ML worker
- *    thread through lock-free rings and a buffer pool. Every frame has a deadline: if its
- *    denoised version is not back in time, the delayed dry frame is output instead, crossfaded
- *    (graceful degradation), and the miss is counted. After ENGINE_BREAKER_MISSES consecutive
+ *  - ENGINE_INLINE: engine_process() is the public denoiser on the cycle's block (lowest latency);
+ *    enable/disable is its bypass.
+ *  - ENGINE_WORKER: the same denoiser's hop runs on a high-priority ML worker thread, fed exact
+ *    480-sample frames through two lock-free rings of frame records. Every frame has a deadline:
+ *    if its denoised version is not back in time, the delayed dry frame is output instead,
+ *    crossfaded (graceful degradation), and the miss is counted. After ENGINE_BREAKER_MISSES consecutive
  *    misses a circuit breaker bypasses the model for a while, then retries.
  *    Adaptive buffering: the output FIFO's safety margin grows one step (one frame) when misses
  *    or xruns are seen and shrinks back one step after a stable period, so latency stays bounded
@@ -95,7 +96,7 @@ struct engine_stats {
 	uint64_t margin_changes;         /* worker mode: glitch-free delay splices (grow or shrink) */
 	bool worker_realtime;            /* worker mode: the SCHED_FIFO request was granted */
 	bool memory_locked;              /* the engine's buffers are mlock()ed */
-	uint64_t submit_failures;        /* worker mode: frames not sent (every pool block in flight) */
+	uint64_t submit_failures;        /* worker mode: frames not sent (every queue record in flight) */
 	uint32_t fifo_fill_samples;      /* samples in the frame FIFO (taken in, not played yet; the
 					  * model's own 480-sample delay not included) after a cycle */
 };
@@ -110,8 +111,8 @@ void engine_destroy(struct engine *e);
  * Return the audio path to the state engine_create() leaves it in (denoiser state, frame slots,
  * output timeline, breaker, margin), without allocating: a new recording starts from a fresh
  * denoiser without the memory churn of destroying and creating an engine. In worker mode the
- * worker is stopped and restarted (its pools are the only allocations, the same sizes every
- * time). Counters, the model-time histogram, strength, enabled and the test delay are kept
+ * worker is stopped and restarted (its queues are the only allocations, the same sizes every
+ * time). Counters, the model-time histogram, strength, enabled and a test's slow model are kept
  * (they are cumulative / settings). Not from the audio thread, and never while engine_process()
  * may run on another thread: the caller must have taken the engine out of the audio path.
  */
@@ -141,9 +142,5 @@ int engine_get_model_times(const struct engine *e, struct telemetry_snapshot *ou
 /* Any thread, for tests and benchmarks: frames submitted to the worker that have not come back
  * yet (0 in inline mode). */
 uint32_t engine_frames_in_flight(const struct engine *e);
-
-/* Test hook: make every model frame take at least this long (worker mode; 0 = off), to force
- * deadline misses. Kept across engine_reset(). */
-void engine_set_artificial_delay_us(struct engine *e, uint32_t us);
 
 #endif

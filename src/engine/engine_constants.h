@@ -55,7 +55,7 @@
 
 /*
  * After a gap in the frames it was given (breaker open, frames skipped because they were already
- * too late, a full pool) the worker resets the denoiser: its overlap-add tail and recurrent state
+ * too late, a full queue) the worker resets the denoiser: its overlap-add tail and recurrent state
  * belong to audio that no longer precedes the new frame. The first outputs after a reset are not
  * usable: the first is half a window of overlap-add against zeros, the deep filter needs
  * df_order = 3 frames of history and the GRUs a few steps to settle. These outputs are played dry

@@ -1,31 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals of the engine, shared by its files (not installed, not exported):
- *   engine.c          create/destroy, control and stats, engine_process() and its input side
- *   engine_output.c   the output side: frame decisions, wet/dry crossfades, delay splices
- *   engine_policy.c   circuit breaker and adaptive margin (what to do after a miss or a success)
- *   engine_inline.c   inline mode: the model runs on the audio thread
- *   engine_worker.c   worker mode: the ML worker thread and the frame hand-off
+ *   engine.c          create/destroy, control and stats, engine_process(); inline mode
+ *   engine_worker.c   worker mode: the input side, the ML worker thread and the frame hand-off
+ *   engine_output.c   worker mode: the output side: frame decisions, fades, delay splices
+ *   engine_policy.c   worker mode: circuit breaker and adaptive margin
  *
- * Design (timeline and symbols as in engine_constants.h):
- *  - Input. engine_process() first copies the whole cycle's input (sanitised) into frame slots:
- *    slot k holds input frame k (`in`). When it is complete, slot k's `dry` gets the DRY signal
- *    aligned with wet frame k: the input delayed by the model's delay L (the tail of input frame
- *    k - 1, then the head of frame k; for L = 480 all of frame k - 1).
- *    Reading all input before writing any output makes in == out safe. A completed input frame
- *    goes to the model at once: inline, the denoiser turns it into slot k's `wet`; in worker mode
- *    it is copied into a pool block and submitted to the worker (sem_post wakes it).
+ * Inline mode is the public denoiser on the callback's block and nothing else: framing, the dry
+ * path, sanitising and the enable/disable crossfade (the denoiser's bypass) are the denoiser's.
+ *
+ * Worker mode is a scheduler around the same denoiser, feeding its hop one exact frame at a time
+ * on another thread (denoiser_internal.h). Design (timeline and symbols as in engine_constants.h):
+ *  - Input. engine_process() first gives the whole cycle's input to the denoiser's stream, which
+ *    frames and sanitises it. Each completed frame k is copied into a record of the worker's input
+ *    ring (sem_post wakes the worker), and slot k keeps the frame's DRY signal, aligned with the
+ *    wet output: the input delayed by the model's delay L (denoiser_dry()). Reading all input
+ *    before writing any output makes in == out safe. The worker runs the denoiser's hop on the
+ *    frame and sends the wet frame back; the audio thread copies it into slot k's `wet`.
  *  - Output. The output plays "source frames" j at position 480 j + D. Each source frame is WET
- *    (the model's frame j) or DRY (slot j's `dry`), and that decision is made X =
- *    ENGINE_XFADE_SAMPLES samples before the frame starts: if it is DRY after a WET frame, the fade
- *    from wet to dry has to run over the end of the previous frame, the last wet audio there is.
- *    A WET frame after a DRY one fades in over its own first X samples. The fades are raised
- *    cosines whose weights sum to one: wet and dry are the same signal with and without the noise,
- *    so a linear (sum-to-one) mix is right and the output never steps.
- *  - Deadline (worker mode). The decision point of frame j is its deadline: if the worker has not
- *    returned wet frame j by then, frame j is played dry and counted as a miss; when the wet frame
- *    arrives later it is dropped. The worker itself skips frames decided a while ago (their
- *    result would be dropped): that keeps a slow worker from falling ever further behind.
+ *    (the model's frame j, through the denoiser's bypass crossfade) or DRY (slot j's `dry`), and
+ *    that decision is made X = ENGINE_XFADE_SAMPLES samples before the frame starts: if it is DRY
+ *    after a WET frame, the fade from wet to dry has to run over the end of the previous frame,
+ *    the last wet audio there is. A WET frame after a DRY one fades in over its own first X
+ *    samples. The fades use the one curve (dsp/fade.h): wet and dry are the same signal with and
+ *    without the noise, so a sum-to-one mix is right and the output never steps.
+ *  - Deadline. The decision point of frame j is its deadline: if the worker has not returned wet
+ *    frame j by then, frame j is played dry and counted as a miss; when the wet frame arrives
+ *    later it is dropped. The worker itself skips frames decided a while ago (their result would
+ *    be dropped): that keeps a slow worker from falling ever further behind.
  *    A frame whose input completes in cycle c can only be needed from cycle c + 1 on when
  *    480 * margin >= n + X (engine_margin_base()): the worker always has at least one graph
  *    period, and every extra frame of margin adds 10 ms.
@@ -35,13 +37,14 @@
  *    a frame start, preferably in a pause, and only when the next frame is already back). A splice
  *    never needs audio the engine does not have: both streams are already decided there.
  *
- * Threads: the audio thread owns the slots, the output state, the breaker and the margin. The
- * worker owns the denoiser in worker mode (the audio thread owns it in inline mode). Everything
- * read by other threads is an atomic.
+ * Threads: the audio thread owns the slots, the output state, the breaker, the margin and the
+ * denoiser's stream; in worker mode the worker owns the denoiser's hop (in inline mode the audio
+ * thread runs both). Everything read by other threads is an atomic.
  */
 #ifndef VOCANA_ENGINE_ENGINE_INTERNAL_H
 #define VOCANA_ENGINE_ENGINE_INTERNAL_H
 
+#include <math.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,13 +67,13 @@ enum engine_decision {
 	ENGINE_DRY,
 };
 
-/* One frame of audio-thread state. Slot k & slot_mask holds input frame k and wet frame k. */
+/* One frame of audio-thread state (worker mode). Slot k & slot_mask holds frame k. */
 struct engine_slot {
 	int64_t seq;        /* frame index held, -1 before first use */
-	float *in;          /* ENGINE_FRAME_SAMPLES input samples (sanitised) */
 	float *wet;         /* ENGINE_FRAME_SAMPLES model output */
-	float *dry;         /* ENGINE_FRAME_SAMPLES input aligned with wet (set when in completes) */
-	float peak;         /* of in */
+	float *dry;         /* ENGINE_FRAME_SAMPLES input aligned with wet (set when the input
+			     * frame completes) */
+	float peak;         /* of the input frame */
 	float vad;
 	uint8_t sub;        /* enum engine_sub */
 	uint8_t decision;   /* enum engine_decision */
@@ -79,6 +82,10 @@ struct engine_slot {
 };
 
 struct engine_worker; /* engine_worker.c */
+struct engine;
+
+/* Worker thread: the model on one frame, frame -> wet (engine_run_hop(), or a test's version). */
+typedef void (*engine_hop_fn)(struct engine *e, const float *frame, float *wet);
 
 struct engine {
 	/* Immutable after create. */
@@ -87,15 +94,15 @@ struct engine {
 	uint32_t breaker_misses, breaker_hold_frames;
 	uint32_t stable_frames_needed, shrink_max_wait_frames, margin_extra_max;
 	uint32_t margin_cap;            /* largest margin the slots are sized for */
-	uint32_t n_slots, slot_mask;
+	uint32_t n_slots, slot_mask;    /* worker mode; 0 in inline mode */
 	struct engine_slot *slots;
-	void *arena;                    /* all audio buffers, one allocation */
+	void *arena;                    /* worker mode: the slots' buffers, one allocation */
 	size_t arena_bytes;
 	float *zero;                    /* ENGINE_FRAME_SAMPLES zeros: frames before the start */
 	float *xf_scratch;              /* ENGINE_XFADE_SAMPLES: the fading-out stream of a splice */
-	float ramp[ENGINE_XFADE_SAMPLES]; /* raised-cosine fade-in weights, 0 -> 1 */
+	float ramp[ENGINE_XFADE_SAMPLES]; /* fade-in weights, 0 -> 1 (dsp/fade.h) */
 	struct telemetry *tel;          /* model time per frame; writer: whoever runs the model */
-	struct vocana_denoiser *den;    /* owned by the audio thread (inline) or the worker */
+	struct vocana_denoiser *den;    /* stream: audio thread; hop: audio thread or worker */
 	struct engine_worker *worker;   /* NULL in inline mode */
 	bool memory_locked;
 	uint32_t margin0;               /* worker margin at the start (engine_reset() restores it) */
@@ -103,8 +110,8 @@ struct engine {
 
 	/* Audio thread: input side. */
 	int64_t in_frame;               /* frame being filled */
+	int64_t in_pos;                 /* samples taken in */
 	uint32_t model_delay;           /* the denoiser's algorithmic delay L, samples (<= 480) */
-	uint32_t in_fill;
 	int applied_strength;           /* inline: strength last given to den */
 
 	/* Audio thread: output side. */
@@ -132,7 +139,8 @@ struct engine {
 	_Atomic int strength;
 	_Atomic bool enabled;
 	_Atomic uint64_t xruns;
-	_Atomic uint32_t artificial_delay_us; /* test hook; survives engine_reset() */
+	_Atomic(engine_hop_fn) run_hop;  /* how the worker runs the model (engine_test.h may swap it) */
+	_Atomic uint32_t test_slow_us;   /* engine_test_slow_model()'s; nothing else reads it */
 
 	/* Stats: written by the audio thread (relaxed), read by engine_get_stats(). */
 	_Atomic uint64_t st_cycles, st_frames, st_denoised, st_misses, st_trips;
@@ -156,6 +164,15 @@ static inline int64_t engine_frame_of(int64_t pos)
 			: -((-pos + ENGINE_FRAME_SAMPLES - 1) / ENGINE_FRAME_SAMPLES);
 }
 
+/* Largest magnitude in x[0..n). */
+static inline float engine_peak(const float *x, uint32_t n)
+{
+	float p = 0.0f;
+	for (uint32_t k = 0; k < n; k++)
+		p = fmaxf(p, fabsf(x[k]));
+	return p;
+}
+
 /* Relaxed counter bump for a counter only the calling thread writes. */
 static inline void engine_bump(_Atomic uint64_t *c, uint64_t n)
 {
@@ -165,7 +182,8 @@ static inline void engine_bump(_Atomic uint64_t *c, uint64_t n)
 
 /* ---- engine_output.c ------------------------------------------------------------------- */
 
-/* Reset the output side for a margin of m frames (before the first cycle). */
+/* Reset the output side for a margin of m frames (before the first cycle), with the latency and
+ * margin stats (inline mode: margin 0, and only the stats matter). */
 void engine_output_init(struct engine *e, uint32_t margin);
 
 /* Write n output samples (n <= max_block), deciding frames and splicing as it goes. */
@@ -197,21 +215,17 @@ void engine_policy_spliced(struct engine *e, bool shrink);
 /* Whether the input side may send frames to the model now. */
 bool engine_policy_may_submit(const struct engine *e);
 
-/* ---- engine_inline.c ------------------------------------------------------------------- */
-
-/* Audio thread, inline mode: run the model on the completed input frame in slot s. */
-void engine_inline_frame(struct engine *e, struct engine_slot *s);
-
 /* ---- engine_worker.c ------------------------------------------------------------------- */
 
-/* Create the pools and start the worker thread (it takes over e->den). */
+/* Create the frame queues and start the worker thread (it takes over e->den's hop). */
 int engine_worker_start(struct engine *e, int priority);
 
 /* Stop and join the worker, free its resources. NULL-safe on e->worker. */
 void engine_worker_stop(struct engine *e);
 
-/* Audio thread: submit the completed input frame in slot s (sets s->sub). */
-void engine_worker_submit(struct engine *e, struct engine_slot *s);
+/* Audio thread: the cycle's n input samples through the denoiser's stream; each completed frame
+ * gets its slot (with its dry signal) and goes to the worker unless the breaker is open. */
+void engine_worker_take_input(struct engine *e, const float *in, uint32_t n);
 
 /* Audio thread: wake the worker if frames were submitted this cycle. */
 void engine_worker_kick(struct engine *e);
@@ -224,9 +238,8 @@ void engine_worker_publish_decided(struct engine *e, int64_t next);
 
 bool engine_worker_realtime(const struct engine *e);
 uint32_t engine_worker_in_flight(const struct engine *e);
-void engine_worker_set_delay_us(struct engine *e, uint32_t us);
 
-/* Monotonic microseconds (vDSO clock_gettime: no system call on Linux x86-64 and arm64). */
-uint64_t engine_now_us(void);
+/* The worker's model: the denoiser's hop. */
+void engine_run_hop(struct engine *e, const float *frame, float *wet);
 
 #endif /* VOCANA_ENGINE_ENGINE_INTERNAL_H */

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The output side of engine_process(): plays source frames at a delay of D samples, decides for
- * each frame whether it is WET (the model's output) or DRY (the equally delayed input), crossfades
- * between the two and splices the delay when the margin changes. Design: engine_internal.h.
- * Audio thread only; work per call is bounded by n plus one frame's decision per 480 samples.
+ * The output side of worker mode: plays source frames at a delay of D samples, decides for each
+ * frame whether it is WET (the model's output, through the denoiser's bypass crossfade) or DRY
+ * (the equally delayed input) by its deadline, fades between the two around late frames and
+ * splices the delay when the margin changes. Design: engine_internal.h. Audio thread only; work
+ * per call is bounded by n plus one frame's decision per 480 samples.
  */
 #include <string.h>
 
+#include "denoiser_internal.h"
+#include "dsp/fade.h"
 #include "engine/engine_internal.h"
 
 #define FRAME ENGINE_FRAME_SAMPLES
@@ -70,56 +73,47 @@ static void render(const struct engine *e, int64_t pos, float *dst, uint32_t len
 		return;
 	}
 	wet += i;
-	const bool fade_in = decision_of(e, j - 1) == ENGINE_DRY && i < XF;
-	const bool fade_out = decision_of(e, j + 1) == ENGINE_DRY && i + len > FRAME - XF;
-	if (!fade_in && !fade_out) {
-		memcpy(dst, wet, len * sizeof(float)); /* exact: no 1 * wet + 0 * dry rounding */
-		return;
+	memcpy(dst, wet, len * sizeof(float)); /* exact: no 1 * wet + 0 * dry rounding */
+	/* The two fades never overlap (2 X <= 480): offsets [0, X) and [480 - X, 480). */
+	if (decision_of(e, j - 1) == ENGINE_DRY && i < XF) {
+		const uint32_t k = len < XF - i ? len : XF - i;
+		fade_mix(dst, dry, wet, e->ramp + i, k);
 	}
-	for (uint32_t k = 0; k < len; k++) {
-		const uint32_t t = i + k;
-		float w = 1.0f;
-		if (fade_in && t < XF)
-			w = e->ramp[t];
-		if (fade_out && t >= FRAME - XF)
-			w *= e->ramp[FRAME - 1 - t];
-		dst[k] = w * wet[k] + (1.0f - w) * dry[k];
+	if (decision_of(e, j + 1) == ENGINE_DRY && i + len > FRAME - XF) {
+		const uint32_t from = i > FRAME - XF ? i : FRAME - XF, skip = from - i;
+		fade_mix(dst + skip, wet + skip, dry + skip, e->ramp + (from - (FRAME - XF)),
+			 len - skip);
 	}
 }
 
 static void decide_one(struct engine *e, int64_t j)
 {
 	struct engine_slot *s = engine_slot_of(e, j);
-	const bool want = atomic_load_explicit(&e->enabled, memory_order_relaxed);
 	uint8_t d = ENGINE_DRY;
+	bool stable = false;
 
-	if (e->mode == ENGINE_INLINE) {
-		/* The model runs on every frame before it is played (ENGINE_ALIGN_SAMPLES). */
-		d = want ? ENGINE_WET : ENGINE_DRY;
-	} else {
-		bool stable = false;
-		if (s->seq == j && s->sub == ENGINE_SUB_SENT && !s->ready)
-			engine_worker_collect(e); /* last chance: it may have come back meanwhile */
-		if (s->seq == j && s->sub == ENGINE_SUB_HELD) {
-			/* not sent on purpose: neither a miss nor a success */
-		} else if (s->seq != j || s->sub != ENGINE_SUB_SENT || !s->ready) {
-			engine_bump(&e->st_misses, 1);
-			engine_policy_miss(e);
-		} else if (!s->warming) {
-			stable = e->breaker == ENGINE_BREAKER_CLOSED;
-			engine_policy_success(e);
-			if (want && e->breaker != ENGINE_BREAKER_OPEN)
-				d = ENGINE_WET;
-			atomic_store_explicit(&e->st_vad, s->vad, memory_order_relaxed);
-		}
-		engine_policy_frame_decided(e, stable);
+	if (s->seq == j && s->sub == ENGINE_SUB_SENT && !s->ready)
+		engine_worker_collect(e); /* last chance: it may have come back meanwhile */
+	if (s->seq == j && s->sub == ENGINE_SUB_HELD) {
+		/* not sent on purpose: neither a miss nor a success */
+	} else if (s->seq != j || s->sub != ENGINE_SUB_SENT || !s->ready) {
+		engine_bump(&e->st_misses, 1);
+		engine_policy_miss(e);
+	} else if (!s->warming) {
+		stable = e->breaker == ENGINE_BREAKER_CLOSED;
+		engine_policy_success(e);
+		if (e->breaker != ENGINE_BREAKER_OPEN)
+			d = ENGINE_WET;
+		atomic_store_explicit(&e->st_vad, s->vad, memory_order_relaxed);
 	}
+	engine_policy_frame_decided(e, stable);
+	/* Enable/disable is the denoiser's bypass, crossfaded by it over the frame; every frame
+	 * passes through it once, in order (a dry one only moves its state on). */
+	vocana_denoiser_set_bypass(e->den, !atomic_load_explicit(&e->enabled, memory_order_relaxed));
+	denoiser_mix(e->den, d == ENGINE_WET ? s->wet : NULL, s->dry);
 	if (s->seq == j)
 		s->decision = d;
 	e->decided_upto = j;
-	engine_bump(&e->st_frames, 1);
-	if (d == ENGINE_WET)
-		engine_bump(&e->st_denoised, 1);
 }
 
 void engine_output_decide(struct engine *e, int64_t j)
@@ -205,13 +199,9 @@ void engine_output_run(struct engine *e, float *out, uint32_t n)
 
 		float *dst = out + done;
 		if (e->xf_left) {
-			const uint32_t t0 = XF - e->xf_left;
 			render(e, e->xf_old_pos, e->xf_scratch, seg);
 			render(e, e->play_pos, dst, seg);
-			for (uint32_t k = 0; k < seg; k++) {
-				const float w = e->ramp[t0 + k];
-				dst[k] = w * dst[k] + (1.0f - w) * e->xf_scratch[k];
-			}
+			fade_mix(dst, e->xf_scratch, dst, e->ramp + (XF - e->xf_left), seg);
 			e->xf_old_pos += seg;
 			e->xf_left -= seg;
 		} else {

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Worker mode: the ML worker thread and the frame hand-off.
+ * Worker mode: the input side, the ML worker thread and the frame hand-off.
  *
- * Two buffer pools (core/pool.h) of 480-sample blocks carry the frames, each with exactly one
- * filler and one drainer thread:
- *   in_pool:  audio thread acquires, copies a completed input frame in, submits;
- *             worker takes, runs the denoiser, releases.
- *   out_pool: worker acquires, the denoiser writes the wet frame into it, submits;
- *             audio thread takes, copies the frame into its slot, releases.
- * Each block's frame index (and VAD) travel in per-block arrays written by the block's holder
- * before the hand-off; the pool's release/acquire ring transfer makes them visible, like the
- * samples. Neither side ever waits for the other.
+ * The audio thread gives the cycle's input to the denoiser's stream (framing, sanitising); each
+ * completed frame keeps its dry signal in its slot and goes to the worker, which runs the
+ * denoiser's hop on it (denoiser_internal.h): the same denoiser, its two halves on two threads.
+ *
+ * Two rings of frame records (core/ring.h) carry the frames, each record a frame index and its
+ * 480 samples:
+ *   in_q:  the audio thread copies a completed input frame into the next free record and
+ *          publishes it; the worker runs the denoiser on it and gives the record back.
+ *   out_q: the worker has the denoiser write the wet frame straight into the next free record
+ *          (with the frame's VAD) and publishes it; the audio thread copies it into its slot and
+ *          gives the record back.
+ * The ring's release/acquire hand-off makes a record's contents visible to the other side, and a
+ * record belongs to one side at a time (its index is either below or above the other's), so the
+ * records need no atomics. Neither side ever waits for the other.
  *
  * Waking the worker: a POSIX semaphore. The audio thread calls sem_post() at most once per cycle,
  * after it submitted a frame. sem_post never blocks and takes no lock: glibc increments the
@@ -28,14 +33,23 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/pool.h"
+#include "core/ring.h"
+#include "denoiser_internal.h"
 #include "engine/engine_internal.h"
 
-struct out_meta {
+/* Records start on their own cache lines (neighbours may belong to different threads), and so do
+ * their samples (aligned copies are several times faster). */
+struct in_frame {
+	alignas(64) float x[ENGINE_FRAME_SAMPLES];
+	int64_t seq;
+};
+
+struct out_frame {
+	alignas(64) float y[ENGINE_FRAME_SAMPLES];
 	int64_t seq;
 	float vad;
 	bool warming;
@@ -48,9 +62,9 @@ struct engine_worker {
 	sem_t wake;
 	bool sem_ready;
 	bool realtime;           /* written before the engine is handed out */
-	struct pool *in_pool, *out_pool;
-	int64_t *in_seq;         /* per in_pool block */
-	struct out_meta *out_meta; /* per out_pool block */
+	struct ring in_q, out_q;   /* both of e->n_slots records */
+	struct in_frame *in;       /* one allocation, in then out */
+	struct out_frame *out;
 
 	/* Audio thread. */
 	bool kick_pending;
@@ -58,9 +72,6 @@ struct engine_worker {
 	/* Shared. */
 	_Atomic bool stop;
 	_Atomic int64_t decided_next;
-	_Atomic uint32_t delay_us;
-	_Atomic uint64_t n_sent;  /* written by the audio thread */
-	_Atomic uint64_t n_done;  /* written by the worker: frames processed or skipped */
 
 	/* Worker thread. */
 	int64_t expected_seq;
@@ -68,73 +79,46 @@ struct engine_worker {
 	int applied_strength;
 };
 
-uint64_t engine_now_us(void)
+void engine_run_hop(struct engine *e, const float *frame, float *wet)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	denoiser_run_hop(e->den, frame, wet);
 }
 
-static void sleep_until_us(uint64_t t_us)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(t_us / 1000000u),
-		.tv_nsec = (long)(t_us % 1000000u) * 1000,
-	};
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-/* Worker: one frame from in_pool block idx. */
-static void work_frame(struct engine_worker *w, int32_t idx)
+/* Worker: one frame from input record r (the caller gives the record back afterwards). */
+static void work_frame(struct engine_worker *w, const struct in_frame *r)
 {
 	struct engine *e = w->e;
-	const int64_t seq = w->in_seq[idx];
-
 	const int64_t decided_next = atomic_load_explicit(&w->decided_next, memory_order_relaxed);
-	if (seq + ENGINE_STALE_SKIP_FRAMES < decided_next) {
-		pool_release(w->in_pool, idx); /* long played dry: skip, catch up */
-		atomic_fetch_add_explicit(&w->n_done, 1, memory_order_relaxed);
+	if (r->seq + ENGINE_STALE_SKIP_FRAMES < decided_next)
+		return; /* long played dry: skip, catch up */
+	uint32_t oi;
+	if (ring_get_write_index(&w->out_q, &oi) >= (int32_t)w->out_q.size) {
+		w->expected_seq = -1; /* the audio thread is not collecting (stalled): nothing to do */
 		return;
 	}
-	int32_t out_idx = pool_acquire(w->out_pool);
-	if (out_idx < 0) { /* the audio thread is not collecting (stalled): nothing to do */
-		pool_release(w->in_pool, idx);
-		w->expected_seq = -1;
-		atomic_fetch_add_explicit(&w->n_done, 1, memory_order_relaxed);
-		return;
-	}
-	if (seq != w->expected_seq) {
-		vocana_denoiser_reset(e->den);
+	struct out_frame *o = &w->out[ring_slot(&w->out_q, oi)];
+	if (r->seq != w->expected_seq) {
+		denoiser_reset_hop(e->den);
 		w->warming_left = ENGINE_RESYNC_FRAMES;
 	}
-	w->expected_seq = seq + 1;
+	w->expected_seq = r->seq + 1;
 
 	const int strength = atomic_load_explicit(&e->strength, memory_order_relaxed);
 	if (strength != w->applied_strength) {
 		vocana_denoiser_set_strength(e->den, strength);
 		w->applied_strength = strength;
 	}
-	const uint64_t t0 = engine_now_us();
-	vocana_denoiser_process(e->den, pool_block(w->in_pool, idx), pool_block(w->out_pool, out_idx),
-				ENGINE_FRAME_SAMPLES);
-	const uint32_t delay = atomic_load_explicit(&w->delay_us, memory_order_relaxed);
-	if (delay)
-		sleep_until_us(t0 + delay);
-	const uint64_t dt = engine_now_us() - t0;
+	const uint64_t t0 = telemetry_now_us();
+	atomic_load_explicit(&e->run_hop, memory_order_relaxed)(e, r->x, o->y);
+	const uint64_t dt = telemetry_now_us() - t0;
 	telemetry_record_latency_us(e->tel, dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt);
 
-	w->out_meta[out_idx] = (struct out_meta){
-		.seq = seq,
-		.vad = vocana_denoiser_vad(e->den),
-		.warming = w->warming_left > 0,
-	};
+	o->seq = r->seq;
+	o->vad = vocana_denoiser_vad(e->den);
+	o->warming = w->warming_left > 0;
 	if (w->warming_left)
 		w->warming_left--;
-	pool_release(w->in_pool, idx);
-	pool_submit(w->out_pool, out_idx, ENGINE_FRAME_SAMPLES);
-	/* Release: whoever sees the count sees the block in out_pool (engine_frames_in_flight()). */
-	atomic_fetch_add_explicit(&w->n_done, 1, memory_order_release);
+	ring_write_update(&w->out_q, oi + 1);
 }
 
 static void *worker_main(void *arg)
@@ -145,10 +129,14 @@ static void *worker_main(void *arg)
 			;
 		if (atomic_load_explicit(&w->stop, memory_order_acquire))
 			break;
-		int32_t idx;
+		uint32_t i;
 		while (!atomic_load_explicit(&w->stop, memory_order_relaxed) &&
-		       (idx = pool_take(w->in_pool, NULL)) >= 0)
-			work_frame(w, idx);
+		       ring_get_read_index(&w->in_q, &i) > 0) {
+			work_frame(w, &w->in[ring_slot(&w->in_q, i)]);
+			/* After the wet frame was published: a frame no longer in flight has its
+			 * result waiting in out_q (engine_worker_in_flight()). */
+			ring_read_update(&w->in_q, i + 1);
+		}
 	}
 	return NULL;
 }
@@ -164,20 +152,18 @@ int engine_worker_start(struct engine *e, int priority)
 	w->expected_seq = 0; /* the denoiser was reset after the warm-up: frame 0 follows seamlessly */
 	atomic_init(&w->stop, false);
 	atomic_init(&w->decided_next, 0);
-	atomic_init(&w->delay_us,
-		    atomic_load_explicit(&e->artificial_delay_us, memory_order_relaxed));
-	atomic_init(&w->n_sent, 0);
-	atomic_init(&w->n_done, 0);
 
+	/* As many records as slots: a frame can only be in flight while its slot is. */
 	int res;
-	if ((res = pool_create(e->n_slots, ENGINE_FRAME_SAMPLES, &w->in_pool)) < 0)
+	const size_t in_bytes = (size_t)e->n_slots * sizeof(struct in_frame);
+	const size_t bytes = in_bytes + (size_t)e->n_slots * sizeof(struct out_frame);
+	if ((res = ring_init(&w->in_q, e->n_slots)) < 0 || (res = ring_init(&w->out_q, e->n_slots)) < 0)
 		return res;
-	if ((res = pool_create(e->n_slots, ENGINE_FRAME_SAMPLES, &w->out_pool)) < 0)
-		return res;
-	w->in_seq = calloc(e->n_slots, sizeof(*w->in_seq));
-	w->out_meta = calloc(e->n_slots, sizeof(*w->out_meta));
-	if (!w->in_seq || !w->out_meta)
+	w->in = aligned_alloc(64, bytes); /* both record sizes are multiples of 64 */
+	if (!w->in)
 		return -ENOMEM;
+	memset(w->in, 0, bytes); /* touch every page now, not on the audio thread */
+	w->out = (struct out_frame *)(void *)((char *)w->in + in_bytes);
 	if (sem_init(&w->wake, 0, 0) != 0)
 		return -errno;
 	w->sem_ready = true;
@@ -206,29 +192,52 @@ void engine_worker_stop(struct engine *e)
 	}
 	if (w->sem_ready)
 		sem_destroy(&w->wake);
-	pool_destroy(w->in_pool);
-	pool_destroy(w->out_pool);
-	free(w->in_seq);
-	free(w->out_meta);
+	free(w->in);
 	free(w);
 	e->worker = NULL;
 }
 
-void engine_worker_submit(struct engine *e, struct engine_slot *s)
+/* Audio thread: the completed input frame `hop` (slot s) into the next free input record. */
+static void submit(struct engine *e, struct engine_slot *s, const float *hop)
 {
 	struct engine_worker *w = e->worker;
-	int32_t idx = pool_acquire(w->in_pool);
-	if (idx < 0) {
-		s->sub = ENGINE_SUB_FAILED; /* every block in flight: the worker is far behind */
+	uint32_t i;
+	if (ring_get_write_index(&w->in_q, &i) >= (int32_t)w->in_q.size) {
+		s->sub = ENGINE_SUB_FAILED; /* every record in flight: the worker is far behind */
 		engine_bump(&e->st_submit_failed, 1);
 		return;
 	}
-	memcpy(pool_block(w->in_pool, idx), s->in, ENGINE_FRAME_SAMPLES * sizeof(float));
-	w->in_seq[idx] = s->seq;
-	pool_submit(w->in_pool, idx, ENGINE_FRAME_SAMPLES);
-	engine_bump(&w->n_sent, 1);
+	struct in_frame *r = &w->in[ring_slot(&w->in_q, i)];
+	r->seq = s->seq;
+	memcpy(r->x, hop, sizeof(r->x));
+	ring_write_update(&w->in_q, i + 1);
 	s->sub = ENGINE_SUB_SENT;
 	w->kick_pending = true;
+}
+
+/* A user bypass (enabled = false) still feeds the model, so switching back on is instant and
+ * seamless; the open breaker does not, since it exists to shed load. */
+void engine_worker_take_input(struct engine *e, const float *in, uint32_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		size_t k = n - done;
+		const float *hop = denoiser_take_input(e->den, in + done, &k);
+		done += k;
+		if (!hop)
+			continue;
+		/* Frame in_frame takes its slot: every field fresh, the buffers kept. */
+		struct engine_slot *s = engine_slot_of(e, e->in_frame);
+		*s = (struct engine_slot){.seq = e->in_frame, .wet = s->wet, .dry = s->dry,
+					  .peak = engine_peak(hop, ENGINE_FRAME_SAMPLES)};
+		denoiser_dry(e->den, s->dry);
+		if (engine_policy_may_submit(e))
+			submit(e, s, hop);
+		else
+			s->sub = ENGINE_SUB_HELD;
+		e->in_frame++;
+	}
+	e->in_pos += n;
 }
 
 void engine_worker_kick(struct engine *e)
@@ -243,20 +252,20 @@ void engine_worker_kick(struct engine *e)
 void engine_worker_collect(struct engine *e)
 {
 	struct engine_worker *w = e->worker;
-	int32_t idx;
-	/* Bounded: at most n_slots blocks exist. */
-	while ((idx = pool_take(w->out_pool, NULL)) >= 0) {
-		const struct out_meta *m = &w->out_meta[idx];
-		struct engine_slot *s = engine_slot_of(e, m->seq);
-		if (m->seq > e->decided_upto && s->seq == m->seq && s->sub == ENGINE_SUB_SENT) {
-			memcpy(s->wet, pool_block(w->out_pool, idx), ENGINE_FRAME_SAMPLES * sizeof(float));
+	uint32_t i;
+	/* Bounded: at most n_slots records exist. */
+	while (ring_get_read_index(&w->out_q, &i) > 0) {
+		const struct out_frame *o = &w->out[ring_slot(&w->out_q, i)];
+		struct engine_slot *s = engine_slot_of(e, o->seq);
+		if (o->seq > e->decided_upto && s->seq == o->seq && s->sub == ENGINE_SUB_SENT) {
+			memcpy(s->wet, o->y, sizeof(o->y));
 			s->ready = true;
-			s->warming = m->warming;
-			s->vad = m->vad;
+			s->warming = o->warming;
+			s->vad = o->vad;
 		} else {
 			engine_bump(&e->st_late_dropped, 1); /* its slot has passed: played dry */
 		}
-		pool_release(w->out_pool, idx);
+		ring_read_update(&w->out_q, i + 1);
 	}
 }
 
@@ -274,13 +283,9 @@ uint32_t engine_worker_in_flight(const struct engine *e)
 {
 	if (!e->worker)
 		return 0;
-	uint64_t sent = atomic_load_explicit(&e->worker->n_sent, memory_order_acquire);
-	uint64_t done = atomic_load_explicit(&e->worker->n_done, memory_order_acquire);
-	return sent > done ? (uint32_t)(sent - done) : 0;
-}
-
-void engine_worker_set_delay_us(struct engine *e, uint32_t us)
-{
-	if (e->worker)
-		atomic_store_explicit(&e->worker->delay_us, us, memory_order_relaxed);
+	/* The worker gives an input record back only after publishing its result, so a frame not
+	 * in flight any more has its wet frame waiting in out_q (the acquire inside makes it visible). */
+	uint32_t i;
+	const int32_t fill = ring_get_write_index(&e->worker->in_q, &i);
+	return fill > 0 ? (uint32_t)fill : 0;
 }

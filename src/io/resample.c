@@ -6,25 +6,28 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-/* Output is produced into this many frames of scratch per libsamplerate call. */
+/* Output is produced into this many frames of scratch per libsamplerate call (push style). */
 #define RESAMPLE_OUT_FRAMES 4096u
+/* libsamplerate counts in long; huge buffers go in pieces of this many frames. */
+#define RESAMPLE_MAX_IN_FRAMES (1u << 20)
 
 struct resampler {
 	SRC_STATE *src;
 	double ratio; /* out_rate / in_rate, as libsamplerate wants it */
 	uint32_t n_channels;
 	bool finished;
-	float *out; /* RESAMPLE_OUT_FRAMES * n_channels */
+	float *out; /* RESAMPLE_OUT_FRAMES * n_channels, for push style */
 };
 
 int resampler_create(struct resampler **out, uint32_t in_rate_hz, uint32_t out_rate_hz,
-		     uint32_t n_channels)
+		     uint32_t n_channels, enum resampler_quality quality)
 {
 	struct resampler *r;
 	int src_err = 0;
 
 	*out = NULL;
-	if (in_rate_hz == 0 || out_rate_hz == 0 || n_channels == 0)
+	if (in_rate_hz == 0 || out_rate_hz == 0 || n_channels == 0 ||
+	    (quality != RESAMPLER_FILE && quality != RESAMPLER_REALTIME))
 		return -EINVAL;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
@@ -36,20 +39,15 @@ int resampler_create(struct resampler **out, uint32_t in_rate_hz, uint32_t out_r
 		return -EINVAL;
 	}
 	r->out = malloc(sizeof(float) * RESAMPLE_OUT_FRAMES * n_channels);
-	if (r->out == NULL)
-		goto nomem;
-	r->src = src_new(SRC_SINC_MEDIUM_QUALITY, (int)n_channels, &src_err);
-	if (r->src == NULL) {
-		resampler_destroy(r);
+	r->src = src_new(quality == RESAMPLER_FILE ? SRC_SINC_MEDIUM_QUALITY : SRC_SINC_FASTEST,
+			 (int)n_channels, &src_err);
+	if (r->out == NULL || r->src == NULL) {
 		/* libsamplerate fails only on allocation or a bad channel count (checked above). */
+		resampler_destroy(r);
 		return -ENOMEM;
 	}
 	*out = r;
 	return 0;
-
-nomem:
-	resampler_destroy(r);
-	return -ENOMEM;
 }
 
 void resampler_destroy(struct resampler *r)
@@ -62,43 +60,65 @@ void resampler_destroy(struct resampler *r)
 	free(r);
 }
 
-/* One conversion loop for push and finish: libsamplerate may take only part of the input when
- * the output scratch fills, and needs repeated end_of_input calls until it stops producing. */
+/*
+ * The one conversion loop: libsamplerate may take only part of the input when the output fills,
+ * and when finishing needs repeated end_of_input calls until it stops producing. Converts from
+ * *in (*n_in frames) into out (room for out_max), advancing *in and *n_in past what it used.
+ * Returns the frames written, or -EIO (libsamplerate fails only on misuse or allocation, and a
+ * call that makes no progress must not spin).
+ */
+static long convert(struct resampler *r, const float **in, size_t *n_in, bool end, float *out,
+		    size_t out_max)
+{
+	SRC_DATA d = { 0 };
+	size_t written = 0;
+
+	for (;;) {
+		const size_t piece = *n_in < RESAMPLE_MAX_IN_FRAMES ? *n_in : RESAMPLE_MAX_IN_FRAMES;
+		d.data_in = *in;
+		d.input_frames = (long)piece;
+		d.data_out = out + written * r->n_channels;
+		d.output_frames = (long)(out_max - written);
+		d.end_of_input = end && piece == *n_in;
+		d.src_ratio = r->ratio;
+		if (src_process(r->src, &d) != 0)
+			return -EIO;
+		if (d.input_frames_used == 0 && d.output_frames_gen == 0 && piece > 0)
+			return -EIO;
+		*in += (size_t)d.input_frames_used * r->n_channels;
+		*n_in -= (size_t)d.input_frames_used;
+		written += (size_t)d.output_frames_gen;
+		/* Done when the output is full, or the input is used up and (when finishing) the
+		 * converter has drained its look-ahead. */
+		if (written == out_max || (*n_in == 0 && (!end || d.output_frames_gen == 0)))
+			return (long)written;
+	}
+}
+
+size_t resampler_convert(struct resampler *r, const float *in, size_t n_frames, float *out,
+			 size_t out_max)
+{
+	const long k = convert(r, &in, &n_frames, false, out, out_max);
+
+	return k > 0 ? (size_t)k : 0;
+}
+
+/* Push style: convert through the scratch buffer, handing each filled piece to emit. */
 static int run(struct resampler *r, const float *frames, size_t n_frames, bool end,
 	       resampler_emit_fn emit, void *ctx)
 {
-	SRC_DATA d = { 0 };
-	int res;
-
 	if (r->finished)
 		return -EINVAL;
 	for (;;) {
-		/* libsamplerate counts in long; feed huge buffers in pieces. */
-		size_t n_in = n_frames < (1u << 20) ? n_frames : (1u << 20);
-		d.data_in = frames;
-		d.input_frames = (long)n_in;
-		d.data_out = r->out;
-		d.output_frames = RESAMPLE_OUT_FRAMES;
-		d.end_of_input = end && n_in == n_frames;
-		d.src_ratio = r->ratio;
-		res = src_process(r->src, &d);
-		if (res != 0)
-			return -EIO; /* libsamplerate fails only on misuse or allocation */
-		if (d.input_frames_used == 0 && d.output_frames_gen == 0 && n_in > 0)
-			return -EIO; /* no progress: never spin */
-		frames += (size_t)d.input_frames_used * r->n_channels;
-		n_frames -= (size_t)d.input_frames_used;
-		if (d.output_frames_gen > 0) {
-			res = emit(ctx, r->out, (size_t)d.output_frames_gen);
-			if (res < 0)
-				return res;
-		}
-		if (n_frames > 0)
-			continue;
-		/* Input used up: when pushing, the rest waits for more input; when finishing, keep
-		 * going until the converter has drained its look-ahead. */
-		if (!end || d.output_frames_gen == 0)
-			break;
+		const long k = convert(r, &frames, &n_frames, end, r->out, RESAMPLE_OUT_FRAMES);
+		int res;
+
+		if (k < 0)
+			return (int)k;
+		if (k > 0 && (res = emit(ctx, r->out, (size_t)k)) < 0)
+			return res;
+		if (k < (long)RESAMPLE_OUT_FRAMES)
+			break; /* not stopped by a full scratch: all done */
 	}
 	if (end)
 		r->finished = true;

@@ -161,8 +161,8 @@ int vp_chain_create(const struct vocana_model *m, uint32_t rate_hz, struct vp_ch
 		uint32_t look_up, look_down;
 		double need;
 
-		if ((res = resampler_create(&c->up, rate_hz, VOCANA_SAMPLE_RATE, 1)) < 0 ||
-		    (res = resampler_create(&c->down, VOCANA_SAMPLE_RATE, rate_hz, 1)) < 0)
+		if ((res = resampler_create(&c->up, rate_hz, VOCANA_SAMPLE_RATE, 1, RESAMPLER_FILE)) < 0 ||
+		    (res = resampler_create(&c->down, VOCANA_SAMPLE_RATE, rate_hz, 1, RESAMPLER_FILE)) < 0)
 			goto error;
 		c->up_piece = (uint32_t)((uint64_t)VP_PUSH_OUT_MAX * rate_hz / VOCANA_SAMPLE_RATE);
 		c->down_piece = (uint32_t)((uint64_t)VP_PUSH_OUT_MAX * VOCANA_SAMPLE_RATE / rate_hz);

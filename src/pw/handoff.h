@@ -21,13 +21,22 @@
  * graph whose order keeps changing settles in "next cycle" instead of splicing every 2 s.
  * Samples that never arrived (a missed capture cycle) are zeros, counted in n_missing.
  *
+ * The samples live in the project's ring (core/ring.h) indexed by graph position: the write index
+ * is the end of what was captured, the read index the oldest sample the output may still play.
+ * The output side reads them in place: handoff_read() returns a pointer into the ring whenever
+ * the cycle's samples are all there and contiguous, and assembles them in the caller's buffer only
+ * when some are missing, the ring wraps inside them, or a recovery splice mixes two positions.
+ *
  * One thread only (the data thread); no allocation; every loop is bounded by the block size.
  */
 #ifndef VOCANA_PW_HANDOFF_H
 #define VOCANA_PW_HANDOFF_H
 
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "core/ring.h"
 
 #define HANDOFF_SIZE 32768u      /* samples, a power of two above 2 x the largest quantum */
 #define HANDOFF_MAX_BLOCK 8192u  /* larger blocks are cut to this */
@@ -41,9 +50,11 @@ enum handoff_mode {
 	HANDOFF_NEXT_CYCLE = 2,
 };
 
+/* 64-byte aligned (embed it in memory from aligned_alloc()): the copies in and out run a few
+ * times faster on a cache-line boundary. */
 struct handoff {
-	float buf[HANDOFF_SIZE];  /* sample at position p lives at buf[p % HANDOFF_SIZE] */
-	uint64_t lo, hi;          /* positions [lo, hi) hold captured samples */
+	alignas(64) float buf[HANDOFF_SIZE]; /* sample at position p lives at buf[p % HANDOFF_SIZE] */
+	struct ring ring;         /* positions [read, write) (low 32 bits) hold captured samples */
 	bool valid;
 	enum handoff_mode mode;
 	uint32_t delay;           /* samples, in NEXT_CYCLE mode */
@@ -55,15 +66,18 @@ struct handoff {
 	uint64_t n_missing;       /* output samples with no captured sample (zeros) */
 };
 
-/* Forget everything (a new session, with the first recovery wait again); keeps the counters. */
+/* Forget everything (a new session, with the first recovery wait again); keeps the counters.
+ * Also the initialisation: call it once before the first write or read. */
 void handoff_reset(struct handoff *h);
 
 /* Capture side: n samples of graph positions [pos, pos + n). */
 void handoff_write(struct handoff *h, uint64_t pos, const float *src, uint32_t n);
 
-/* Output side, cycle at graph position pos: fills dst[0..n) and returns how many of them were
- * missing (zeros). */
-uint32_t handoff_read(struct handoff *h, uint64_t pos, float *dst, uint32_t n);
+/* Output side, cycle at graph position pos: returns the cycle's n samples, in the ring or in
+ * scratch (room for n); they stay valid until the next handoff_write(). *missing = how many of
+ * them were missing (zeros). */
+const float *handoff_read(struct handoff *h, uint64_t pos, uint32_t n, float *scratch,
+			  uint32_t *missing);
 
 /* Current added delay in samples (0 in same-cycle mode). */
 uint32_t handoff_delay(const struct handoff *h);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "service/paths.h"
+#include "vocana_config.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -315,8 +316,10 @@ static int copy_opt(char *dst, size_t size, const char *value, const char *fallb
 	return 0;
 }
 
-/* Test hooks from the environment, for the end-to-end tests only (docs/microphone.md, Tests).
- * Announced on stderr so a hook left set by accident is noticed. */
+#if VOCANA_TEST_HOOKS
+/* Test hooks from the environment, for the end-to-end tests only (docs/microphone.md, Tests), in
+ * builds configured with -Dtest_hooks=true. Announced on stderr so a hook left set by accident is
+ * noticed. */
 static void read_test_hooks(struct mic *m)
 {
 	const char *v = getenv("VOCANA_TEST_SLOW_MODEL_US");
@@ -335,6 +338,7 @@ static void read_test_hooks(struct mic *m)
 	mic_log(m, "warning", "test hook: every model frame takes at least %lu us "
 		"(VOCANA_TEST_SLOW_MODEL_US; worker mode only)", us);
 }
+#endif
 
 static int mic_setup(struct mic *m)
 {
@@ -384,7 +388,9 @@ static int mic_setup(struct mic *m)
 		return res;
 	if ((res = telemetry_create(&m->cycle_times)) < 0)
 		return res;
+#if VOCANA_TEST_HOOKS
 	read_test_hooks(m);
+#endif
 	if ((res = mic_engine_renew(m)) < 0) {
 		mic_log(m, "error", "cannot start the denoiser: %s", vocana_strerror(res));
 		return res;

@@ -15,6 +15,9 @@
 
 #include "service/paths.h"
 #include "vocana_config.h"
+#if VOCANA_TEST_HOOKS
+#include "engine/engine_test.h"
+#endif
 
 #define MIC_WORKER_PRIORITY 70 /* SCHED_FIFO, below PipeWire's data thread (module-rt: 88) */
 #define GLITCH_LOG_INTERVAL_NS 10000000000ull /* at most one glitch warning per 10 s */
@@ -40,17 +43,19 @@ static int new_engine(struct mic *m, struct engine **out)
 	fill_engine_config(m, &cfg);
 	if ((res = engine_create(&cfg, out)) < 0)
 		return res;
+#if VOCANA_TEST_HOOKS
 	if (m->test_slow_model_us)
-		engine_set_artificial_delay_us(*out, m->test_slow_model_us);
+		engine_test_slow_model(*out, m->test_slow_model_us);
+#endif
 	return 0;
 }
 
 /* Recreating the engine for every recording (the first design) grew RSS from 12 to 15-19 MiB
- * over a few recordings: each engine is a few hundred KiB of arena, denoiser and pools, freed
+ * over a few recordings: each engine is a few hundred KiB of arena, denoiser and queues, freed
  * while the next one was already allocated, and the allocator could not give that back. A spare
  * engine taking turns kept RSS flat but at +2.2 MiB. Resetting the one engine in place, while the
  * data thread leaves it alone for a cycle or two (silence, as a fresh engine outputs anyway for
- * its first 20 ms), allocates nothing per recording (in worker mode: the worker's small pools,
+ * its first 20 ms), allocates nothing per recording (in worker mode: the worker's small queues,
  * the same sizes every time). */
 int mic_engine_renew(struct mic *m)
 {

@@ -36,7 +36,8 @@ struct mic {
 	struct vocana_model *model;
 	struct engine *engine;
 	struct telemetry *cycle_times; /* output callback time per cycle; writer: the data thread */
-	uint32_t test_slow_model_us;   /* VOCANA_TEST_SLOW_MODEL_US test hook, 0 = off */
+	uint32_t test_slow_model_us;   /* VOCANA_TEST_SLOW_MODEL_US test hook (-Dtest_hooks=true
+					* builds), 0 = off; `stats` reports it */
 	struct mic_metrics *metrics;   /* the /metrics endpoint, NULL = off */
 
 	struct control_server *control;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,17 +98,22 @@ static float peak_of(const float *x, uint32_t n)
 }
 
 /* engine_process() takes at most MIC_MAX_BLOCK samples; a larger graph quantum is split. */
-static void run_engine(void *data, float *buf, uint32_t n)
+static void run_engine(struct engine *e, const float *in, float *out, uint32_t n)
 {
-	struct engine *e = data;
-
 	while (n > 0) {
 		uint32_t k = n < MIC_MAX_BLOCK ? n : MIC_MAX_BLOCK;
 
-		engine_process(e, buf, buf, k);
-		buf += k;
+		engine_process(e, in, out, k);
+		in += k;
+		out += k;
 		n -= k;
 	}
+}
+
+/* The rate adapter's processor: the engine on its 48 kHz buffer, in place. */
+static void run_engine_48k(void *data, float *buf, uint32_t n)
+{
+	run_engine(data, buf, buf, n);
 }
 
 /* Count cycles the graph ran without us (our process was late or skipped). */
@@ -205,14 +211,19 @@ static void output_process(void *data)
 		memset(dst, 0, (size_t)n * sizeof(float));
 		missing = n;
 	} else {
-		missing = handoff_read(&s->handoff, pos->clock.position, dst, n);
-		atomic_store_explicit(&s->input_peak, peak_of(dst, n), memory_order_relaxed);
+		/* The cycle's input, read in place from the hand-off (dst is only its scratch): the
+		 * engine reads it from there and writes dst, one copy fewer on the way. */
+		const float *src = handoff_read(&s->handoff, pos->clock.position, n, dst, &missing);
+
+		atomic_store_explicit(&s->input_peak, peak_of(src, n), memory_order_relaxed);
 		if (s->hold_rt)
 			memset(dst, 0, (size_t)n * sizeof(float));
 		else if (s->engine_rt && s->ra_rt)
-			rate_adapter_process(s->ra_rt, dst, dst, n, run_engine, s->engine_rt);
+			rate_adapter_process(s->ra_rt, src, dst, n, run_engine_48k, s->engine_rt);
 		else if (s->engine_rt)
-			run_engine(s->engine_rt, dst, n);
+			run_engine(s->engine_rt, src, dst, n);
+		else if (src != dst) /* no engine (a graph rate it cannot run at): pass through */
+			memcpy(dst, src, (size_t)n * sizeof(float));
 	}
 	if (missing > 0)
 		atomic_fetch_add_explicit(&s->cycles_no_capture, 1, memory_order_relaxed);
@@ -526,9 +537,11 @@ int mic_streams_create(struct pw_core *core, const struct mic_streams_config *cf
 	struct mic_streams *s;
 	int res;
 
-	s = calloc(1, sizeof(*s));
+	/* Aligned for the hand-off's samples (handoff.h); sizeof is a multiple of the alignment. */
+	s = aligned_alloc(alignof(struct mic_streams), sizeof(*s));
 	if (s == NULL)
 		return -ENOMEM;
+	memset(s, 0, sizeof(*s));
 	s->core = core;
 	s->data_loop = pw_data_loop_get_loop(pw_context_get_data_loop(context));
 	s->events = events;
@@ -536,6 +549,7 @@ int mic_streams_create(struct pw_core *core, const struct mic_streams_config *cf
 	s->cycle_times = cfg->cycle_times;
 	s->engine = engine;
 	s->engine_rt = engine; /* nothing runs on the data thread for us yet */
+	handoff_reset(&s->handoff);
 	if ((res = copy_name(s->node_name, cfg->node_name)) < 0 ||
 	    (res = copy_name(s->description, cfg->description)) < 0 ||
 	    (res = copy_name(s->group, cfg->group)) < 0)

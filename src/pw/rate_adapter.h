@@ -9,8 +9,9 @@
  * which fixes the extra latency. If it ever runs short (a quantum grew), the missing samples are
  * silence and it refills: counted in underruns.
  *
- * rate_adapter_process() is real-time safe: libsamplerate allocates only in src_new(), here in
- * create. One thread at a time.
+ * rate_adapter_process() is real-time safe: the converters are the project's libsamplerate
+ * wrapper (io/resample.h, RESAMPLER_REALTIME), which allocates only in create. One thread at a
+ * time.
  */
 #ifndef VOCANA_PW_RATE_ADAPTER_H
 #define VOCANA_PW_RATE_ADAPTER_H

@@ -27,7 +27,7 @@ static struct sink convert(uint32_t in_hz, uint32_t out_hz, uint32_t ch, const f
 	struct sink s = { NULL, 0, 0, ch };
 	struct resampler *r = NULL;
 
-	CHECK(resampler_create(&r, in_hz, out_hz, ch) == 0);
+	CHECK(resampler_create(&r, in_hz, out_hz, ch, RESAMPLER_FILE) == 0);
 	if (r == NULL)
 		return s;
 	CHECK(resampler_delay_frames(r) == 0);
@@ -136,10 +136,11 @@ static void test_misuse(void)
 	struct resampler *r = NULL;
 	float x[4096] = { 0 };
 
-	CHECK(resampler_create(&r, 0, 48000, 1) == -EINVAL && r == NULL);
-	CHECK(resampler_create(&r, 48000, 48000, 0) == -EINVAL && r == NULL);
-	CHECK(resampler_create(&r, 100, 48000, 1) == -EINVAL && r == NULL); /* ratio 480 > 256 */
-	CHECK(resampler_create(&r, 16000, 48000, 1) == 0);
+	CHECK(resampler_create(&r, 0, 48000, 1, RESAMPLER_FILE) == -EINVAL && r == NULL);
+	CHECK(resampler_create(&r, 48000, 48000, 0, RESAMPLER_FILE) == -EINVAL && r == NULL);
+	CHECK(resampler_create(&r, 100, 48000, 1, RESAMPLER_FILE) == -EINVAL && r == NULL); /* 480 > 256 */
+	CHECK(resampler_create(&r, 16000, 48000, 1, (enum resampler_quality)9) == -EINVAL && r == NULL);
+	CHECK(resampler_create(&r, 16000, 48000, 1, RESAMPLER_FILE) == 0);
 	if (r == NULL)
 		return;
 	CHECK(resampler_push(r, x, 4096, failing_emit, NULL) == -ENOSPC); /* emit errors come back */

@@ -2,8 +2,9 @@
 /*
  * Inline engine: the output is the denoiser's output (fed exact 480-sample frames) shifted by the
  * reported latency, whatever the sequence of cycle sizes; strength 0 and "disabled" pass the input
- * through at that same latency; enable/disable crossfade (never jump) between wet and dry; bad
- * arguments are rejected or clamped. Uses the embedded default model.
+ * through at that same latency; enable/disable crossfade (never jump) between wet and dry, over the
+ * denoiser's bypass crossfade of one frame; bad arguments are rejected or clamped. Uses the
+ * embedded default model.
  */
 #include <errno.h>
 #include <math.h>
@@ -127,10 +128,9 @@ static void test_matches_denoiser(void)
 			  (int)in_place, err);
 		CHECK(st.margin_frames == 0);
 		CHECK(st.deadline_misses == 0 && st.breaker == ENGINE_BREAKER_CLOSED);
-		/* Every frame whose decision point (X samples before it is played at alignment delay
-		 * 479) has been reached, all denoised. */
-		uint64_t expect_frames = (N_SAMPLES - ENGINE_ALIGN_SAMPLES - 1 + ENGINE_XFADE_SAMPLES) /
-						 ENGINE_FRAME_SAMPLES + 1;
+		/* Every frame completed has been output (its first sample plays as it completes),
+		 * all denoised. */
+		uint64_t expect_frames = N_SAMPLES / ENGINE_FRAME_SAMPLES;
 		CHECK_MSG(st.frames == expect_frames, "frames %llu, expected %llu",
 			  (unsigned long long)st.frames, (unsigned long long)expect_frames);
 		CHECK(st.frames_denoised == st.frames);
@@ -175,9 +175,10 @@ static void test_passthrough(void)
 /*
  * Toggle enabled at cycle boundaries. Every output sample must be wet,
  * dry, or a mix of the two (never outside them: no jump, no gap); each switch takes effect within
- * two frames and fades over at most ENGINE_XFADE_SAMPLES samples; re-enabling returns to the exact
- * wet output (the model kept running).
+ * two frames and fades over at most BYPASS_FADE samples; re-enabling returns to the exact wet
+ * output (the model kept running).
  */
+#define BYPASS_FADE VOCANA_FRAME_SIZE /* the denoiser's bypass crossfade: one frame (vocana.h) */
 static void test_enable_disable(void)
 {
 	compute_reference(100);
@@ -232,16 +233,16 @@ static void test_enable_disable(void)
 		}
 	}
 	CHECK_MSG(n_outside == 0, "%zu samples outside [wet, dry]", n_outside);
-	CHECK_MSG(max_mixed_run <= ENGINE_XFADE_SAMPLES, "fade of %zu samples", max_mixed_run);
-	/* ... and each switch did fade (all but a few samples of X strictly between the two). */
-	CHECK_MSG(n_mixed >= 3 * (ENGINE_XFADE_SAMPLES - 8), "only %zu mixed samples", n_mixed);
+	CHECK_MSG(max_mixed_run <= BYPASS_FADE, "fade of %zu samples", max_mixed_run);
+	/* ... and each switch did fade (all but a few samples strictly between the two). */
+	CHECK_MSG(n_mixed >= 3 * (BYPASS_FADE - 16), "only %zu mixed samples", n_mixed);
 	CHECK_MSG(changes == 3, "%zu wet/dry changes, expected 3", changes);
 	for (size_t k = 0; k < 3 && k < changes; k++) {
-		/* A switch before the cycle at sample T applies to the next frame decided, whose
-		 * decision point is within one frame of output sample T; the output is fully wet or
-		 * dry one or two fades later. */
-		size_t earliest = switch_at[k] + ENGINE_XFADE_SAMPLES;
-		size_t latest = switch_at[k] + ENGINE_FRAME_SAMPLES + 2 * ENGINE_XFADE_SAMPLES;
+		/* A switch before the cycle at sample T applies to the next frame the denoiser
+		 * completes, whose first sample plays within one frame of output sample T; the output
+		 * is fully wet or dry one fade later (and not within half a fade: it fades). */
+		size_t earliest = switch_at[k] + BYPASS_FADE / 2;
+		size_t latest = switch_at[k] + ENGINE_FRAME_SAMPLES + BYPASS_FADE;
 		CHECK_MSG(first_state_change[k] >= earliest && first_state_change[k] <= latest,
 			  "switch %zu at %zu: output changed at %zu", k, switch_at[k],
 			  first_state_change[k]);

@@ -20,6 +20,7 @@
 
 #include "engine/engine.h"
 #include "engine/engine_constants.h"
+#include "engine/engine_test.h"
 #include "engine_latency.h"
 #include "test_util.h"
 
@@ -426,11 +427,11 @@ static uint32_t slow_hook(struct graph *g, uint64_t c, size_t done)
 		s->saw_open = true;
 	if (c == s->slow_from) {
 		s->misses_before_slow = st.deadline_misses;
-		engine_set_artificial_delay_us(g->e, s->delay_us);
+		engine_test_slow_model(g->e, s->delay_us);
 	}
 	if (c == s->slow_to) {
 		s->misses_at_slow_end = st.deadline_misses;
-		engine_set_artificial_delay_us(g->e, 0);
+		engine_test_slow_model(g->e, 0);
 	}
 	if (c > s->slow_to) {
 		if (st.breaker == ENGINE_BREAKER_HALF_OPEN)

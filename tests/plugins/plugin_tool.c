@@ -193,7 +193,7 @@ static float *resample(const float *x, size_t frames, size_t ch, uint32_t from, 
 	struct sink s = { NULL, 0, 0, ch };
 	struct resampler *r = NULL;
 
-	if (resampler_create(&r, from, to, (uint32_t)ch) < 0)
+	if (resampler_create(&r, from, to, (uint32_t)ch, RESAMPLER_FILE) < 0)
 		return NULL;
 	if (resampler_push(r, x, frames, collect, &s) < 0 || resampler_finish(r, collect, &s) < 0) {
 		free(s.x);

@@ -252,7 +252,7 @@ static float *reference_resampled(const float *x, size_t n, uint32_t rate)
 	uint32_t lat;
 	float *y48, *y;
 
-	CHECK(resampler_create(&r, rate, RATE, 1) == 0);
+	CHECK(resampler_create(&r, rate, RATE, 1, RESAMPLER_FILE) == 0);
 	CHECK(resampler_push(r, x, n, collect, &up) == 0);
 	CHECK(resampler_finish(r, collect, &up) == 0);
 	resampler_destroy(r);
@@ -262,7 +262,7 @@ static float *reference_resampled(const float *x, size_t n, uint32_t rate)
 	memcpy(y48, up.x, up.n * sizeof(float));
 	vocana_denoiser_process(d, y48, y48, up.n + lat);
 	vocana_denoiser_destroy(d);
-	CHECK(resampler_create(&r, RATE, rate, 1) == 0);
+	CHECK(resampler_create(&r, RATE, rate, 1, RESAMPLER_FILE) == 0);
 	CHECK(resampler_push(r, y48 + lat, up.n, collect, &down) == 0);
 	CHECK(resampler_finish(r, collect, &down) == 0);
 	resampler_destroy(r);

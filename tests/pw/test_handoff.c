@@ -3,6 +3,7 @@
  * The capture -> output hand-off (src/pw/handoff.c), driven by simulated graph cycles: sample
  * values are their own graph positions, so every output sample says exactly where it came from.
  */
+#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,27 @@ static void capture(uint64_t pos, uint32_t n)
 	handoff_write(h, pos, in, n);
 }
 
+/* The output cycle at pos into out[0..n); returns how many samples were missing. Counts the
+ * cycles read in place (no copy into out). */
+static unsigned in_place;
+
+static uint32_t read_out(uint64_t pos, uint32_t n)
+{
+	uint32_t missing;
+	const float *src = handoff_read(h, pos, n, out, &missing);
+
+	if (src != out) {
+		CHECK(src >= h->buf && src + n <= h->buf + HANDOFF_SIZE);
+		memcpy(out, src, n * sizeof(float));
+		in_place++;
+	}
+	return missing;
+}
+
 /* Output at pos: every sample must be (pos + i - delay), or 0 where missing is expected. */
 static bool output_is(uint64_t pos, uint32_t n, uint32_t delay)
 {
-	handoff_read(h, pos, out, n);
+	read_out(pos, n);
 	for (uint32_t i = 0; i < n; i++)
 		if (out[i] != (float)(pos + i - delay))
 			return false;
@@ -32,14 +50,26 @@ static bool output_is(uint64_t pos, uint32_t n, uint32_t delay)
 
 static void test_same_cycle(void)
 {
-	uint64_t pos = 1000000; /* positions large enough to wrap the ring many times */
+	uint64_t pos = 1 << 20; /* positions that wrap the ring; a multiple of the quantum */
 
 	handoff_reset(h);
+	in_place = 0;
 	for (int c = 0; c < 200; c++, pos += 256) {
 		capture(pos, 256); /* capture runs first in every cycle */
 		CHECK(output_is(pos, 256, 0));
 	}
 	CHECK(h->mode == HANDOFF_SAME_CYCLE && handoff_delay(h) == 0 && h->n_switches == 0);
+	/* Quantum-aligned positions never straddle the ring's end: every cycle is read in place. */
+	CHECK_MSG(in_place == 200, "%u of 200 cycles read in place", in_place);
+	/* Unaligned ones do, now and then, and are assembled in the scratch buffer. */
+	pos = (1 << 20) + 100;
+	in_place = 0;
+	for (int c = 0; c < 200; c++, pos += 256) {
+		capture(pos, 256);
+		CHECK(output_is(pos, 256, 0));
+	}
+	CHECK_MSG(in_place >= 195 && in_place < 200, "%u of 200 unaligned cycles read in place",
+		  in_place);
 }
 
 static void test_next_cycle(void)
@@ -70,7 +100,7 @@ static void test_flip_once(void)
 		CHECK(output_is(pos, 128, 0));
 	}
 	/* Order flips: one quantum of silence, then the next-cycle mode while the order keeps flipping. */
-	missing = handoff_read(h, pos, out, 128);
+	missing = read_out(pos, 128);
 	CHECK(missing == 128 && h->n_switches == 1 && handoff_delay(h) == 128);
 	capture(pos, 128);
 	pos += 128;
@@ -100,7 +130,7 @@ static void test_recovery(void)
 	pos += q;
 	for (int round = 0; round < 2; round++) {
 		/* A flip: output first once. */
-		handoff_read(h, pos, out, q);
+		read_out(pos, q);
 		capture(pos, q);
 		pos += q;
 		CHECK(handoff_delay(h) == q);
@@ -117,16 +147,23 @@ static void test_recovery(void)
 		/* The splice: the crossfade runs from the old stream into the new one, then it is the
 		 * current cycle's capture. */
 		capture(pos, q);
-		handoff_read(h, pos, out, q);
+		read_out(pos, q);
 		CHECK(h->mode == HANDOFF_SAME_CYCLE && handoff_delay(h) == 0);
 		CHECK(h->n_recoveries == (uint64_t)round + 1);
+		uint32_t between = 0;
 		for (uint32_t i = 0; i < q; i++) {
 			const float old = (float)(pos + i - q), now = (float)(pos + i);
-			if (i >= HANDOFF_XFADE_SAMPLES)
+			if (i >= HANDOFF_XFADE_SAMPLES) {
 				CHECK(out[i] == now);
-			else
-				CHECK(out[i] > old && out[i] < now); /* strictly between: a real fade */
+			} else {
+				CHECK(out[i] >= old && out[i] <= now);
+				between += out[i] > old && out[i] < now;
+			}
 		}
+		/* A real fade: strictly between the two streams, but for the curve's first and last
+		 * few weights, which are within a float's resolution of 0 and 1 at these values. */
+		CHECK_MSG(between >= HANDOFF_XFADE_SAMPLES - 8, "%u of %u fade samples between", between,
+			  HANDOFF_XFADE_SAMPLES);
 		pos += q;
 		for (int c = 0; c < 20; c++, pos += q) {
 			capture(pos, q);
@@ -153,7 +190,7 @@ static void test_quantum_changes(void)
 		capture(pos, 64);
 	}
 	/* Larger quantum: the delay grows to it (counted once). */
-	handoff_read(h, pos, out, 1024);
+	read_out(pos, 1024);
 	CHECK(handoff_delay(h) == 1024 && h->n_switches == 1);
 }
 
@@ -167,7 +204,7 @@ static void test_gaps_and_jumps(void)
 	CHECK(output_is(pos, 256, 0));
 	/* A missed capture cycle: its samples are zeros, then audio resumes in place. */
 	capture(pos + 512, 256);
-	handoff_read(h, pos + 256, out, 256);
+	read_out(pos + 256, 256);
 	for (int i = 0; i < 256; i++)
 		CHECK(out[i] == 0.0f);
 	CHECK(output_is(pos + 512, 256, 0));
@@ -175,19 +212,21 @@ static void test_gaps_and_jumps(void)
 	capture(pos + 10000000, 256);
 	CHECK(output_is(pos + 10000000, 256, 0));
 	/* Nothing captured for this position at all. */
-	missing = handoff_read(h, pos + 20000000, out, 256);
+	missing = read_out(pos + 20000000, 256);
 	CHECK(missing == 256);
 	/* Oversized blocks are cut, never overrun. */
 	memset(out, 0xff, sizeof(out));
-	missing = handoff_read(h, 1, out, HANDOFF_MAX_BLOCK + 64);
+	missing = read_out(1, HANDOFF_MAX_BLOCK + 64);
 	CHECK(missing == HANDOFF_MAX_BLOCK + 64 && out[HANDOFF_MAX_BLOCK + 63] == 0.0f);
 }
 
 int main(void)
 {
-	h = calloc(1, sizeof(*h));
+	h = aligned_alloc(alignof(struct handoff), sizeof(*h));
 	if (h == NULL)
 		return 1;
+	memset(h, 0, sizeof(*h));
+	handoff_reset(h);
 	RUN_TEST(test_same_cycle);
 	RUN_TEST(test_next_cycle);
 	RUN_TEST(test_flip_once);
