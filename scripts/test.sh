@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, tests: install what is needed, then build and run the whole suite three times:
-# plain (debugoptimized, -Werror), with AddressSanitizer + UndefinedBehaviorSanitizer, and the
-# concurrency tests with ThreadSanitizer. Ends with "N passed, N failed".
+# plain (debugoptimized), with AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrency
+# tests with ThreadSanitizer; every build with -Werror (scripts/build.sh). Ends with
+# "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
