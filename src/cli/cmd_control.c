@@ -119,10 +119,15 @@ int cmd_status(int argc, char **argv)
 		       "recording" : "idle (nobody records from it)");
 	if (strcmp(get(reply, "connected", a, sizeof(a)), "yes") != 0)
 		printf("  PipeWire:  not connected (waiting for the daemon)\n");
-	printf("  input:     %s%s%s\n", get(reply, "input", a, sizeof(a)),
-	       strcmp(get(reply, "input_active", b, sizeof(b)), "yes") == 0 ? " (active)" : "",
-	       strcmp(get(reply, "input_follows_default", c, sizeof(c)), "yes") == 0 ?
-		       ", following the default source" : "");
+	if (strcmp(get(reply, "input_missing", a, sizeof(a)), "yes") == 0)
+		printf("  input:     %s not found: waiting for it, the source is silent until then "
+		       "('pactl list sources short' lists the devices)\n",
+		       get(reply, "input_wanted", b, sizeof(b)));
+	else
+		printf("  input:     %s%s%s\n", get(reply, "input", a, sizeof(a)),
+		       strcmp(get(reply, "input_active", b, sizeof(b)), "yes") == 0 ? " (active)" : "",
+		       strcmp(get(reply, "input_follows_default", c, sizeof(c)), "yes") == 0 ?
+			       ", following the default source" : "");
 	printf("  graph:     %s Hz, quantum %s, mode %s\n", get(reply, "rate", a, sizeof(a)),
 	       get(reply, "quantum", b, sizeof(b)), get(reply, "mode", c, sizeof(c)));
 	printf("  latency:   %s ms added (%s samples)\n", get(reply, "latency_ms", a, sizeof(a)),
