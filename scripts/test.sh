@@ -28,7 +28,8 @@ run_suite() { # name builddir "meson setup options" "meson test options"
 
 rm -f build*.result
 run_suite "plain" build "" "--no-suite slow"
-run_suite "asan+ubsan" build-asan "-Db_sanitize=address,undefined -Db_lundef=false" "--no-suite train --no-suite slow --no-suite quality --no-suite timing"
+# 'install' builds and installs the release package and a meson install: once, in the plain build.
+run_suite "asan+ubsan" build-asan "-Db_sanitize=address,undefined -Db_lundef=false" "--no-suite train --no-suite slow --no-suite quality --no-suite timing --no-suite install"
 run_suite "tsan" build-tsan "-Db_sanitize=thread -Db_lundef=false" "--suite concurrency"
 
 python3 - <<'PY'
