@@ -38,6 +38,7 @@ fresh_root_possible()
 	return $rc
 }
 
+# shellcheck disable=SC2034 # WORK and IN_FRESH_NS are for the script that sources this file
 fresh_root_begin()
 {
 	if [[ -n "${VOCANA_FRESH_WORK:-}" ]]; then

@@ -104,7 +104,9 @@ lib=$R$libdir/libvocana.so.0
 [[ -e "$R$P/include/vocana/vocana.h" ]] || fail "no $P/include/vocana/vocana.h"
 dev=$(find "$R$P" \( -name 'vocana_dev*' -o -name 'libvocana_dev*' \) 2>/dev/null)
 [[ -z "$dev" ]] || fail "the development API is installed: $dev"
-ls "$R$P/include/vocana" | grep -qvx 'vocana.h' && fail "other headers installed: $(ls "$R$P/include/vocana")"
+for h in "$R$P"/include/vocana/*; do
+	[[ "$h" == */vocana.h ]] || fail "a header other than vocana.h is installed: $h"
+done
 exported=$(nm -D --defined-only "$lib" | awk '$2 == "T" { print $3 }' | sort)
 declared=$(grep -v '#define' "$R$P/include/vocana/vocana.h" | tr '\n' ' ' | grep -o 'VOCANA_API[^(;]*(' |
 	sed 's/($//; s/.*[ *]//' | sort)
@@ -166,7 +168,7 @@ if command -v fish >/dev/null; then
 	# its own /usr/share (not the XDG default /usr/local/share:/usr/share, which desktop sessions
 	# set): outside /usr, check it as a desktop session would run it.
 	fish_env=()
-	[[ -z "$R" && "$P" != /usr ]] && fish_env=(XDG_DATA_DIRS=$P/share:/usr/local/share:/usr/share)
+	[[ -z "$R" && "$P" != /usr ]] && fish_env=("XDG_DATA_DIRS=$P/share:/usr/local/share:/usr/share")
 	out=$(env "${fish_env[@]}" fish -c 'complete -C "vocana ins"' 2>&1)
 	grep -q "^install-service" <<<"$out" || fail "fish completion of 'vocana ins': '$out'"
 	ok "fish completion"

@@ -77,8 +77,14 @@ if ((IN_FRESH_NS)); then
 	mkdir "$FRESH_ROOT/tmp/debs" && cp "${debs[@]}" "$FRESH_ROOT/tmp/debs/" &&
 		cp "$here/installed-checks.sh" "$FRESH_ROOT/tmp/" || fail "cp"
 	fresh_root_hide "$src" || fail "could not hide $src"
-	installed=$(fresh_run dpkg-query -W -f '${binary:Package}\n' "${packages[@]}" 2>/dev/null)
-	[[ -z "$installed" ]] || fail "this machine already has $installed installed: the check needs a machine without"
+	# A machine that has the packages already: the copy starts without them.
+	installed=$(fresh_run dpkg-query -W -f '${db:Status-Abbrev} ${binary:Package}\n' "${packages[@]}" 2>/dev/null |
+		awk '$1 != "un" && $1 != "pn" { print $2 }')
+	if [[ -n "$installed" ]]; then
+		note "this machine has $(tr '\n' ' ' <<<"$installed")installed: purging them in the fresh root first"
+		# shellcheck disable=SC2086
+		out=$(fresh_run dpkg --purge $installed 2>&1) || fail "dpkg --purge $installed: $out"
+	fi
 	out=$(fresh_run sh -c 'dpkg -i /tmp/debs/*.deb' 2>&1) || fail "dpkg -i: $out"
 	note "installed ${packages[*]} with dpkg -i in a fresh root; the source tree is hidden"
 	fresh_run bash /tmp/installed-checks.sh /usr || fail "the installed packages"
