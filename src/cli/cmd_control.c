@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_service.h"
+#include "cli/install_paths.h"
 #include "io/sysio.h"
 #include "service/control.h"
 #include "service/paths.h"
@@ -119,10 +120,15 @@ int cmd_status(int argc, char **argv)
 		       "recording" : "idle (nobody records from it)");
 	if (strcmp(get(reply, "connected", a, sizeof(a)), "yes") != 0)
 		printf("  PipeWire:  not connected (waiting for the daemon)\n");
-	printf("  input:     %s%s%s\n", get(reply, "input", a, sizeof(a)),
-	       strcmp(get(reply, "input_active", b, sizeof(b)), "yes") == 0 ? " (active)" : "",
-	       strcmp(get(reply, "input_follows_default", c, sizeof(c)), "yes") == 0 ?
-		       ", following the default source" : "");
+	if (strcmp(get(reply, "input_missing", a, sizeof(a)), "yes") == 0)
+		printf("  input:     %s not found: waiting for it, the source is silent until then "
+		       "('pactl list sources short' lists the devices)\n",
+		       get(reply, "input_wanted", b, sizeof(b)));
+	else
+		printf("  input:     %s%s%s\n", get(reply, "input", a, sizeof(a)),
+		       strcmp(get(reply, "input_active", b, sizeof(b)), "yes") == 0 ? " (active)" : "",
+		       strcmp(get(reply, "input_follows_default", c, sizeof(c)), "yes") == 0 ?
+			       ", following the default source" : "");
 	printf("  graph:     %s Hz, quantum %s, mode %s\n", get(reply, "rate", a, sizeof(a)),
 	       get(reply, "quantum", b, sizeof(b)), get(reply, "mode", c, sizeof(c)));
 	printf("  latency:   %s ms added (%s samples)\n", get(reply, "latency_ms", a, sizeof(a)),
@@ -226,39 +232,67 @@ static bool user_manager_running(void)
 	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* The program the unit runs: this one when it is installed; from a build tree (which may be
+ * rebuilt or deleted under the running service) the installed one, or this one with --build-tree.
+ * Prints the one-line error itself and returns CLI_EXIT_FAILURE when there is none. */
+static int choose_program(bool build_tree_ok, char *exe, size_t size)
+{
+	char self[PATH_MAX];
+	int res;
+
+	if ((res = install_self_exe(self, sizeof(self))) < 0) {
+		cli_error("cannot find this program's path: %s", cli_strerror(res));
+		return CLI_EXIT_FAILURE;
+	}
+	if (!install_in_build_tree(self) || build_tree_ok) {
+		snprintf(exe, size, "%s", self);
+		return CLI_EXIT_OK;
+	}
+	if (install_find_program(exe, size) == 0) {
+		fprintf(stderr, "vocana install-service: this vocana runs from a build tree: the unit "
+			"runs the installed %s instead (--build-tree: this one)\n", exe);
+		return CLI_EXIT_OK;
+	}
+	cli_error("this vocana runs from a build tree (%s), which may be rebuilt or deleted under the "
+		  "service, and no installed vocana was found: install it ('meson install', or the "
+		  "Debian package) and run the installed 'vocana install-service', or pass "
+		  "--build-tree to use this program anyway", self);
+	return CLI_EXIT_FAILURE;
+}
+
 int cmd_install_service(int argc, char **argv)
 {
 	static char *const reload[] = { "systemctl", "--user", "daemon-reload", NULL };
 	static char *const enable[] = { "systemctl", "--user", "enable", "--now",
 					UNIT_FILE_NAME, NULL };
 	char exe[PATH_MAX], dir[4096], text[8192];
-	bool no_enable = false, print_only = false;
-	ssize_t n;
+	bool no_enable = false, print_only = false, build_tree_ok = false;
 	int len, res;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs("usage: vocana install-service [--no-enable] [--print]\n\n"
+			fputs("usage: vocana install-service [--no-enable] [--print] [--build-tree]\n\n"
 			      "Write the systemd user unit " UNIT_FILE_NAME " (running 'vocana mic' from\n"
-			      "this program's path) to ~/.config/systemd/user/, then enable and start it\n"
-			      "when a systemd user manager runs. No root needed.\n"
+			      "the installed vocana) to ~/.config/systemd/user/, then enable and start it\n"
+			      "when a systemd user manager runs. No root needed. Run from a build tree, it\n"
+			      "uses the installed vocana, or refuses if there is none: the build tree may be\n"
+			      "rebuilt or deleted under the running service.\n"
 			      "  --no-enable   only write the unit\n"
-			      "  --print       print the unit instead of writing it\n", stdout);
+			      "  --print       print the unit instead of writing it\n"
+			      "  --build-tree  run this build tree's vocana (for development)\n", stdout);
 			return CLI_EXIT_OK;
 		} else if (strcmp(argv[i], "--no-enable") == 0) {
 			no_enable = true;
 		} else if (strcmp(argv[i], "--print") == 0) {
 			print_only = true;
+		} else if (strcmp(argv[i], "--build-tree") == 0) {
+			build_tree_ok = true;
 		} else {
 			return cli_usage_error("install-service", "unknown option '%s'", argv[i]);
 		}
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0) {
-		cli_error("cannot find this program's path: %s", cli_strerror(-errno));
-		return CLI_EXIT_FAILURE;
-	}
-	exe[n] = '\0';
+	if ((res = choose_program(build_tree_ok, exe, sizeof(exe))) != CLI_EXIT_OK)
+		return res;
 	if ((len = unit_render(exe, text, sizeof(text))) < 0) {
 		cli_error("cannot write a unit for '%s': %s", exe, cli_strerror(len));
 		return CLI_EXIT_FAILURE;

@@ -103,9 +103,27 @@ static void reconcile(struct mic *m)
 			mic_log(m, "warning", "input '%s' is gone: the Vocana source outputs silence "
 				"until %s", cur, m->opts.input ? "it returns" : "a default source exists");
 			mic_streams_set_target(m->streams, NULL, false);
+			if (m->opts.input)
+				snprintf(m->input_missing_logged, sizeof(m->input_missing_logged), "%s",
+					 m->opts.input);
+		}
+		/* A device asked for by name that the graph does not have (a typo, or not plugged in):
+		 * say so once per name, and keep waiting for it. Only after the graph's first listing
+		 * is complete: before that, the node may just not have been announced yet. */
+		m->input_missing = m->opts.input != NULL && mic_graph_synced(m->graph);
+		if (m->opts.input == NULL)
+			m->input_missing_logged[0] = '\0';
+		if (m->input_missing && strcmp(m->input_missing_logged, m->opts.input) != 0) {
+			mic_log(m, "warning", "input '%s' not found: PipeWire has no node of that name "
+				"('pactl list sources short' lists them); the Vocana source outputs silence "
+				"until it appears", m->opts.input);
+			snprintf(m->input_missing_logged, sizeof(m->input_missing_logged), "%s",
+				 m->opts.input);
 		}
 		return;
 	}
+	m->input_missing = false;
+	m->input_missing_logged[0] = '\0';
 	if (cur != NULL && strcmp(cur, want) == 0 && !m->capture_failed)
 		return;
 	m->capture_failed = false;
@@ -181,6 +199,7 @@ static void disconnect(struct mic *m)
 	m->streams = NULL;
 	mic_graph_destroy(m->graph);
 	m->graph = NULL;
+	m->input_missing = false; /* unknown until the next graph has listed its nodes */
 	if (m->core) {
 		spa_hook_remove(&m->core_listener);
 		pw_core_disconnect(m->core);

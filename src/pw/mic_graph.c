@@ -2,6 +2,7 @@
 #include "pw/mic_graph.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,9 @@ struct mic_graph {
 	void *data;
 	struct pw_registry *registry;
 	struct spa_hook registry_listener;
+	struct spa_hook core_listener;
+	int sync_seq;            /* the pw_core_sync() that follows the registry's first listing */
+	bool synced;             /* that sync is done: every node that existed has been announced */
 	struct spa_list nodes;
 	struct pw_metadata *metadata; /* the "default" metadata, once it appears */
 	uint32_t metadata_id;
@@ -186,6 +190,24 @@ static const struct pw_registry_events registry_events = {
 	.global_remove = registry_global_remove,
 };
 
+/* The server answers a sync after everything it sent before it, so once this one is done the
+ * registry has announced every node that existed when we bound it: a name missing from the list
+ * now is really missing, not just not announced yet. */
+static void core_done(void *data, uint32_t id, int seq)
+{
+	struct mic_graph *g = data;
+
+	if (id != PW_ID_CORE || seq != g->sync_seq || g->synced)
+		return;
+	g->synced = true;
+	notify(g);
+}
+
+static const struct pw_core_events core_events = {
+	PW_VERSION_CORE_EVENTS,
+	.done = core_done,
+};
+
 int mic_graph_create(struct pw_core *core, const struct mic_graph_events *events, void *data,
 		     struct mic_graph **out)
 {
@@ -205,6 +227,8 @@ int mic_graph_create(struct pw_core *core, const struct mic_graph_events *events
 		return res;
 	}
 	pw_registry_add_listener(g->registry, &g->registry_listener, &registry_events, g);
+	pw_core_add_listener(core, &g->core_listener, &core_events, g);
+	g->sync_seq = pw_core_sync(core, PW_ID_CORE, 0);
 	*out = g;
 	return 0;
 }
@@ -216,6 +240,7 @@ void mic_graph_destroy(struct mic_graph *g)
 	if (g == NULL)
 		return;
 	drop_metadata(g);
+	spa_hook_remove(&g->core_listener);
 	spa_hook_remove(&g->registry_listener);
 	pw_proxy_destroy((struct pw_proxy *)g->registry);
 	spa_list_for_each_safe(e, tmp, &g->nodes, link) {
@@ -235,6 +260,11 @@ enum mic_node_kind mic_graph_node_kind(const struct mic_graph *g, const char *na
 		if (spa_streq(e->name, name))
 			return e->kind;
 	return MIC_NODE_NONE;
+}
+
+bool mic_graph_synced(const struct mic_graph *g)
+{
+	return g->synced;
 }
 
 const char *mic_graph_default_source(const struct mic_graph *g)

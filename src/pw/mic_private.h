@@ -53,6 +53,11 @@ struct mic {
 	uint32_t n_connects;
 	bool capture_failed;
 	char last_real_default[MIC_NAME_MAX];
+	/* The input asked for by name (opts.input) is not in the graph: the source outputs silence
+	 * until it appears. The name last warned about, so each is reported once, not on every
+	 * graph change. */
+	bool input_missing;
+	char input_missing_logged[MIC_NAME_MAX];
 
 	/* The input from the settings file or 'set input NAME'; opts.input points here once set
 	 * (unless --input gave one), so everything that reads opts.input (target choice, status)

@@ -47,6 +47,8 @@
 	X(description,           TEXT,   0, "",        "",                             m->description, "node.description of the source: the name apps show.") \
 	X(input,                 TEXT,   0, "",        "",                             r->input, "node.name of the microphone captured, or (none).") \
 	X(input_follows_default, FLAG,   0, "",        "",                             m->opts.input == NULL, "yes: the input is the default source, followed when it changes (no --input).") \
+	X(input_wanted,          TEXT,   0, "",        "",                             m->opts.input ? m->opts.input : "(default)", "node.name of the input asked for (--input, 'set input'), or (default) when following the default source.") \
+	X(input_missing,         FLAG,   0, "",        "vocana_input_missing",         m->input_missing, "1 (yes) while the input asked for by name is not in the PipeWire graph: the source outputs silence until it appears.") \
 	X(input_active,          FLAG,   0, "",        "",                             r->ss.capturing, "yes: the capture stream exists and is streaming.") \
 	X(input_state,           TEXT,   0, "",        "",                             r->input_state, "State of the capture stream (unconnected, connecting, paused, streaming, error).") \
 	X(recording,             FLAG,   0, "",        "vocana_recording",             r->ss.streaming, "1 (yes) while an application records the source.") \
