@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "service/number.h"
 #include "service/paths.h"
 #include "vocana_config.h"
 
@@ -184,28 +185,31 @@ static void set_input(struct mic *m, const char *name, struct control_reply *r)
 
 static void handle_set(struct mic *m, const char *args, struct control_reply *r)
 {
-	char key[32];
-	int value, consumed = 0;
+	const char *sp = strchr(args, ' ');
+	long value;
+	int res;
 
 	if (strncmp(args, "input ", 6) == 0) {
 		set_input(m, args + 6, r);
 		return;
 	}
-	if (sscanf(args, "%31s %d%n", key, &value, &consumed) != 2 || args[consumed] != '\0') {
+	if (sp == NULL) {
 		control_reply_error(r, "usage: set strength N | set input NAME|default");
 		return;
 	}
-	if (strcmp(key, "strength") != 0) {
-		control_reply_error(r, "unknown setting '%s' (settable: strength, input)", key);
+	if ((size_t)(sp - args) != 8 || strncmp(args, "strength", 8) != 0) {
+		control_reply_error(r, "unknown setting '%.*s' (settable: strength, input)",
+				    (int)(sp - args < 32 ? sp - args : 32), args);
 		return;
 	}
-	if (value < 0 || value > 100) {
-		control_reply_error(r, "strength must be 0..100, not %d", value);
+	/* Range-checked, never wrapped: "4294967346" is refused, not taken as 50. */
+	if ((res = number_parse(sp + 1, 0, 100, &value)) < 0) {
+		control_reply_error(r, "strength must be a whole number 0..100, not '%.32s'", sp + 1);
 		return;
 	}
-	engine_set_strength(m->engine, value);
-	m->settings.strength = value;
-	control_reply_add(r, "strength", "%d", value);
+	engine_set_strength(m->engine, (int)value);
+	m->settings.strength = (int)value;
+	control_reply_add(r, "strength", "%ld", value);
 	reply_saved(m, r);
 }
 
@@ -267,12 +271,11 @@ static void handle_devices(struct mic *m, struct control_reply *r)
 static void handle_lease(struct mic *m, const char *what, const char *arg, int max_s,
 		      uint64_t *until_ns, struct control_reply *r)
 {
-	int seconds, consumed = 0;
+	long seconds;
 
 	if (strcmp(arg, "off") == 0) {
 		*until_ns = 0;
-	} else if (sscanf(arg, "%d%n", &seconds, &consumed) == 1 && arg[consumed] == '\0' &&
-		   seconds >= 1 && seconds <= max_s) {
+	} else if (number_parse(arg, 1, max_s, &seconds) == 0) {
 		*until_ns = mic_now_ns(CLOCK_MONOTONIC) + (uint64_t)seconds * 1000000000ull;
 	} else {
 		control_reply_error(r, "usage: %s SECONDS (1..%d) | %s off", what, max_s, what);
