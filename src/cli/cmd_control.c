@@ -79,12 +79,14 @@ static bool wants_help(int argc, char **argv)
 
 static void warn_unsaved(const char *reply)
 {
-	char saved[256];
+	char saved[1024];
 
 	if (control_reply_get(reply, "saved", saved, sizeof(saved)) == 0 &&
 	    strncmp(saved, "yes", 3) != 0)
 		cli_warn("applied, but not saved for the next start (%s)",
 			 strncmp(saved, "no: ", 4) == 0 ? saved + 4 : saved);
+	if (control_reply_get(reply, "saved_warning", saved, sizeof(saved)) == 0)
+		cli_warn("%s", saved);
 }
 
 int cmd_status(int argc, char **argv)

@@ -102,7 +102,12 @@ static void load_settings(struct mic *m)
 		m->config_path[0] = '\0';
 	if (m->config_path[0] != '\0') {
 		res = service_config_load(m->config_path, &m->settings, err, sizeof(err));
-		if (res < 0 && res != -ENOENT)
+		/* Bad lines are skipped, the good ones apply: say which line, and that the rest
+		 * counts. A file that cannot be read at all leaves the defaults. */
+		if (res == -EINVAL && strncmp(err, "line ", 5) == 0)
+			mic_log(m, "warning", "settings file %s: %s: ignored; the other settings apply",
+				m->config_path, err);
+		else if (res < 0 && res != -ENOENT)
 			mic_log(m, "warning", "ignoring settings file %s: %s (using defaults)",
 				m->config_path, err[0] ? err : strerror(-res));
 	}
@@ -119,20 +124,20 @@ static void load_settings(struct mic *m)
 		m->settings.enabled = m->opts.enabled != 0;
 }
 
-/* Returns 0, or the errno text through *why. */
-static int save_settings(struct mic *m, const char **why)
+/* Returns 0 or a negative errno; msg says why it failed, or warns about lines of the file that
+ * are kept but ignored (empty when there is nothing to say). */
+static int save_settings(struct mic *m, char *msg, size_t msg_size)
 {
 	int res;
 
-	*why = NULL;
 	if (m->config_path[0] == '\0') {
-		*why = "no settings directory (set XDG_CONFIG_HOME or HOME)";
+		snprintf(msg, msg_size, "no settings directory (set XDG_CONFIG_HOME or HOME)");
 		return -ENOENT;
 	}
-	if ((res = service_config_save(m->config_path, &m->settings)) < 0) {
-		*why = strerror(-res);
-		mic_log(m, "warning", "cannot save settings to %s: %s", m->config_path, *why);
-	}
+	res = service_config_store(m->config_path, &m->settings, msg, msg_size);
+	if (res < 0)
+		mic_log(m, "warning", "cannot save settings to %s: %s", m->config_path,
+			msg[0] ? msg : strerror(-res));
 	return res;
 }
 
@@ -140,12 +145,15 @@ static int save_settings(struct mic *m, const char **why)
 
 static void reply_saved(struct mic *m, struct control_reply *r)
 {
-	const char *why;
+	char msg[512];
 
-	if (save_settings(m, &why) < 0)
-		control_reply_add(r, "saved", "no: %s", why);
-	else
-		control_reply_add(r, "saved", "yes");
+	if (save_settings(m, msg, sizeof(msg)) < 0) {
+		control_reply_add(r, "saved", "no: %s", msg);
+		return;
+	}
+	control_reply_add(r, "saved", "yes");
+	if (msg[0] != '\0')
+		control_reply_add(r, "saved_warning", "%s", msg);
 }
 
 /* 'set input NAME' / 'set input default': capture NAME (a node.name from 'devices'), or follow
