@@ -358,6 +358,7 @@ static int mic_setup(struct mic *m)
 	if (m->main_loop == NULL)
 		return -errno;
 	m->loop = pw_main_loop_get_loop(m->main_loop);
+	mic_sock_loop_init(&m->sock_loop, m->loop);
 	/* client-rt.conf loads module-rt, which gives the data thread (our process callbacks)
 	 * real-time priority; the plain client.conf would leave it at normal priority. */
 	m->context = pw_context_new(m->loop,

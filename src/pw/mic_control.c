@@ -373,13 +373,6 @@ static void handle_request(void *data, const char *req, struct control_reply *r)
 	}
 }
 
-static void on_control_io(void *data, int fd, uint32_t mask)
-{
-	struct mic *m = data;
-
-	control_server_dispatch(m->control);
-}
-
 int mic_control_start(struct mic *m)
 {
 	char dir[MIC_PATH_MAX];
@@ -401,7 +394,7 @@ int mic_control_start(struct mic *m)
 		mic_log(m, "error", "cannot make the private directory %s: %s", dir, strerror(-res));
 		return res;
 	}
-	res = control_server_create(m->socket_path, handle_request, m, &m->control);
+	res = control_server_create(m->socket_path, &m->sock_loop, handle_request, m, &m->control);
 	if (res == -EADDRINUSE) {
 		mic_log(m, "error", "another 'vocana mic' is already running (it answers on %s)",
 			m->socket_path);
@@ -411,18 +404,11 @@ int mic_control_start(struct mic *m)
 		mic_log(m, "error", "cannot listen on %s: %s", m->socket_path, strerror(-res));
 		return res;
 	}
-	m->control_source = pw_loop_add_io(m->loop, control_server_fd(m->control), SPA_IO_IN, false,
-					   on_control_io, m);
-	if (m->control_source == NULL)
-		return -ENOMEM;
 	return 0;
 }
 
 void mic_control_stop(struct mic *m)
 {
-	if (m->control_source)
-		pw_loop_destroy_source(m->loop, m->control_source);
-	m->control_source = NULL;
 	control_server_destroy(m->control); /* also removes the socket file */
 	m->control = NULL;
 }

@@ -11,6 +11,7 @@
 
 #include "pw/mic.h"
 #include "pw/mic_graph.h"
+#include "pw/mic_sock_loop.h"
 #include "pw/mic_streams.h"
 #include "pw/mic_tap.h"
 #include "core/telemetry.h"
@@ -39,8 +40,8 @@ struct mic {
 	uint32_t test_slow_model_us;   /* VOCANA_TEST_SLOW_MODEL_US test hook, 0 = off */
 	struct mic_metrics *metrics;   /* the /metrics endpoint, NULL = off */
 
+	struct sock_loop sock_loop;    /* the main loop, for the socket servers (mic_sock_loop.h) */
 	struct control_server *control;
-	struct spa_source *control_source;
 	struct spa_source *reconnect_timer;
 	struct spa_source *reconcile_timer;
 	struct spa_source *stats_timer;
