@@ -390,7 +390,8 @@ static int mic_setup(struct mic *m)
 		mic_log(m, "error", "cannot start the denoiser: %s", vocana_strerror(res));
 		return res;
 	}
-	if (m->opts.metrics_port > 0 && (res = mic_metrics_start(m, m->opts.metrics_port)) < 0)
+	if (m->opts.metrics_port > 0 && (res = mic_metrics_start(m, m->opts.metrics_port,
+							 m->opts.metrics_token_file)) < 0)
 		return res;
 	return 0;
 }

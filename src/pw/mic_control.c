@@ -415,6 +415,16 @@ void mic_control_stop(struct mic *m)
 
 /* ---- Statistics ------------------------------------------------------------------------------ */
 
+uint64_t mic_clients_dropped(const struct mic *m)
+{
+	struct sock_counts control = { 0 }, metrics;
+
+	if (m->control)
+		control_server_counts(m->control, &control);
+	mic_metrics_counts(m, &metrics);
+	return control.dropped + metrics.dropped;
+}
+
 void mic_stats_tick(struct mic *m)
 {
 	uint64_t wall = mic_now_ns(CLOCK_MONOTONIC), cpu = mic_now_ns(CLOCK_PROCESS_CPUTIME_ID);

@@ -89,6 +89,8 @@ void mic_control_stop(struct mic *m);
  * later ones reset it in place (no allocations per recording, issue #5). */
 int mic_engine_renew(struct mic *m);
 void mic_stats_tick(struct mic *m);
+/* Connections of the control socket and /metrics closed without an answer (stats_table.h). */
+uint64_t mic_clients_dropped(const struct mic *m);
 /* Create or drop the meter and listen taps as their leases say (also after a reconnect). */
 void mic_taps_update(struct mic *m);
 /* Drop both taps now (before the PipeWire connection goes). */
@@ -117,9 +119,12 @@ void mic_stats_values(struct mic *m, const struct mic_report *r, struct stats_va
 /* The 'status' (status_only) or 'stats' reply. */
 void mic_reply_figures(struct mic *m, struct control_reply *reply, bool status_only);
 
-/* mic_metrics.c: Prometheus /metrics on 127.0.0.1:port, served from the main loop. */
+/* mic_metrics.c: Prometheus /metrics on 127.0.0.1:port, served from the main loop; token_path:
+ * NULL, or a private file whose first line is the bearer token every request must carry. */
 struct mic_metrics;
-int mic_metrics_start(struct mic *m, int port);
+int mic_metrics_start(struct mic *m, int port, const char *token_path);
 void mic_metrics_stop(struct mic *m);
+/* The endpoint's connection counters (all 0 when it is off). */
+void mic_metrics_counts(const struct mic *m, struct sock_counts *out);
 
 #endif /* VOCANA_PW_MIC_PRIVATE_H */
