@@ -124,6 +124,47 @@ static void load_settings(struct mic *m)
 		m->settings.enabled = m->opts.enabled != 0;
 }
 
+/* SIGHUP: read the settings file again (edited by hand, or by 'vocana set' while the service was
+ * not running) and apply it, except what the command line fixed for this run (--strength,
+ * --disabled, --input). A file that cannot be read changes nothing. */
+void mic_settings_reload(struct mic *m)
+{
+	struct service_config c = m->settings;
+	bool input_from_cli = m->opts.input != NULL && m->opts.input != m->input;
+	char err[256];
+	int res;
+
+	if (m->config_path[0] == '\0')
+		return;
+	service_config_defaults(&c);
+	res = service_config_load(m->config_path, &c, err, sizeof(err));
+	if (res == -EINVAL && strncmp(err, "line ", 5) == 0) {
+		mic_log(m, "warning", "settings file %s: %s: ignored; the other settings apply",
+			m->config_path, err);
+	} else if (res < 0) {
+		mic_log(m, "warning", "SIGHUP: cannot reload %s: %s (settings unchanged)", m->config_path,
+			err[0] ? err : strerror(-res));
+		return;
+	}
+	if (m->opts.strength < 0) {
+		m->settings.strength = c.strength;
+		engine_set_strength(m->engine, c.strength);
+	}
+	if (m->opts.enabled < 0) {
+		m->settings.enabled = c.enabled;
+		engine_set_enabled(m->engine, c.enabled);
+	}
+	if (!input_from_cli && strcmp(c.input, m->settings.input) != 0) {
+		snprintf(m->settings.input, sizeof(m->settings.input), "%s", c.input);
+		snprintf(m->input, sizeof(m->input), "%s", c.input);
+		m->opts.input = m->input[0] ? m->input : NULL;
+		mic_reconcile_soon(m);
+	}
+	mic_log(m, "info", "reloaded %s: strength %d, %s, input %s", m->config_path,
+		m->settings.strength, m->settings.enabled ? "enabled" : "bypass",
+		m->opts.input ? m->opts.input : "the default source");
+}
+
 /* Returns 0 or a negative errno; msg says why it failed, or warns about lines of the file that
  * are kept but ignored (empty when there is nothing to say). */
 static int save_settings(struct mic *m, char *msg, size_t msg_size)

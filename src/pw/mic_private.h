@@ -45,7 +45,7 @@ struct mic {
 	struct spa_source *reconnect_timer;
 	struct spa_source *reconcile_timer;
 	struct spa_source *stats_timer;
-	struct spa_source *sig_int, *sig_term;
+	struct spa_source *sig_int, *sig_term, *sig_hup;
 
 	uint32_t backoff_ms;
 	bool connected;
@@ -84,6 +84,8 @@ void mic_reconcile_soon(struct mic *m);
 
 /* mic_control.c */
 int mic_control_start(struct mic *m);
+/* SIGHUP: apply the settings file again (what the command line fixed for this run stays). */
+void mic_settings_reload(struct mic *m);
 void mic_control_stop(struct mic *m);
 /* Give the streams an engine in its fresh state for a new recording: the first call creates it,
  * later ones reset it in place (no allocations per recording, issue #5). */
