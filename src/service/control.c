@@ -92,7 +92,7 @@ int control_reply_get(const char *reply, const char *key, char *buf, size_t size
 	return -ENOENT;
 }
 
-/* ---- Shared I/O helpers ---------------------------------------------------------------- */
+/* ---- Client I/O (the server's is in sock_server.c) --------------------------------------- */
 
 static int64_t now_ms(void)
 {
@@ -125,7 +125,7 @@ static int wait_fd(int fd, short events, int64_t deadline_ms)
 static int send_all(int fd, const char *buf, size_t len, int64_t deadline_ms)
 {
 	while (len > 0) {
-		/* MSG_NOSIGNAL: a client that hung up must not kill the service with SIGPIPE. */
+		/* MSG_NOSIGNAL: a service that hung up must not kill its client with SIGPIPE. */
 		ssize_t n = sysio_send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		int res;
 
@@ -142,9 +142,9 @@ static int send_all(int fd, const char *buf, size_t len, int64_t deadline_ms)
 	return 0;
 }
 
-/* Read until '\n' (stop_at_newline) or EOF, at most size - 1 bytes; NUL-terminates.
- * Returns the length or a negative errno; -EMSGSIZE if a line does not fit. */
-static int recv_text(int fd, char *buf, size_t size, bool stop_at_newline, int64_t deadline_ms)
+/* Read until EOF, at most size - 1 bytes (the rest is cut); NUL-terminates. Returns the length
+ * or a negative errno. */
+static int recv_text(int fd, char *buf, size_t size, int64_t deadline_ms)
 {
 	size_t len = 0;
 
@@ -154,7 +154,7 @@ static int recv_text(int fd, char *buf, size_t size, bool stop_at_newline, int64
 
 		if (len + 1 >= size) {
 			buf[len] = '\0';
-			return stop_at_newline ? -EMSGSIZE : (int)len;
+			return (int)len;
 		}
 		n = sysio_recv(fd, buf + len, size - 1 - len, MSG_DONTWAIT);
 		if (n == -EAGAIN || n == -EWOULDBLOCK) {
@@ -171,9 +171,6 @@ static int recv_text(int fd, char *buf, size_t size, bool stop_at_newline, int64
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		buf[len] = '\0';
-		if (stop_at_newline && memchr(buf, '\n', len) != NULL)
-			break;
 	}
 	buf[len] = '\0';
 	return (int)len;
@@ -415,7 +412,7 @@ int control_request(const char *socket_path, const char *request, char *reply, s
 		goto done;
 	/* A refused peer is answered and hung up on before its request is read, so a failed send
 	 * still leaves an answer to read. */
-	if ((res = recv_text(fd, reply, size, false, deadline)) < 0)
+	if ((res = recv_text(fd, reply, size, deadline)) < 0)
 		goto done;
 	res = (res == 0) ? -EPROTO : 0;
 done:

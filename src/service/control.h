@@ -44,7 +44,7 @@
  * and the answer is ready at once (a few ms on a busy machine), so 2 s is only ever reached by a
  * client that stalls. */
 #define CONTROL_TIMEOUT_MS 2000
-#define CONTROL_CLIENT_TIMEOUT_MS 2000 /* control_request(): connect, send and read, in all */
+#define CONTROL_CLIENT_TIMEOUT_MS 1000 /* control_request(): send and read, in all (as before) */
 #define CONTROL_MAX_CLIENTS 16     /* open at once; the service's own clients use one or two */
 
 struct control_reply {
