@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vocana status | set | enable | disable: talk to the running mic service over its control
- * socket (src/service/control.h); vocana install-service: install its systemd user unit.
+ * socket (src/service/control.h); set, enable and disable also work while it is not running
+ * (settings_offline.h); vocana install-service: install its systemd user unit.
  */
 #include <errno.h>
 #include <limits.h>
@@ -16,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_service.h"
 #include "cli/install_paths.h"
+#include "cli/settings_offline.h"
 #include "io/sysio.h"
 #include "service/control.h"
 #include "service/paths.h"
@@ -23,9 +25,14 @@
 
 extern char **environ;
 
+/* request()'s answer when offline_ok and no service runs: nothing printed, the caller edits the
+ * settings file instead. */
+#define NOT_RUNNING (-1)
+
 /* Send one request; on success reply holds the server's answer after its "ok" line. Prints the
- * one-line error itself and returns CLI_EXIT_FAILURE otherwise. */
-static int request(const char *req, char *reply, size_t size)
+ * one-line error itself and returns CLI_EXIT_FAILURE otherwise (or NOT_RUNNING, silently, when
+ * offline_ok and no service listens). */
+static int request_ex(const char *req, char *reply, size_t size, bool offline_ok)
 {
 	char path[4096];
 	int res;
@@ -36,6 +43,8 @@ static int request(const char *req, char *reply, size_t size)
 		return CLI_EXIT_FAILURE;
 	}
 	res = control_request(path, req, reply, size);
+	if ((res == -ENOENT || res == -ECONNREFUSED) && offline_ok)
+		return NOT_RUNNING;
 	if (res == -ENOENT || res == -ECONNREFUSED) {
 		cli_error("the mic service is not running (no %s at %s); start it with 'vocana mic'",
 			  res == -ENOENT ? "socket" : "answer", path);
@@ -63,6 +72,11 @@ static int request(const char *req, char *reply, size_t size)
 	return CLI_EXIT_OK;
 }
 
+static int request(const char *req, char *reply, size_t size)
+{
+	return request_ex(req, reply, size, false);
+}
+
 static const char *get(const char *reply, const char *key, char *buf, size_t size)
 {
 	if (control_reply_get(reply, key, buf, size) < 0)
@@ -80,12 +94,43 @@ static bool wants_help(int argc, char **argv)
 
 static void warn_unsaved(const char *reply)
 {
-	char saved[256];
+	char saved[1024];
 
 	if (control_reply_get(reply, "saved", saved, sizeof(saved)) == 0 &&
 	    strncmp(saved, "yes", 3) != 0)
 		cli_warn("applied, but not saved for the next start (%s)",
 			 strncmp(saved, "no: ", 4) == 0 ? saved + 4 : saved);
+	if (control_reply_get(reply, "saved_warning", saved, sizeof(saved)) == 0)
+		cli_warn("%s", saved);
+}
+
+/*
+ * The change req makes, sent to the running service or, when none runs, written to the settings
+ * file for its next start (issue #15). Returns an exit status; *offline tells which happened.
+ */
+static int apply_change(const char *req, const struct settings_change *ch, char *reply,
+			size_t size, bool *offline)
+{
+	char path[4096], warn[1024];
+	int res = request_ex(req, reply, size, true);
+
+	*offline = res == NOT_RUNNING;
+	if (res != NOT_RUNNING)
+		return res;
+	if (settings_offline_apply(ch, path, sizeof(path), warn, sizeof(warn)) < 0) {
+		cli_error("the mic service is not running, and the settings file cannot be written: %s",
+			  warn);
+		return CLI_EXIT_FAILURE;
+	}
+	if (warn[0] != '\0')
+		cli_warn("%s", warn);
+	/* A service that started meanwhile read the file before we wrote it: tell it too. */
+	if (request_ex(req, reply, size, true) == CLI_EXIT_OK)
+		*offline = false;
+	else
+		fprintf(stderr, "vocana: the mic service is not running: saved in %s for its next "
+			"start\n", path);
+	return CLI_EXIT_OK;
 }
 
 int cmd_status(int argc, char **argv)
@@ -147,13 +192,16 @@ int cmd_status(int argc, char **argv)
 int cmd_set(int argc, char **argv)
 {
 	char reply[CONTROL_MAX_REPLY + 1], req[64], value[32];
+	struct settings_change ch = { .set_strength = true };
 	long strength;
+	bool offline;
 	int res;
 
 	if (wants_help(argc, argv)) {
 		fputs("usage: vocana set strength N\n\n"
-		      "Set the suppression strength of the running mic service: 0 leaves the sound\n"
-		      "unchanged, 100 removes all the noise the model finds. Saved for the next start.\n",
+		      "Set the suppression strength of the mic service: 0 leaves the sound\n"
+		      "unchanged, 100 removes all the noise the model finds. Saved for the next start;\n"
+		      "when the service is not running, only saved (it uses it when it starts).\n",
 		      stdout);
 		return CLI_EXIT_OK;
 	}
@@ -165,8 +213,13 @@ int cmd_set(int argc, char **argv)
 		return cli_usage_error("set", "strength must be a whole number from 0 to 100, not '%s'",
 				       argv[2]);
 	snprintf(req, sizeof(req), "set strength %ld", strength);
-	if ((res = request(req, reply, sizeof(reply))) != CLI_EXIT_OK)
+	ch.strength = (int)strength;
+	if ((res = apply_change(req, &ch, reply, sizeof(reply), &offline)) != CLI_EXIT_OK)
 		return res;
+	if (offline) {
+		printf("strength: %ld\n", strength);
+		return CLI_EXIT_OK;
+	}
 	printf("strength: %s\n", get(reply, "strength", value, sizeof(value)));
 	warn_unsaved(reply);
 	return CLI_EXIT_OK;
@@ -175,6 +228,8 @@ int cmd_set(int argc, char **argv)
 static int enable_or_disable(int argc, char **argv, bool enable)
 {
 	char reply[CONTROL_MAX_REPLY + 1];
+	struct settings_change ch = { .set_enabled = true, .enabled = enable };
+	bool offline;
 	int res;
 
 	if (wants_help(argc, argv)) {
@@ -186,10 +241,12 @@ static int enable_or_disable(int argc, char **argv, bool enable)
 	}
 	if (argc != 1)
 		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[1]);
-	if ((res = request(enable ? "enable" : "disable", reply, sizeof(reply))) != CLI_EXIT_OK)
+	res = apply_change(enable ? "enable" : "disable", &ch, reply, sizeof(reply), &offline);
+	if (res != CLI_EXIT_OK)
 		return res;
 	printf("denoising %s\n", enable ? "enabled" : "disabled (bypass)");
-	warn_unsaved(reply);
+	if (!offline)
+		warn_unsaved(reply);
 	return CLI_EXIT_OK;
 }
 

@@ -28,11 +28,20 @@ static const char mic_usage[] =
 	"      --node-name NAME  node.name of the source (default " MIC_DEFAULT_NODE_NAME ")\n"
 	"      --description TEXT  the name apps show (default \"" MIC_DEFAULT_DESCRIPTION "\")\n"
 	"      --metrics-port PORT  serve Prometheus metrics at http://127.0.0.1:PORT/metrics\n"
-	"                        (loopback only; default: off)\n"
+	"                        (loopback only, but any local user may read them; default: off)\n"
+	"      --metrics-token-file FILE  answer /metrics only with 'Authorization: Bearer TOKEN',\n"
+	"                        TOKEN being the first line of FILE (mode 0600)\n"
 	"  -v, --verbose         log every device change and reconnection attempt\n"
 	"  -h, --help            show this help\n";
 
-enum { OPT_MODEL = 256, OPT_DISABLED, OPT_NODE_NAME, OPT_DESCRIPTION, OPT_METRICS_PORT };
+enum {
+	OPT_MODEL = 256,
+	OPT_DISABLED,
+	OPT_NODE_NAME,
+	OPT_DESCRIPTION,
+	OPT_METRICS_PORT,
+	OPT_METRICS_TOKEN_FILE,
+};
 
 int cmd_mic(int argc, char **argv)
 {
@@ -45,6 +54,7 @@ int cmd_mic(int argc, char **argv)
 		{ "node-name", required_argument, NULL, OPT_NODE_NAME },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
 		{ "metrics-port", required_argument, NULL, OPT_METRICS_PORT },
+		{ "metrics-token-file", required_argument, NULL, OPT_METRICS_TOKEN_FILE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -97,6 +107,9 @@ int cmd_mic(int argc, char **argv)
 						       "to 65535, not '%s'", optarg);
 			o.metrics_port = (int)port;
 			break;
+		case OPT_METRICS_TOKEN_FILE:
+			o.metrics_token_file = optarg;
+			break;
 		case 'v':
 			o.verbose = true;
 			break;
@@ -111,6 +124,8 @@ int cmd_mic(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("mic", "unexpected argument '%s'", argv[optind]);
+	if (o.metrics_token_file != NULL && o.metrics_port == 0)
+		return cli_usage_error("mic", "--metrics-token-file needs --metrics-port");
 	res = mic_run(&o);
 	/* mic_run() has already said what went wrong, in one line. */
 	return res < 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;

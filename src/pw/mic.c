@@ -294,6 +294,10 @@ static void on_signal(void *data, int signal_number)
 {
 	struct mic *m = data;
 
+	if (signal_number == SIGHUP) {
+		mic_settings_reload(m); /* 'systemctl --user reload vocana' (ExecReload) */
+		return;
+	}
 	mic_log(m, "info", "%s: shutting down", strsignal(signal_number));
 	pw_main_loop_quit(m->main_loop);
 }
@@ -317,6 +321,8 @@ static void mic_destroy(struct mic *m)
 			pw_loop_destroy_source(m->loop, m->sig_int);
 		if (m->sig_term)
 			pw_loop_destroy_source(m->loop, m->sig_term);
+		if (m->sig_hup)
+			pw_loop_destroy_source(m->loop, m->sig_hup);
 	}
 	if (m->context)
 		pw_context_destroy(m->context);
@@ -381,6 +387,7 @@ static int mic_setup(struct mic *m)
 	if (m->main_loop == NULL)
 		return -errno;
 	m->loop = pw_main_loop_get_loop(m->main_loop);
+	mic_sock_loop_init(&m->sock_loop, m->loop);
 	/* client-rt.conf loads module-rt, which gives the data thread (our process callbacks)
 	 * real-time priority; the plain client.conf would leave it at normal priority. */
 	m->context = pw_context_new(m->loop,
@@ -398,8 +405,9 @@ static int mic_setup(struct mic *m)
 	m->stats_timer = pw_loop_add_timer(m->loop, on_stats_timer, m);
 	m->sig_int = pw_loop_add_signal(m->loop, SIGINT, on_signal, m);
 	m->sig_term = pw_loop_add_signal(m->loop, SIGTERM, on_signal, m);
+	m->sig_hup = pw_loop_add_signal(m->loop, SIGHUP, on_signal, m);
 	if (!m->reconnect_timer || !m->reconcile_timer || !m->stats_timer || !m->sig_int ||
-	    !m->sig_term)
+	    !m->sig_term || !m->sig_hup)
 		return -ENOMEM;
 	/* Settings and the socket come before PipeWire: 'vocana status' answers even while the
 	 * service waits for the daemon. */
@@ -414,7 +422,8 @@ static int mic_setup(struct mic *m)
 		mic_log(m, "error", "cannot start the denoiser: %s", vocana_strerror(res));
 		return res;
 	}
-	if (m->opts.metrics_port > 0 && (res = mic_metrics_start(m, m->opts.metrics_port)) < 0)
+	if (m->opts.metrics_port > 0 && (res = mic_metrics_start(m, m->opts.metrics_port,
+							 m->opts.metrics_token_file)) < 0)
 		return res;
 	return 0;
 }
@@ -429,12 +438,14 @@ int mic_run(const struct mic_options *opts)
 
 	/* A client that hangs up on the control socket must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
-	/* Block SIGINT/SIGTERM before any thread exists (PipeWire's data thread, the engine's
+	/* Block SIGINT/SIGTERM/SIGHUP before any thread exists (PipeWire's data thread, the engine's
 	 * worker): threads inherit the mask, so the signals reach only the main loop's signalfd
-	 * (pw_loop_add_signal) instead of killing the process from another thread. */
+	 * (pw_loop_add_signal) instead of killing the process from another thread. SIGHUP reloads
+	 * the settings file. */
 	sigemptyset(&quit_signals);
 	sigaddset(&quit_signals, SIGINT);
 	sigaddset(&quit_signals, SIGTERM);
+	sigaddset(&quit_signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &quit_signals, &old_mask);
 	pw_init(NULL, NULL);
 	m = calloc(1, sizeof(*m));

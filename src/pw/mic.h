@@ -36,6 +36,8 @@ struct mic_options {
 	const char *socket_path;  /* NULL = $XDG_RUNTIME_DIR/vocana/control.sock */
 	const char *config_path;  /* NULL = $XDG_CONFIG_HOME/vocana/vocana.conf */
 	int metrics_port;         /* 1..65535: serve Prometheus GET /metrics on 127.0.0.1; 0 = off */
+	const char *metrics_token_file; /* NULL, or a private file holding the bearer token that
+					   every /metrics request must carry */
 };
 
 /* Run until SIGINT or SIGTERM. Returns 0 after a clean shutdown, or a negative errno when it

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "service/number.h"
 #include "service/paths.h"
 #include "vocana_config.h"
 #if VOCANA_TEST_HOOKS
@@ -106,7 +107,12 @@ static void load_settings(struct mic *m)
 		m->config_path[0] = '\0';
 	if (m->config_path[0] != '\0') {
 		res = service_config_load(m->config_path, &m->settings, err, sizeof(err));
-		if (res < 0 && res != -ENOENT)
+		/* Bad lines are skipped, the good ones apply: say which line, and that the rest
+		 * counts. A file that cannot be read at all leaves the defaults. */
+		if (res == -EINVAL && strncmp(err, "line ", 5) == 0)
+			mic_log(m, "warning", "settings file %s: %s: ignored; the other settings apply",
+				m->config_path, err);
+		else if (res < 0 && res != -ENOENT)
 			mic_log(m, "warning", "ignoring settings file %s: %s (using defaults)",
 				m->config_path, err[0] ? err : strerror(-res));
 	}
@@ -123,20 +129,61 @@ static void load_settings(struct mic *m)
 		m->settings.enabled = m->opts.enabled != 0;
 }
 
-/* Returns 0, or the errno text through *why. */
-static int save_settings(struct mic *m, const char **why)
+/* SIGHUP: read the settings file again (edited by hand, or by 'vocana set' while the service was
+ * not running) and apply it, except what the command line fixed for this run (--strength,
+ * --disabled, --input). A file that cannot be read changes nothing. */
+void mic_settings_reload(struct mic *m)
+{
+	struct service_config c = m->settings;
+	bool input_from_cli = m->opts.input != NULL && m->opts.input != m->input;
+	char err[256];
+	int res;
+
+	if (m->config_path[0] == '\0')
+		return;
+	service_config_defaults(&c);
+	res = service_config_load(m->config_path, &c, err, sizeof(err));
+	if (res == -EINVAL && strncmp(err, "line ", 5) == 0) {
+		mic_log(m, "warning", "settings file %s: %s: ignored; the other settings apply",
+			m->config_path, err);
+	} else if (res < 0) {
+		mic_log(m, "warning", "SIGHUP: cannot reload %s: %s (settings unchanged)", m->config_path,
+			err[0] ? err : strerror(-res));
+		return;
+	}
+	if (m->opts.strength < 0) {
+		m->settings.strength = c.strength;
+		engine_set_strength(m->engine, c.strength);
+	}
+	if (m->opts.enabled < 0) {
+		m->settings.enabled = c.enabled;
+		engine_set_enabled(m->engine, c.enabled);
+	}
+	if (!input_from_cli && strcmp(c.input, m->settings.input) != 0) {
+		snprintf(m->settings.input, sizeof(m->settings.input), "%s", c.input);
+		snprintf(m->input, sizeof(m->input), "%s", c.input);
+		m->opts.input = m->input[0] ? m->input : NULL;
+		mic_reconcile_soon(m);
+	}
+	mic_log(m, "info", "reloaded %s: strength %d, %s, input %s", m->config_path,
+		m->settings.strength, m->settings.enabled ? "enabled" : "bypass",
+		m->opts.input ? m->opts.input : "the default source");
+}
+
+/* Returns 0 or a negative errno; msg says why it failed, or warns about lines of the file that
+ * are kept but ignored (empty when there is nothing to say). */
+static int save_settings(struct mic *m, char *msg, size_t msg_size)
 {
 	int res;
 
-	*why = NULL;
 	if (m->config_path[0] == '\0') {
-		*why = "no settings directory (set XDG_CONFIG_HOME or HOME)";
+		snprintf(msg, msg_size, "no settings directory (set XDG_CONFIG_HOME or HOME)");
 		return -ENOENT;
 	}
-	if ((res = service_config_save(m->config_path, &m->settings)) < 0) {
-		*why = strerror(-res);
-		mic_log(m, "warning", "cannot save settings to %s: %s", m->config_path, *why);
-	}
+	res = service_config_store(m->config_path, &m->settings, msg, msg_size);
+	if (res < 0)
+		mic_log(m, "warning", "cannot save settings to %s: %s", m->config_path,
+			msg[0] ? msg : strerror(-res));
 	return res;
 }
 
@@ -144,12 +191,15 @@ static int save_settings(struct mic *m, const char **why)
 
 static void reply_saved(struct mic *m, struct control_reply *r)
 {
-	const char *why;
+	char msg[512];
 
-	if (save_settings(m, &why) < 0)
-		control_reply_add(r, "saved", "no: %s", why);
-	else
-		control_reply_add(r, "saved", "yes");
+	if (save_settings(m, msg, sizeof(msg)) < 0) {
+		control_reply_add(r, "saved", "no: %s", msg);
+		return;
+	}
+	control_reply_add(r, "saved", "yes");
+	if (msg[0] != '\0')
+		control_reply_add(r, "saved_warning", "%s", msg);
 }
 
 /* 'set input NAME' / 'set input default': capture NAME (a node.name from 'devices'), or follow
@@ -189,28 +239,31 @@ static void set_input(struct mic *m, const char *name, struct control_reply *r)
 
 static void handle_set(struct mic *m, const char *args, struct control_reply *r)
 {
-	char key[32];
-	int value, consumed = 0;
+	const char *sp = strchr(args, ' ');
+	long value;
+	int res;
 
 	if (strncmp(args, "input ", 6) == 0) {
 		set_input(m, args + 6, r);
 		return;
 	}
-	if (sscanf(args, "%31s %d%n", key, &value, &consumed) != 2 || args[consumed] != '\0') {
+	if (sp == NULL) {
 		control_reply_error(r, "usage: set strength N | set input NAME|default");
 		return;
 	}
-	if (strcmp(key, "strength") != 0) {
-		control_reply_error(r, "unknown setting '%s' (settable: strength, input)", key);
+	if ((size_t)(sp - args) != 8 || strncmp(args, "strength", 8) != 0) {
+		control_reply_error(r, "unknown setting '%.*s' (settable: strength, input)",
+				    (int)(sp - args < 32 ? sp - args : 32), args);
 		return;
 	}
-	if (value < 0 || value > 100) {
-		control_reply_error(r, "strength must be 0..100, not %d", value);
+	/* Range-checked, never wrapped: "4294967346" is refused, not taken as 50. */
+	if ((res = number_parse(sp + 1, 0, 100, &value)) < 0) {
+		control_reply_error(r, "strength must be a whole number 0..100, not '%.32s'", sp + 1);
 		return;
 	}
-	engine_set_strength(m->engine, value);
-	m->settings.strength = value;
-	control_reply_add(r, "strength", "%d", value);
+	engine_set_strength(m->engine, (int)value);
+	m->settings.strength = (int)value;
+	control_reply_add(r, "strength", "%ld", value);
 	reply_saved(m, r);
 }
 
@@ -272,12 +325,11 @@ static void handle_devices(struct mic *m, struct control_reply *r)
 static void handle_lease(struct mic *m, const char *what, const char *arg, int max_s,
 		      uint64_t *until_ns, struct control_reply *r)
 {
-	int seconds, consumed = 0;
+	long seconds;
 
 	if (strcmp(arg, "off") == 0) {
 		*until_ns = 0;
-	} else if (sscanf(arg, "%d%n", &seconds, &consumed) == 1 && arg[consumed] == '\0' &&
-		   seconds >= 1 && seconds <= max_s) {
+	} else if (number_parse(arg, 1, max_s, &seconds) == 0) {
 		*until_ns = mic_now_ns(CLOCK_MONOTONIC) + (uint64_t)seconds * 1000000000ull;
 	} else {
 		control_reply_error(r, "usage: %s SECONDS (1..%d) | %s off", what, max_s, what);
@@ -367,13 +419,6 @@ static void handle_request(void *data, const char *req, struct control_reply *r)
 	}
 }
 
-static void on_control_io(void *data, int fd, uint32_t mask)
-{
-	struct mic *m = data;
-
-	control_server_dispatch(m->control);
-}
-
 int mic_control_start(struct mic *m)
 {
 	char dir[MIC_PATH_MAX];
@@ -395,7 +440,7 @@ int mic_control_start(struct mic *m)
 		mic_log(m, "error", "cannot make the private directory %s: %s", dir, strerror(-res));
 		return res;
 	}
-	res = control_server_create(m->socket_path, handle_request, m, &m->control);
+	res = control_server_create(m->socket_path, &m->sock_loop, handle_request, m, &m->control);
 	if (res == -EADDRINUSE) {
 		mic_log(m, "error", "another 'vocana mic' is already running (it answers on %s)",
 			m->socket_path);
@@ -405,23 +450,26 @@ int mic_control_start(struct mic *m)
 		mic_log(m, "error", "cannot listen on %s: %s", m->socket_path, strerror(-res));
 		return res;
 	}
-	m->control_source = pw_loop_add_io(m->loop, control_server_fd(m->control), SPA_IO_IN, false,
-					   on_control_io, m);
-	if (m->control_source == NULL)
-		return -ENOMEM;
 	return 0;
 }
 
 void mic_control_stop(struct mic *m)
 {
-	if (m->control_source)
-		pw_loop_destroy_source(m->loop, m->control_source);
-	m->control_source = NULL;
 	control_server_destroy(m->control); /* also removes the socket file */
 	m->control = NULL;
 }
 
 /* ---- Statistics ------------------------------------------------------------------------------ */
+
+uint64_t mic_clients_dropped(const struct mic *m)
+{
+	struct sock_counts control = { 0 }, metrics;
+
+	if (m->control)
+		control_server_counts(m->control, &control);
+	mic_metrics_counts(m, &metrics);
+	return control.dropped + metrics.dropped;
+}
 
 void mic_stats_tick(struct mic *m)
 {

@@ -2,6 +2,7 @@
 #include "pw/mic_graph.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include <spa/utils/json.h>
 #include <spa/utils/list.h>
 #include <spa/utils/string.h>
+
+#include "service/number.h"
 
 #define DEFAULT_SOURCE_KEY "default.audio.source"
 #define NAME_MAX_BYTES 256
@@ -132,6 +135,7 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions, const
 		const char *desc = spa_dict_lookup(props, PW_KEY_NODE_DESCRIPTION);
 		struct node_entry *e;
 		size_t len, dlen;
+		long priority;
 
 		if (name == NULL || (len = strlen(name)) >= NAME_MAX_BYTES)
 			return;
@@ -143,7 +147,11 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions, const
 		e->id = id;
 		e->kind = kind_of(spa_dict_lookup(props, PW_KEY_MEDIA_CLASS));
 		prio = spa_dict_lookup(props, PW_KEY_PRIORITY_SESSION);
-		e->priority = prio ? atoi(prio) : 0;
+		/* Any client may set this property: a number out of range (or not a number) counts
+		 * as no priority instead of wrapping (atoi's overflow is undefined). */
+		if (prio == NULL || number_parse(prio, INT_MIN, INT_MAX, &priority) < 0)
+			priority = 0;
+		e->priority = (int)priority;
 		memcpy(e->name, name, len + 1);
 		e->description = e->name + len + 1;
 		if (dlen)

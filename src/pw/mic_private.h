@@ -11,6 +11,7 @@
 
 #include "pw/mic.h"
 #include "pw/mic_graph.h"
+#include "pw/mic_sock_loop.h"
 #include "pw/mic_streams.h"
 #include "pw/mic_tap.h"
 #include "core/telemetry.h"
@@ -40,12 +41,12 @@ struct mic {
 					* builds), 0 = off; `stats` reports it */
 	struct mic_metrics *metrics;   /* the /metrics endpoint, NULL = off */
 
+	struct sock_loop sock_loop;    /* the main loop, for the socket servers (mic_sock_loop.h) */
 	struct control_server *control;
-	struct spa_source *control_source;
 	struct spa_source *reconnect_timer;
 	struct spa_source *reconcile_timer;
 	struct spa_source *stats_timer;
-	struct spa_source *sig_int, *sig_term;
+	struct spa_source *sig_int, *sig_term, *sig_hup;
 
 	uint32_t backoff_ms;
 	bool connected;
@@ -89,11 +90,15 @@ void mic_reconcile_soon(struct mic *m);
 
 /* mic_control.c */
 int mic_control_start(struct mic *m);
+/* SIGHUP: apply the settings file again (what the command line fixed for this run stays). */
+void mic_settings_reload(struct mic *m);
 void mic_control_stop(struct mic *m);
 /* Give the streams an engine in its fresh state for a new recording: the first call creates it,
  * later ones reset it in place (no allocations per recording, issue #5). */
 int mic_engine_renew(struct mic *m);
 void mic_stats_tick(struct mic *m);
+/* Connections of the control socket and /metrics closed without an answer (stats_table.h). */
+uint64_t mic_clients_dropped(const struct mic *m);
 /* Create or drop the meter and listen taps as their leases say (also after a reconnect). */
 void mic_taps_update(struct mic *m);
 /* Drop both taps now (before the PipeWire connection goes). */
@@ -122,9 +127,12 @@ void mic_stats_values(struct mic *m, const struct mic_report *r, struct stats_va
 /* The 'status' (status_only) or 'stats' reply. */
 void mic_reply_figures(struct mic *m, struct control_reply *reply, bool status_only);
 
-/* mic_metrics.c: Prometheus /metrics on 127.0.0.1:port, served from the main loop. */
+/* mic_metrics.c: Prometheus /metrics on 127.0.0.1:port, served from the main loop; token_path:
+ * NULL, or a private file whose first line is the bearer token every request must carry. */
 struct mic_metrics;
-int mic_metrics_start(struct mic *m, int port);
+int mic_metrics_start(struct mic *m, int port, const char *token_path);
 void mic_metrics_stop(struct mic *m);
+/* The endpoint's connection counters (all 0 when it is off). */
+void mic_metrics_counts(const struct mic *m, struct sock_counts *out);
 
 #endif /* VOCANA_PW_MIC_PRIVATE_H */

@@ -111,6 +111,7 @@
 	X(cpu_time_ms,           COUNT,  0, "ms",      "process_cpu_seconds_total",    r->cpu_time_ms, "User and system CPU time the service has used.") \
 	X(worker_realtime,       FLAG,   0, "",        "",                             r->es.worker_realtime, "Worker mode: the model's thread got real-time priority (SCHED_FIFO).") \
 	X(memory_locked,         FLAG,   0, "",        "",                             r->es.memory_locked, "The engine's buffers are locked in RAM (mlock), so they are never paged out.") \
+	X(clients_dropped,       COUNT,  0, "",        "vocana_clients_dropped_total", mic_clients_dropped(m), "Control-socket and /metrics connections closed without an answer: silent past the timeout, evicted for a newer one, or turned away.") \
 	X(test_slow_model_us,    NUMBER, 0, "us",      "",                             m->test_slow_model_us, "Test hook VOCANA_TEST_SLOW_MODEL_US: least model time per frame (0 = off).")
 /* clang-format on */
 
