@@ -27,6 +27,9 @@
 #define VC_GAIN_UNITY 0.9999f
 /* Smallest band gain scale_attenuation() works with (-100 dB): keeps logf finite. */
 #define VC_GAIN_MIN 1e-5f
+/* Digital silence this long (0.5 s) restarts the network when sound returns; see
+ * restart_after_silence(). Shorter gaps (pauses in gated speech) keep the network's context. */
+#define VC_SILENCE_RESTART_HOPS 50u
 
 static float *carve(char **cursor, size_t n_floats)
 {
@@ -89,8 +92,33 @@ void denoiser_reset_hop(struct vocana_denoiser *d)
 	nn_reset(d->nn);
 	memset(d->df_hist, 0, (size_t)d->df_order * d->n_df * 2 * sizeof(float));
 	d->df_hist_pos = 0;
+	d->silent_hops = 0;
 	d->vad = 0.0f;
 	d->scale = d->scale_target;
+}
+
+/*
+ * After a long digital silence (a muted microphone, a file that starts with zeros) the first sound
+ * meets the network as a stream's first sound does: recurrent state and deep-filter history
+ * cleared. The start of a stream is what every training example begins with, so the network
+ * suppresses noise there within a few hops; its state after a second of silence is a condition it
+ * met less often, and it took 2-3 times longer to clamp down on noise that follows. Nothing is lost:
+ * silence carries no information, and the feature normaliser keeps its means across it
+ * (features.c), so the level of the noise before a mute still counts after it.
+ */
+static void restart_after_silence(struct vocana_denoiser *d, bool silent)
+{
+	if (silent) {
+		if (d->silent_hops < UINT32_MAX)
+			d->silent_hops++;
+		return;
+	}
+	if (d->silent_hops >= VC_SILENCE_RESTART_HOPS) {
+		nn_reset(d->nn);
+		memset(d->df_hist, 0, (size_t)d->df_order * d->n_df * 2 * sizeof(float));
+		d->df_hist_pos = 0;
+	}
+	d->silent_hops = 0;
 }
 
 void denoiser_time_hops(struct vocana_denoiser *d, struct telemetry *t)
@@ -165,7 +193,7 @@ void denoiser_run_hop(struct vocana_denoiser *d, const float *hop, float *wet)
 	_mm_setcsr(csr | 0x8040); /* FTZ | DAZ */
 #endif
 	stft_analyze(d->stft, hop, d->spec);
-	features_compute(&d->feat, d->spec, d->features);
+	restart_after_silence(d, features_compute(&d->feat, d->spec, d->features));
 	nn_forward(d->nn, d->features, d->gains, d->df_coefs, &d->vad);
 
 	/* Remember this hop's low bins for the deep filter. */

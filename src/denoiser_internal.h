@@ -59,6 +59,7 @@ struct vocana_denoiser {
 	float *out_spec;       /* 2 * VC_BINS: enhanced spectrum */
 	float *df_hist;        /* df_order * n_df * 2: noisy low bins of the last df_order hops */
 	uint32_t df_hist_pos;  /* slot of the current hop in df_hist */
+	uint32_t silent_hops;  /* digital-silence hops in a row up to the last one */
 	void *arena;
 	float vad;
 	int strength;

@@ -60,7 +60,7 @@ static bool hop_is_silent(const float *energy)
 	return true;
 }
 
-void features_compute(struct features *f, const float *spec, float *out)
+bool features_compute(struct features *f, const float *spec, float *out)
 {
 	bands_energy(&f->bands, spec, f->energy);
 	/* A silent hop is normalised by the frozen means (a = 1): the stream resumes after it as
@@ -96,4 +96,5 @@ void features_compute(struct features *f, const float *spec, float *out)
 	}
 	if (!silent && f->n_frames < UINT32_MAX)
 		f->n_frames++;
+	return silent;
 }

@@ -16,6 +16,7 @@
 #ifndef VOCANA_DSP_FEATURES_H
 #define VOCANA_DSP_FEATURES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,8 +44,9 @@ void features_reset(struct features *f);
 /*
  * One hop: spec is the analysis spectrum (2 * VC_BINS floats, interleaved re, im, as from
  * stft_analyze()), out receives features_size(f->n_df) floats. The band energies of this hop are
- * left in f->energy for callers that want them.
+ * left in f->energy for callers that want them. Returns whether the hop was digital silence (every
+ * band below VC_SILENCE_ENERGY; such a hop leaves the running means as they were).
  */
-void features_compute(struct features *f, const float *spec, float *out);
+bool features_compute(struct features *f, const float *spec, float *out);
 
 #endif /* VOCANA_DSP_FEATURES_H */

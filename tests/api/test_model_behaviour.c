@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* What a user hears from the embedded default model, measured through the public API:
  * strength: equal steps of strength are equal steps of attenuation in dB (scaled from the model's
- * own suppression), from exactly none at 0 to the model's full suppression at 100. */
+ * own suppression), from exactly none at 0 to the model's full suppression at 100;
+ * warm-up: noise after a second of digital silence (a file that starts with zeros, a mute) is
+ * suppressed to within 3 dB of the steady state within 100 ms. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -99,8 +101,53 @@ static void test_strength_is_even(void)
 	check_strength_steps(1);
 }
 
+/* Noise level (dB) of the output window [from, from + len) after the noise starts, against the
+ * steady state (the output's last second), from the windows' mean power. */
+static double level_after(const float *y, size_t onset, size_t from, size_t len, double steady)
+{
+	return 20.0 * log10(rms_of(y + onset + from, len) + 1e-12) - steady;
+}
+
+/* Noise at 0.03 RMS with digital silence at [silence_start, silence_start + silence_len), 3 s of
+ * noise after it. Within 3 dB of the steady state 100 ms after the noise returns: the mean power
+ * of 100-300 ms after the onset (one 20 ms window is too noisy a measure: the residual of pink
+ * noise varies by +-3 dB from window to window in the steady state too). */
+static void check_after_silence(size_t silence_start, size_t silence_len, int pink)
+{
+	const size_t n = silence_start + silence_len + 3 * SR;
+	float *x = malloc(n * sizeof(float)), *y = malloc(n * sizeof(float));
+	if (!x || !y)
+		goto out;
+	make_noise(x, n, 0.03f, 5u + (unsigned)pink, pink);
+	for (size_t i = silence_start; i < silence_start + silence_len; i++)
+		x[i] = 0.0f;
+	denoise(x, y, n, 100);
+	const double steady = 20.0 * log10(rms_of(y + n - SR, SR) + 1e-12);
+	const size_t onset = silence_start + silence_len;
+	const double first = level_after(y, onset, 0, SR / 10, steady);
+	const double after = level_after(y, onset, SR / 10, SR / 5, steady);
+	fprintf(stderr, "%s noise after %.1f s of zeros at %.1f s: %+.1f dB over the steady state in "
+		"the first 100 ms, %+.1f dB in 100-300 ms (suppression %.1f dB)\n",
+		pink ? "pink" : "white", (double)silence_len / SR, (double)silence_start / SR, first,
+		after, 20.0 * log10(0.03) - steady);
+	CHECK_MSG(after <= 3.0, "noise 100-300 ms after silence is %+.1f dB over the steady state",
+		  after);
+out:
+	free(x);
+	free(y);
+}
+
+static void test_warmup_after_silence(void)
+{
+	check_after_silence(0, SR, 0);      /* a file that starts with 1 s of zeros */
+	check_after_silence(0, SR, 1);
+	check_after_silence(2 * SR, SR, 0); /* a mute of 1 s in the middle of a stream */
+	check_after_silence(2 * SR, SR, 1);
+}
+
 int main(void)
 {
 	RUN_TEST(test_strength_is_even);
+	RUN_TEST(test_warmup_after_silence);
 	return test_finish();
 }
