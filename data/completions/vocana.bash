@@ -53,10 +53,11 @@ _vocana()
 			;;
 		-m | --mode) mapfile -t COMPREPLY < <(compgen -W "inline worker" -- "$cur"); return ;;
 		--model) _filedir vcm; return ;;
+		--metrics-token-file) _filedir; return ;;
 		-s | --strength | --node-name | --description | --metrics-port) return ;;
 		esac
 		opts="--input --mode --model --strength --disabled --node-name --description --metrics-port
-			--verbose --help -i -m -s -v -h"
+			--metrics-token-file --verbose --help -i -m -s -v -h"
 		;;
 	status) opts="--raw --help -h" ;;
 	monitor)

@@ -52,6 +52,7 @@ complete -c vocana -n '__fish_seen_subcommand_from mic' -l disabled -d 'Start in
 complete -c vocana -n '__fish_seen_subcommand_from mic' -l node-name -x -d 'node.name of the source'
 complete -c vocana -n '__fish_seen_subcommand_from mic' -l description -x -d 'The name apps show'
 complete -c vocana -n '__fish_seen_subcommand_from mic' -l metrics-port -x -d 'Serve Prometheus metrics'
+complete -c vocana -n '__fish_seen_subcommand_from mic' -l metrics-token-file -r -F -d 'Require this bearer token for /metrics'
 complete -c vocana -n '__fish_seen_subcommand_from mic' -s v -l verbose -d 'Log every device change'
 
 # status, monitor

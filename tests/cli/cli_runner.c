@@ -104,6 +104,11 @@ pid_t runner_spawn(const char *const *args, const char *stdin_path, int stdin_fd
 		dup2(fd, STDIN_FILENO);
 		close(fd);
 	}
+	/* The program meets signals as it would under a terminal: a shell that runs the test suite
+	 * in the background (`scripts/test.sh &`) ignores SIGINT and SIGQUIT, which the child would
+	 * inherit, and the tests that send them would wait for nothing. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
 	if (freopen(path_in_dir("stdout.bin"), "wb", stdout) == NULL ||
 	    freopen(path_in_dir("stderr.txt"), "wb", stderr) == NULL)
 		_exit(126);
