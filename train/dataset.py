@@ -16,7 +16,7 @@ endless torch IterableDataset on top of both. Choices (see README.md, "Training 
   lowered if anything would clip, except in the 3 % where the input is clipped on purpose;
 - reverberation on 40 % of speech: measured, image-method or statistical rooms (rooms.py); the
   target is the speech convolved with the direct path plus the first 50 ms of the response;
-- 7 % noise only (target silence), 7 % speech only (target = input: do not damage clean speech);
+- 7 % noise only (target silence), 12 % speech only (target = input: do not damage clean speech);
 - 12 % with digital silence (a mute, or a silent start) on input and target; 20 % quantised to
   16 bits; 15 % low-passed at 3 kHz..full band (input and target: a device's bandwidth);
 - bandwidth: each example carries the true bandwidth of its speech (the lowest of its clips and
@@ -59,7 +59,7 @@ EXCLUDED = {"noise_widelands", "noise_0ad"}
 
 P_REVERB = 0.4
 P_NOISE_ONLY = 0.07
-P_SPEECH_ONLY = 0.07
+P_SPEECH_ONLY = 0.12
 P_TWO_NOISES = 0.4
 P_TRANSIENTS = 0.25
 P_EQ_SPEECH = 0.3

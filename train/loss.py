@@ -72,7 +72,7 @@ def si_sdr(est, ref, eps=1e-8):
 
 
 class Loss(nn.Module):
-    def __init__(self, fft_sizes=(256, 512), gamma=0.3, w_cplx=0.3, w_over=1.5,
+    def __init__(self, fft_sizes=(256, 512), gamma=0.3, w_cplx=0.3, w_over=2.0,
                  w_sisdr=0.01, w_vad=0.05, active_db=-30.0, delay=480):
         super().__init__()
         self.delay = delay  # the model's algorithmic delay: selects the synthesis window
