@@ -17,10 +17,10 @@
 #include <string.h>
 
 #include "bench.h"
-#include "cli/bench_baseline.h"
-#include "cli/bench_file.h"
-#include "cli/bench_latency.h"
-#include "cli/bench_results.h"
+#include "cli/bench/bench_baseline.h"
+#include "cli/bench/bench_file.h"
+#include "cli/bench/bench_latency.h"
+#include "cli/bench/bench_results.h"
 #include "cli/cli.h"
 #include "io/safe_output.h"
 #include "service/paths.h"

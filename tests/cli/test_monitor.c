@@ -18,11 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/monitor_data.h"
-#include "cli/monitor_output.h"
-#include "cli/monitor_targets.h"
-#include "cli/monitor_text.h"
-#include "cli/monitor_view.h"
+#include "cli/monitor/monitor_data.h"
+#include "cli/monitor/monitor_output.h"
+#include "cli/monitor/monitor_targets.h"
+#include "cli/monitor/monitor_text.h"
+#include "cli/monitor/monitor_view.h"
 #include "control_thread.h"
 #include "service/control.h"
 #include "service/proc_usage.h"

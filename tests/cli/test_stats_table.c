@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/monitor_data.h"
-#include "cli/monitor_output.h"
+#include "cli/monitor/monitor_data.h"
+#include "cli/monitor/monitor_output.h"
 #include "core/telemetry.h"
 #include "json_check.h"
 #include "service/control.h"

@@ -4,7 +4,7 @@
  * objects whose values are strings, numbers, null or booleans. Not a general JSON parser: a
  * document that is not shaped like ours is refused with a reason, never guessed at.
  */
-#include "cli/bench_baseline.h"
+#include "cli/bench/bench_baseline.h"
 
 #include <errno.h>
 #include <math.h>

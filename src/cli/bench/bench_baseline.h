@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "cli/bench_results.h"
+#include "cli/bench/bench_results.h"
 
 #define BENCH_BASELINE_MAX_BYTES (1 << 20) /* a run has tens of figures; far more is not ours */
 

@@ -13,7 +13,7 @@
 
 #include <sndfile.h>
 
-#include "cli/bench_file.h"
+#include "cli/bench/bench_file.h"
 #include "cli/cli.h"
 #include "io/audio_file.h"
 

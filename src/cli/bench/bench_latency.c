@@ -4,8 +4,8 @@
  * against a private PipeWire (tests/pw/pw-env.sh) with the real 'vocana mic' service, run through
  * bench_script.c (which finds them in the source tree or the installation).
  */
-#include "cli/bench_latency.h"
-#include "cli/bench_script.h"
+#include "cli/bench/bench_latency.h"
+#include "cli/bench/bench_script.h"
 
 int bench_latency(bench_emit_fn emit, void *ctx, int quick)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "cli/bench_results.h"
+#include "cli/bench/bench_results.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/bench_script.h"
+#include "cli/bench/bench_script.h"
 #include "cli/cli.h"
 #include "cli/install_paths.h"
 #include "io/sysio.h"

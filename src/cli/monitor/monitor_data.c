@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Data collection of `vocana monitor` (see monitor_data.h). */
-#include "cli/monitor_data.h"
+#include "cli/monitor/monitor_data.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* JSON Lines and key=value log lines of `vocana monitor` (see monitor_output.h). */
-#include "cli/monitor_output.h"
+#include "cli/monitor/monitor_output.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -7,9 +7,9 @@
 #ifndef VOCANA_CLI_MONITOR_OUTPUT_H
 #define VOCANA_CLI_MONITOR_OUTPUT_H
 
-#include "cli/monitor_data.h"
-#include "cli/monitor_targets.h"
-#include "cli/monitor_text.h"
+#include "cli/monitor/monitor_data.h"
+#include "cli/monitor/monitor_targets.h"
+#include "cli/monitor/monitor_text.h"
 #include "service/targets.h"
 
 /* Room for one line with both histograms at their largest. */

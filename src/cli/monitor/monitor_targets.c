@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Live judgement of the performance targets (see monitor_targets.h). */
-#include "cli/monitor_targets.h"
+#include "cli/monitor/monitor_targets.h"
 
 #include <math.h>
 

@@ -14,8 +14,8 @@
 #ifndef VOCANA_CLI_MONITOR_TARGETS_H
 #define VOCANA_CLI_MONITOR_TARGETS_H
 
-#include "cli/monitor_data.h"
-#include "cli/monitor_text.h"
+#include "cli/monitor/monitor_data.h"
+#include "cli/monitor/monitor_text.h"
 #include "service/targets.h"
 
 #define MONITOR_TARGET_ROWS 5

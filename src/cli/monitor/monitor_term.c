@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Terminal modes and signals of the live view (see monitor_term.h). */
-#include "cli/monitor_term.h"
+#include "cli/monitor/monitor_term.h"
 
 #include <errno.h>
 #include <poll.h>

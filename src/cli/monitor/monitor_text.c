@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Pure text helpers of `vocana monitor` (see monitor_text.h). */
-#include "cli/monitor_text.h"
+#include "cli/monitor/monitor_text.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The terminal view of `vocana monitor` (see monitor_view.h). */
-#include "cli/monitor_view.h"
+#include "cli/monitor/monitor_view.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/monitor_targets.h"
+#include "cli/monitor/monitor_targets.h"
 
 #define LINE_MAX_BYTES 1024
 #define BAR_MIN 10

@@ -13,8 +13,8 @@
 
 #include <stdbool.h>
 
-#include "cli/monitor_data.h"
-#include "cli/monitor_text.h"
+#include "cli/monitor/monitor_data.h"
+#include "cli/monitor/monitor_text.h"
 #include "service/targets.h"
 
 #define MONITOR_FRAME_MAX 65536
