@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The PipeWire benchmark groups: bench/latency.sh ('pipeline') and bench/load.sh ('load'), both
- * against a private PipeWire (tests/pw/pw-env.sh) with the real 'vocana mic' service, run through
+ * against a private PipeWire (tests/daemon/pw/pw-env.sh) with the real 'vocana mic' service, run through
  * bench_script.c (which finds them in the source tree or the installation).
  */
 #include "cli/bench/bench_latency.h"

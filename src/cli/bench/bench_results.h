@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The results of one 'vocana bench' run: every figure the benchmarks emitted, judged against the
- * performance targets (src/service/targets.h) and compared with a baseline run, and written as
+ * performance targets (src/daemon/service/targets.h) and compared with a baseline run, and written as
  * the JSON document of --json and of baseline files.
  */
 #ifndef VOCANA_CLI_BENCH_RESULTS_H

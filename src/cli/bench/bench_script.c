@@ -2,7 +2,7 @@
 /*
  * Runs one of the benchmark scripts of bench/ (latency.sh, load.sh) and turns its 'stat' lines
  * into bench results. Driving a private PipeWire, WirePlumber and the test clients is a shell
- * script's job (the end-to-end tests in tests/pw share its helpers); this file only finds the
+ * script's job (the end-to-end tests in tests/daemon/pw share its helpers); this file only finds the
  * pieces, runs the script and parses what it prints, so the figures land in the same table and
  * JSON as every other benchmark.
  *
@@ -51,7 +51,7 @@ static int missing(const struct script_paths *p, const char *path)
 {
 	if (p->build_tree)
 		cli_warn("%s is missing: the PipeWire benchmarks of a build tree need its source tree "
-			 "(" VOCANA_SOURCE_DIR ") and the test clients of tests/pw", path);
+			 "(" VOCANA_SOURCE_DIR ") and the test clients of tests/daemon/pw", path);
 	else
 		cli_warn("%s is missing: this installation of vocana is incomplete (reinstall it, "
 			 "or run a build tree's vocana)", path);
@@ -68,10 +68,10 @@ static int find_paths(const char *name, struct script_paths *p)
 	p->build_tree = install_in_build_tree(p->vocana);
 	snprintf(rel, sizeof(rel), "bench/%s", name);
 	if (p->build_tree) {
-		/* <builddir>/src/cli/vocana: the clients are in <builddir>/tests/pw. */
+		/* <builddir>/src/cli/vocana: the clients are in <builddir>/tests/daemon/pw. */
 		char *slash = strrchr(p->vocana, '/');
 
-		snprintf(dir, sizeof(dir), "%.*s/../../tests/pw", (int)(slash - p->vocana), p->vocana);
+		snprintf(dir, sizeof(dir), "%.*s/../../tests/daemon/pw", (int)(slash - p->vocana), p->vocana);
 		if ((res = path_join(p->script, sizeof(p->script), VOCANA_SOURCE_DIR, rel)) < 0)
 			return res;
 	} else {

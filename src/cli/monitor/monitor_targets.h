@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The performance targets (src/service/targets.h) as `vocana monitor` judges them live: which
+ * The performance targets (src/daemon/service/targets.h) as `vocana monitor` judges them live: which
  * measured figure goes with which target, and how a result reads. Pure, unit-tested.
  *
  *   added latency      latency_ms of the service           TARGET_ADDED_LATENCY_MS

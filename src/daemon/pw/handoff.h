@@ -6,7 +6,7 @@
  * Why not PW_STREAM_FLAG_TRIGGER (the capture callback triggering the output stream, as
  * module-loopback does): with PipeWire 0.3.65 the triggered pair stalled for good when a new
  * recording session started at a smaller quantum than the last one (1024 -> 256: three cycles,
- * then neither callback ran again; tests/pw showed it every time). So both streams are scheduled
+ * then neither callback ran again; tests/daemon/pw showed it every time). So both streams are scheduled
  * by the graph on their own, and the order of the two callbacks within a cycle is not ours to
  * choose. The output plays the input of graph position P - delay:
  *  - delay 0 ("same cycle") when the capture callback has already run in this cycle: no added

@@ -6,7 +6,7 @@
  *   client -> server   one request line, at most CONTROL_MAX_REQUEST bytes:
  *                      "status" | "stats" | "set strength N" | "enable" | "disable" | "ping"
  *                      and, for the desktop app, "devices" | "set input NAME|default" |
- *                      "meter N|off" | "listen N|off" (docs/microphone.md; src/pw/mic_control.c)
+ *                      "meter N|off" | "listen N|off" (docs/microphone.md; src/daemon/pw/mic_control.c)
  *   server -> client   "ok" or "error: <message>" on the first line, then zero or more
  *                      "key=value" lines; the server then closes the connection.
  *                      "stats" answers every "status" key plus the telemetry (model and

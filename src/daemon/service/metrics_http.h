@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The little HTTP the /metrics endpoint speaks (src/pw/mic_metrics.c): parsing one request head
+ * The little HTTP the /metrics endpoint speaks (src/daemon/pw/mic_metrics.c): parsing one request head
  * and building one response. Pure (no I/O) so it is unit-tested on its own.
  *
  * Only what a Prometheus scraper (or curl) sends is accepted: a request line

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The event loop a socket server (sock_server.h) runs on, as a table of functions, so the servers
- * in src/service stay free of PipeWire: the mic service passes PipeWire's main loop (its io
- * sources and timers, src/pw/mic_sock_loop.c); tests and other owners can use the small poll()
+ * in src/daemon/service stay free of PipeWire: the mic service passes PipeWire's main loop (its io
+ * sources and timers, src/daemon/pw/mic_sock_loop.c); tests and other owners can use the small poll()
  * loop in sock_loop_poll.h.
  *
  * Contract: callbacks run on the loop's thread, one at a time; a callback may add, update or

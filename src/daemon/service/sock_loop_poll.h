@@ -2,7 +2,7 @@
 /*
  * A minimal sock_loop (sock_loop.h) on poll(), for owners without an event loop of their own: the
  * unit tests of the control socket, the monitor and the app's client run a control server on it.
- * The mic service uses PipeWire's main loop instead (src/pw/mic_sock_loop.c).
+ * The mic service uses PipeWire's main loop instead (src/daemon/pw/mic_sock_loop.c).
  *
  * One thread runs it (sock_poll_loop_run_once() in a loop); nothing is locked.
  */

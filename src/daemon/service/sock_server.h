@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A stream-socket server for one-request-per-connection protocols (the control socket, control.h;
- * /metrics, src/pw/mic_metrics.c) that never waits for a client: every socket is non-blocking and
+ * /metrics, src/daemon/pw/mic_metrics.c) that never waits for a client: every socket is non-blocking and
  * watched by the owner's event loop (sock_loop.h), each connection has its own fixed buffer, and
  * limits bound what any client can hold:
  *

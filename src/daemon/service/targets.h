@@ -6,7 +6,7 @@
  * Every target is "lower is better": a measured value at or below its limit is met; above the
  * limit it is missed; above the alert threshold (>= limit) it is an alert. Defaults come from the
  * project's design targets (docs/performance.md); users override any of them in the same settings
- * file as the mic (vocana.conf, see src/service/config.h), one "key = value" line each:
+ * file as the mic (vocana.conf, see src/daemon/service/config.h), one "key = value" line each:
  *
  *   target.added_latency_ms = 15     # the limit
  *   alert.added_latency_ms = 30      # the alert threshold (must be >= the limit)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Compute kernels of the network, one set per instruction set, chosen at run time (src/nn/cpu.c).
+ * Compute kernels of the network, one set per instruction set, chosen at run time (src/lib/nn/cpu.c).
  * The scalar set ("c") is the reference and always built; each SIMD set lives in its own file
  * compiled with only its own flags, and must agree with the scalar set within float rounding
- * (tests/nn/test_kernels.c checks 1e-5 relative).
+ * (tests/lib/nn/test_kernels.c checks 1e-5 relative).
  *
  * Every kernel runs on caller-provided memory and allocates nothing: they are called on the
  * audio thread. Pointers need no particular alignment (buffers of nn_state are 64-byte aligned,

@@ -13,7 +13,7 @@
  *   sigmoid(x) = 1 / (1 + exp(-x)),  x clamped to [-40, 40]   (sigmoid(+-40) is 1 or 4e-18)
  *   tanh(x)    = 1 - 2 / (1 + exp(2x)), x clamped to [-10, 10] (tanh(10) rounds to 1 in float)
  *
- * Measured against double-precision libm over [-100, 100] (tests/nn/test_kernels.c checks it on
+ * Measured against double-precision libm over [-100, 100] (tests/lib/nn/test_kernels.c checks it on
  * a dense grid): max absolute error 8.8e-8 for sigmoid and 1.8e-7 for tanh, and exp within
  * 9.4e-8 relative on [-87, 87]; the test bounds are 1e-6 and 5e-7. Near 0, tanh's error is
  * absolute, not relative (the 1 - 2/(1+e) subtraction): about 6e-8, below one ulp of 1.0, which

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * AVX2 + FMA (+ F16C for f16 weights) kernels. This file alone is compiled with -mavx2 -mfma
- * -mf16c (its own static library in src/nn/meson.build), and is only called after
+ * -mf16c (its own static library in src/lib/nn/meson.build), and is only called after
  * nn_cpu_detect() saw all three features, so the rest of the library still runs on any x86-64.
  * (Every AVX2 CPU has F16C; the check is for VMs that hide it.)
  *

@@ -2,7 +2,7 @@
 /*
  * AArch64 Advanced SIMD (NEON) kernels: the same formulas and constants as the scalar set
  * (kernels_approx.h), 4 lanes at a time, tails in scalar. NEON is mandatory on AArch64, so
- * this set needs no run-time check beyond the build (src/nn/meson.build adds it when have_neon).
+ * this set needs no run-time check beyond the build (src/lib/nn/meson.build adds it when have_neon).
  *
  * AArch64-only intrinsics used: vfmaq_f32, vaddvq_f32, vrndmq_f32, vdivq_f32. f16 weights are
  * widened with vcvt_f32_f16 (fcvtl: exact; half-precision conversion is baseline on AArch64).

@@ -5,7 +5,7 @@
  *
  * Every read goes through model_rd16/32/64 at an offset that was first checked against the
  * buffer size, and every size computed from the file is bounded by the hyper-parameter limits,
- * so no arithmetic here overflows. The fuzzer (tests/nn/fuzz_model_loader.c) holds us to it.
+ * so no arithmetic here overflows. The fuzzer (tests/lib/nn/fuzz_model_loader.c) holds us to it.
  */
 #include <errno.h>
 #include <math.h>

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # Helpers shared by the 'vocana mic' end-to-end scripts. Source after pw-env.sh; the scripts get
-# three arguments from tests/pw/meson.build: the vocana program (mic, status, set, ...), the
+# three arguments from tests/daemon/pw/meson.build: the vocana program (mic, status, set, ...), the
 # pw_play_record client and the pw_analyze tool.
 
 VOCANA=$1

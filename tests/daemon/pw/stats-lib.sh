@@ -5,7 +5,7 @@
 # Source after mic-test-lib.sh.
 
 # The raw reply to one control-socket request (the vocana CLI has no command for 'stats' of its
-# own; 'vocana monitor' renders it). Speaks the protocol of src/service/control.h directly.
+# own; 'vocana monitor' renders it). Speaks the protocol of src/daemon/service/control.h directly.
 control_raw()
 {
 	python3 - "$XDG_RUNTIME_DIR/vocana/control.sock" "$1" <<'PY'

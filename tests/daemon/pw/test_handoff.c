@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The capture -> output hand-off (src/pw/handoff.c), driven by simulated graph cycles: sample
+ * The capture -> output hand-off (src/daemon/pw/handoff.c), driven by simulated graph cycles: sample
  * values are their own graph positions, so every output sample says exactly where it came from.
  */
 #include <stdalign.h>

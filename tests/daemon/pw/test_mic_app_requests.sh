@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# The control requests the desktop app needs (src/pw/mic_control.c), against a real PipeWire:
+# The control requests the desktop app needs (src/daemon/pw/mic_control.c), against a real PipeWire:
 #   - 'devices' lists the capture devices as the service sees the graph (the fake mic, a sink,
 #     with its description), never the Vocana source itself;
 #   - 'set input NAME' captures NAME and 'status' says it no longer follows the default; it is

@@ -10,7 +10,7 @@
 #     counter grows between two samples;
 #   - log lines (stdout not a terminal): one key=value line per second with a timestamp,
 #     frames growing; --json streams one parseable object per interval; SIGINT ends both with 0;
-#   - the live view on a pseudo-terminal (tests/pw/monitor_pty.py): refreshes, re-lays out on a
+#   - the live view on a pseudo-terminal (tests/daemon/pw/monitor_pty.py): refreshes, re-lays out on a
 #     resize, and 'q', SIGTERM or SIGHUP end it with status 0 and the terminal restored; its own
 #     CPU use over 10 s is reported (and must be far from a busy loop).
 # Usage (from meson): test_mic_monitor.sh VOCANA PW_PLAY_RECORD PW_ANALYZE. Exit 77 = skipped.

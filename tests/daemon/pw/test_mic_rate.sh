@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # 'vocana mic' in a graph that runs at 44.1 kHz: the service resamples to the denoiser's 48 kHz
-# and back inside its callback (src/pw/rate_adapter.c). At strength 0 the recording must still be
+# and back inside its callback (src/daemon/pw/rate_adapter.c). At strength 0 the recording must still be
 # the input, delayed (resampled: correlation, not bit equality), the status must say so, and the
 # latency it reports must match the measured one.
 # Usage (from meson): test_mic_rate.sh VOCANA PW_PLAY_RECORD PW_ANALYZE. Exit 77 = skipped.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The rate adapter (src/pw/rate_adapter.c): a 48 kHz processor inside graphs at other rates.
+ * The rate adapter (src/daemon/pw/rate_adapter.c): a 48 kHz processor inside graphs at other rates.
  * With an identity processor the output must be the input, delayed by a constant that matches
  * rate_adapter_latency_samples(), for any block size, with no underruns once primed; the
  * processor must see the right number of 48 kHz samples; a gain processor must show up exactly.

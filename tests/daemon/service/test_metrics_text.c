@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The pure parts of the service's telemetry export (src/service/metrics_text.c and
+ * The pure parts of the service's telemetry export (src/daemon/service/metrics_text.c and
  * metrics_http.c): histogram text for 'stats', dBFS, the Prometheus exposition (cumulative
  * buckets in seconds, +Inf last, _sum/_count) and HTTP request parsing and responses.
  * Real telemetry objects (core/telemetry.h) feed the histograms.

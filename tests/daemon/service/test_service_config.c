@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Settings file (src/service/config.c), XDG paths (paths.c) and the systemd unit (unit.c). */
+/* Settings file (src/daemon/service/config.c), XDG paths (paths.c) and the systemd unit (unit.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The control socket (src/service/control.c): protocol, stale and busy sockets, and the
+ * The control socket (src/daemon/service/control.c): protocol, stale and busy sockets, and the
  * SO_PEERCRED check, which refuses a client running as another user (run as root, the test
  * forks a client that switches to uid 65534; otherwise that part is skipped with a note).
  */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Performance targets (src/service/targets.c): defaults, parsing from vocana.conf, judging. */
+/* Performance targets (src/daemon/service/targets.c): defaults, parsing from vocana.conf, judging. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

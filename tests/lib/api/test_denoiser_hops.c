@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The denoiser's hop-level interface (src/denoiser_internal.h), which the engine's worker mode
+ * The denoiser's hop-level interface (src/lib/denoiser_internal.h), which the engine's worker mode
  * schedules: framing gives exact, sanitised hops whatever the block sizes; the dry signal is the
  * input delayed by the model's delay; stream and hop run one hop at a time give exactly what
  * vocana_denoiser_process() gives, bypass crossfades included; a missing hop moves the crossfade

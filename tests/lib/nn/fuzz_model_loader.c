@@ -9,7 +9,7 @@
  * length and the CRC recomputed, which lets mutations reach every check behind them.
  *
  * Built with clang -fsanitize=fuzzer when the meson option 'fuzzing' is true
- * (scripts/fuzz-model.sh); tests/nn/replay_corpus.c calls the same entry point on the corpus
+ * (scripts/fuzz-model.sh); tests/lib/nn/replay_corpus.c calls the same entry point on the corpus
  * in every normal build.
  */
 #include <stdint.h>

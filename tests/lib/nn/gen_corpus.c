@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Writes the seed inputs of the model-loader fuzz corpus (tests/nn/corpus/): a few tiny valid
+ * Writes the seed inputs of the model-loader fuzz corpus (tests/lib/nn/corpus/): a few tiny valid
  * models (valid_*) and one corrupted variant per kind of check (bad_*), each a few KB.
- *   ninja -C BUILD tests/nn/gen_corpus && BUILD/tests/nn/gen_corpus tests/nn/corpus
+ *   ninja -C BUILD tests/lib/nn/gen_corpus && BUILD/tests/lib/nn/gen_corpus tests/lib/nn/corpus
  * Files the fuzzer finds are added next to them by scripts/fuzz-model.sh's instructions.
  */
 #include <errno.h>

@@ -76,7 +76,7 @@ uint16_t mb_f32_to_f16(float f)
 
 float mb_f16_to_f32(uint16_t h)
 {
-	/* Built through the binary32 bit pattern. src/nn/half.h does the same; test_kernels checks
+	/* Built through the binary32 bit pattern. src/lib/nn/half.h does the same; test_kernels checks
 	 * that one against an ldexp formula for all 65536 halves. */
 	uint32_t sign = (uint32_t)(h & 0x8000) << 16;
 	uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;

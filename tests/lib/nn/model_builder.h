@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test-only writer of model files (docs/model-format.md) with random weights, so the C tests need
- * no Python. It is written from the format document, independently of src/nn/model_file.c: the
+ * no Python. It is written from the format document, independently of src/lib/nn/model_file.c: the
  * tensor names and shapes here are typed again from docs/architecture.md on purpose, so a shared
  * mistake can't hide.
  *

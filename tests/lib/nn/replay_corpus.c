@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Runs every file of the fuzz corpus (tests/nn/corpus/, given as argv[1]) through the fuzz
+ * Runs every file of the fuzz corpus (tests/lib/nn/corpus/, given as argv[1]) through the fuzz
  * target's entry point, so each input the fuzzer found interesting is a regression test in every
  * build (the sanitizer builds turn a bad read into a failure). Also checks each file's verdict
  * by name: files named valid_* must load, all others must be rejected.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The network part of the development interface (src/dev_nn.c, vocana_dev.h). */
+/* The network part of the development interface (src/lib/dev_nn.c, vocana_dev.h). */
 #include <errno.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Kernel sets (src/nn/kernels_*.c): the scalar set against double-precision references, every
+ * Kernel sets (src/lib/nn/kernels_*.c): the scalar set against double-precision references, every
  * SIMD set this CPU runs against the scalar set (1e-5 relative), at sizes that reach the SIMD
  * bodies and their tails; f16-weight gemv and GRU against the same set's f32 kernels on the
  * widened weights (bit-identical); the half conversion for every half value; plus the run-time

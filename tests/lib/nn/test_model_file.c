@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Model file loader (src/nn/model_file.c, model_api.c): valid files load with the exact values
+ * Model file loader (src/lib/nn/model_file.c, model_api.c): valid files load with the exact values
  * and parameter count; every kind of corruption is rejected with the documented errno and without
  * reading out of bounds (run this under ASan to see the latter).
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The whole network (src/nn/network.c) on random models: the scalar path against a
+ * The whole network (src/lib/nn/network.c) on random models: the scalar path against a
  * double-precision forward pass written here from docs/architecture.md (using the builder's
  * weights, not the loader's), every SIMD set against scalar over 100 frames, f16-stored weights
  * against the same values in f32, reset, skipped heads, and hostile inputs.

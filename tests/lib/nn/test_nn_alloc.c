@@ -5,7 +5,7 @@
  * and (under ASan) leak nothing.
  *
  * The failures are injected at link time (-Wl,--wrap=malloc,--wrap=aligned_alloc in
- * tests/nn/meson.build): the library's calls go to the __wrap_ functions below, so the library
+ * tests/lib/nn/meson.build): the library's calls go to the __wrap_ functions below, so the library
  * needs no test hooks.
  */
 #include <errno.h>
