@@ -244,7 +244,7 @@ static void turn_away(struct sock_server *s, int fd)
 	s->counts.dropped++;
 }
 
-static void take(struct sock_server *s, int fd)
+static void take_conn(struct sock_server *s, int fd)
 {
 	struct sock_conn *c = free_slot(s);
 
@@ -292,7 +292,7 @@ static void on_listen_io(void *data, int fd, uint32_t events)
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (cfd >= 0) {
-			take(s, cfd);
+			take_conn(s, cfd);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
