@@ -4,17 +4,17 @@
 # What the benchmark scripts of bench/ (latency.sh, load.sh) share: the private PipeWire and the
 # 'vocana mic' helpers of the end-to-end tests, the check for the three programs they get as
 # arguments (VOCANA PW_PLAY_RECORD PW_ANALYZE), and the 'stat' output line that
-# src/cli/bench_script.c parses. Source it first thing.
+# src/cli/bench/bench_script.c parses. Source it first thing.
 # shellcheck source-path=SCRIPTDIR/..
 
-# In the source tree the helpers are tests/pw/*.sh; 'meson install' puts copies next to this file
+# In the source tree the helpers are tests/daemon/pw/*.sh; 'meson install' puts copies next to this file
 # (PKGLIBEXECDIR/bench), so an installed 'vocana bench' needs no source tree.
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_PW_LIB=$BENCH_DIR
-[[ -f "$BENCH_PW_LIB/pw-env.sh" ]] || BENCH_PW_LIB=$BENCH_DIR/../tests/pw
-# shellcheck source=tests/pw/pw-env.sh
+[[ -f "$BENCH_PW_LIB/pw-env.sh" ]] || BENCH_PW_LIB=$BENCH_DIR/../tests/daemon/pw
+# shellcheck source=tests/daemon/pw/pw-env.sh
 source "$BENCH_PW_LIB/pw-env.sh"
-# shellcheck source=tests/pw/mic-test-lib.sh
+# shellcheck source=tests/daemon/pw/mic-test-lib.sh
 source "$BENCH_PW_LIB/mic-test-lib.sh"
 
 # The library's notes (one per glitched run) are test diagnostics; a benchmark reports problems

@@ -11,7 +11,7 @@
 #     times, summed over the same windows); the rest is mostly the cost of being a PipeWire client
 #     (a wake-up and four system calls per graph cycle);
 #   - service.rss: resident memory (VmRSS) after those recordings.
-# Run by 'vocana bench pipeline' (src/cli/bench_latency.c), or by hand:
+# Run by 'vocana bench pipeline' (src/cli/bench/bench_latency.c), or by hand:
 #   bench/latency.sh VOCANA PW_PLAY_RECORD PW_ANALYZE [--quick]
 # Output on stdout, one line per figure:
 #   stat name=NAME unit=UNIT median=M p99=P min=A max=B repeats=N

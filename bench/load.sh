@@ -17,8 +17,8 @@
 #                         audio thread, whatever its priority.
 #   load.non_rt_audio     how many of the audio processes (pipewire, vocana, the client) have no
 #                         SCHED_FIFO/RR thread: should be 0 (module-rt got real-time priority)
-# The same scenario as the 'slow' test tests/pw/load_test.sh, which pass/fails only on the service
-# surviving; this script measures. Run by 'vocana bench load' (src/cli/bench_latency.c) or by hand:
+# The same scenario as the 'slow' test tests/daemon/pw/load_test.sh, which pass/fails only on the service
+# surviving; this script measures. Run by 'vocana bench load' (src/cli/bench/bench_latency.c) or by hand:
 #   bench/load.sh VOCANA PW_PLAY_RECORD PW_ANALYZE [--quick]
 # Output: 'stat ...' lines as bench/latency.sh; exit 77 without the PipeWire binaries.
 # Environment: VOCANA_BENCH_VERBOSE=1 for progress notes on stderr.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A control server (src/service/control.h) on a poll loop (sock_loop_poll.h) of its own thread, for
+ * A control server (src/daemon/service/control.h) on a poll loop (sock_loop_poll.h) of its own thread, for
  * the tests whose clients block: start, talk to path, stop.
  */
 #ifndef VOCANA_TESTS_CONTROL_THREAD_H

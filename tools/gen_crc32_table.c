@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Prints the 256-entry CRC-32 lookup table used by src/nn/crc32.c (IEEE 802.3 / zlib: reflected
+ * Prints the 256-entry CRC-32 lookup table used by src/lib/nn/crc32.c (IEEE 802.3 / zlib: reflected
  * polynomial 0xEDB88320). Regenerate with:
  *   cc -o /tmp/gen_crc32_table tools/gen_crc32_table.c && /tmp/gen_crc32_table
- * and paste the output over the table in src/nn/crc32.c.
+ * and paste the output over the table in src/lib/nn/crc32.c.
  */
 #include <stdint.h>
 #include <stdio.h>

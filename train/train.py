@@ -126,7 +126,7 @@ class Trainer:
         os.makedirs(self.run_dir, exist_ok=True)
         self.log = Logger(os.path.join(self.run_dir, "train.log"))
         # The run keeps its own copy of the library: features must stay exactly those the model
-        # was trained on even if src/dsp changes while the run goes on (resumes use the copy).
+        # was trained on even if src/lib/dsp changes while the run goes on (resumes use the copy).
         snap = os.path.join(self.run_dir, "libvocana.so")
         if not os.path.exists(snap) or args.update_lib:
             src = vocana_lib.load(args.lib).path

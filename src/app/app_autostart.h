@@ -2,7 +2,7 @@
 /*
  * Autostart without root, and the Startup page that switches it:
  *   - "Noise cancellation at login": the systemd user unit of 'vocana mic' (the same file as
- *     'vocana install-service', src/service/unit.c) is written and enabled with
+ *     'vocana install-service', src/daemon/service/unit.c) is written and enabled with
  *     'systemctl --user enable --now'; switched off, it is disabled and removed. Without a user
  *     manager the file is still written, and the page says it starts at the next login.
  *   - "Tray icon at login": $XDG_CONFIG_HOME/autostart/APP_ID.desktop, running 'vocana-app

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One request to the mic service's control socket (protocol: src/service/control.h), without ever
+ * One request to the mic service's control socket (protocol: src/daemon/service/control.h), without ever
  * blocking the GTK main loop: connect, write and read are GIO async calls, and a timeout cancels
  * the whole exchange. The service serves one request per connection and closes it after its
  * answer, so the reply is everything read until end of file.

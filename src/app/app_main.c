@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vocana-app: the desktop window and tray icon of the Vocana Microphone. It only talks to the
- * running service over its control socket (src/service/control.h) and starts it when it is not
+ * running service over its control socket (src/daemon/service/control.h) and starts it when it is not
  * running; it never processes audio itself. Layout: app_service (the model, polling),
  * app_window + pages (what people see), app_tray + app_menu (StatusNotifierItem), app_autostart
  * (login), app_launch (starting the service), app_shots / app_measure (for the docs and tests).

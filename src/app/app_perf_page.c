@@ -8,7 +8,7 @@
 #include <adwaita.h>
 
 #include "app/app_plot.h"
-#include "cli/monitor_targets.h"
+#include "cli/monitor/monitor_targets.h"
 
 struct app_perf_page {
 	GtkWidget *root;

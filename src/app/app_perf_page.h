@@ -2,7 +2,7 @@
 /*
  * The Performance page: the figures of 'vocana monitor' (docs/monitor.md) for people. Each target
  * row shows the measured value, its limit and met / missed / alert, judged exactly as the monitor
- * judges it (src/cli/monitor_targets.c, the user's target.* settings included); below them model
+ * judges it (src/cli/monitor/monitor_targets.c, the user's target.* settings included); below them model
  * time, misses and xruns, the circuit breaker, and live plots of CPU and added latency over the
  * last APP_HISTORY seconds.
  */

@@ -52,7 +52,7 @@ struct call {
 	char what[16];
 };
 
-static void notify(struct app_service *svc)
+static void notify_changed(struct app_service *svc)
 {
 	for (int i = 0; i < svc->n_listeners; i++)
 		svc->listeners[i].fn(svc, svc->listeners[i].data);
@@ -210,7 +210,7 @@ static void on_devices_reply(int res, const char *reply, void *data)
 
 	if (res == 0 && body != NULL) {
 		parse_devices(&c->svc->snap, body);
-		notify(c->svc);
+		notify_changed(c->svc);
 	}
 	g_free(c);
 }
@@ -281,7 +281,7 @@ static void on_poll_reply(int res, const char *reply, void *data)
 		svc->last_meter_us = 0; /* a service that comes back gets the lease at once */
 		svc->last_devices_us = 0;
 	}
-	notify(svc);
+	notify_changed(svc);
 	schedule_poll(svc, svc->visible ? APP_POLL_VISIBLE_MS :
 			   (svc->snap.state == APP_STATE_STARTING ? 500 : APP_POLL_HIDDEN_MS));
 }
@@ -296,7 +296,7 @@ static gboolean on_slow(gpointer data)
 	svc->snap.rtt_ms = (double)(g_get_monotonic_time() - svc->poll_sent_us) / 1000.0;
 	if (svc->snap.state == APP_STATE_RUNNING) {
 		set_state(svc, APP_STATE_SLOW);
-		notify(svc);
+		notify_changed(svc);
 	}
 	return G_SOURCE_REMOVE;
 }
@@ -411,7 +411,7 @@ static void on_launched(int res, const char *message, void *data)
 	if (res < 0) {
 		set_state(svc, APP_STATE_START_FAILED);
 		g_strlcpy(svc->snap.message, message, sizeof(svc->snap.message));
-		notify(svc);
+		notify_changed(svc);
 		return;
 	}
 	app_service_poll_now(svc);
@@ -425,7 +425,7 @@ static void on_exited(int res, const char *message, void *data)
 		return; /* it answered first: exiting later is the poll's business */
 	set_state(svc, APP_STATE_START_FAILED);
 	g_strlcpy(svc->snap.message, message, sizeof(svc->snap.message));
-	notify(svc);
+	notify_changed(svc);
 }
 
 void app_service_start(struct app_service *svc)
@@ -433,7 +433,7 @@ void app_service_start(struct app_service *svc)
 	set_state(svc, APP_STATE_STARTING);
 	svc->snap.message[0] = '\0';
 	svc->start_deadline_us = g_get_monotonic_time() + START_WAIT_MS * 1000;
-	notify(svc);
+	notify_changed(svc);
 	app_launch_service(on_launched, on_exited, svc);
 }
 

@@ -14,7 +14,7 @@
 
 #include <glib.h>
 
-#include "cli/monitor_data.h"
+#include "cli/monitor/monitor_data.h"
 
 #define APP_POLL_VISIBLE_MS 200
 #define APP_POLL_HIDDEN_MS 5000

@@ -4,7 +4,7 @@
  *
  * Runs the benchmarks of bench/ and formats what they emit: an aligned table for people or one
  * JSON document for scripts. Each figure is judged against its performance target
- * (src/service/targets.h, overridable in vocana.conf) and, with --baseline, compared with an
+ * (src/daemon/service/targets.h, overridable in vocana.conf) and, with --baseline, compared with an
  * earlier run by ratio. The exit status is 0 only if every target the requested groups cover was
  * measured and met and nothing regressed. A new benchmark is one line in a group's table below; a
  * new group is one more bench_groups entry.
@@ -17,10 +17,10 @@
 #include <string.h>
 
 #include "bench.h"
-#include "cli/bench_baseline.h"
-#include "cli/bench_file.h"
-#include "cli/bench_latency.h"
-#include "cli/bench_results.h"
+#include "cli/bench/bench_baseline.h"
+#include "cli/bench/bench_file.h"
+#include "cli/bench/bench_latency.h"
+#include "cli/bench/bench_results.h"
 #include "cli/cli.h"
 #include "io/safe_output.h"
 #include "service/paths.h"

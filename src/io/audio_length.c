@@ -29,8 +29,8 @@ static uint32_t be32(const unsigned char *p)
 
 /* Read n bytes at offset of a regular file (never a pipe: it cannot be read twice). Returns the
  * bytes read, or -1; *size gets the file's size. */
-static ssize_t read_at(const char *path, off_t offset_from_end, unsigned char *buf, size_t n,
-		       off_t *size)
+static ssize_t read_file_part(const char *path, off_t offset_from_end, unsigned char *buf,
+			      size_t n, off_t *size)
 {
 	struct stat st;
 	ssize_t got;
@@ -104,7 +104,7 @@ int64_t audio_length_announced(const char *path)
 
 	if (h == NULL)
 		return -1;
-	n = read_at(path, -1, h, HEAD_BYTES, &size);
+	n = read_file_part(path, -1, h, HEAD_BYTES, &size);
 	if (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0)
 		frames = wav_frames(h, (size_t)n);
 	else if (n >= 12 && memcmp(h, "FORM", 4) == 0 &&
@@ -141,7 +141,7 @@ enum audio_ogg_end audio_length_ogg_end(const char *path)
 
 	if (t == NULL)
 		return res;
-	got = read_at(path, TAIL_BYTES, t, TAIL_BYTES, &size);
+	got = read_file_part(path, TAIL_BYTES, t, TAIL_BYTES, &size);
 	if (got < 27) {
 		free(t);
 		return res;

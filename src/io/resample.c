@@ -104,8 +104,8 @@ size_t resampler_convert(struct resampler *r, const float *in, size_t n_frames, 
 }
 
 /* Push style: convert through the scratch buffer, handing each filled piece to emit. */
-static int run(struct resampler *r, const float *frames, size_t n_frames, bool end,
-	       resampler_emit_fn emit, void *ctx)
+static int resampler_run(struct resampler *r, const float *frames, size_t n_frames, bool end,
+			 resampler_emit_fn emit, void *ctx)
 {
 	if (r->finished)
 		return -EINVAL;
@@ -130,7 +130,7 @@ int resampler_push(struct resampler *r, const float *frames, size_t n_frames,
 {
 	if (n_frames == 0)
 		return 0;
-	return run(r, frames, n_frames, false, emit, ctx);
+	return resampler_run(r, frames, n_frames, false, emit, ctx);
 }
 
 int resampler_finish(struct resampler *r, resampler_emit_fn emit, void *ctx)
@@ -139,7 +139,7 @@ int resampler_finish(struct resampler *r, resampler_emit_fn emit, void *ctx)
 	 * and end_of_input set: the tail would be lost. Point it at something. */
 	static const float no_input[1];
 
-	return run(r, no_input, 0, true, emit, ctx);
+	return resampler_run(r, no_input, 0, true, emit, ctx);
 }
 
 void resampler_reset(struct resampler *r)

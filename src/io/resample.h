@@ -4,7 +4,7 @@
  * frames: the project's one wrapper of libsamplerate. Two ways to use it:
  *  - push style, for files: input goes in as it arrives, output comes out through a callback,
  *    and resampler_finish() flushes the tail;
- *  - resampler_convert(), for the real-time rate adapter (src/pw/rate_adapter.c): one block into
+ *  - resampler_convert(), for the real-time rate adapter (src/daemon/pw/rate_adapter.c): one block into
  *    the caller's buffer, no allocation, lock or system call (libsamplerate allocates only in
  *    src_new(), here in resampler_create()).
  *

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 #
-# A private X server for the app's tests (source after tests/pw/pw-env.sh, which owns the temp
+# A private X server for the app's tests (source after tests/daemon/pw/pw-env.sh, which owns the temp
 # directory and the EXIT trap). Xvfb picks a free display itself (-displayfd), so parallel runs
 # and a developer's own X server never collide.
 #

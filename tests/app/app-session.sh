@@ -9,11 +9,11 @@
 #   app_session_start   start all of it; afterwards run "$BUILD/src/app/vocana-app ..."
 
 HERE_SESSION=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../pw/pw-env.sh
-source "$HERE_SESSION/../pw/pw-env.sh"
-# shellcheck source=../pw/mic-test-lib.sh
-source "$HERE_SESSION/../pw/mic-test-lib.sh" "$BUILD/src/cli/vocana" \
-	"$BUILD/tests/pw/pw_play_record" "$BUILD/tests/pw/pw_analyze"
+# shellcheck source=../daemon/pw/pw-env.sh
+source "$HERE_SESSION/../daemon/pw/pw-env.sh"
+# shellcheck source=../daemon/pw/mic-test-lib.sh
+source "$HERE_SESSION/../daemon/pw/mic-test-lib.sh" "$BUILD/src/cli/vocana" \
+	"$BUILD/tests/daemon/pw/pw_play_record" "$BUILD/tests/daemon/pw/pw_analyze"
 # shellcheck source=app-env.sh
 source "$HERE_SESSION/app-env.sh"
 

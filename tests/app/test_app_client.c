@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The app's asynchronous control-socket client (src/app/app_client.c) against the service's real
- * control server (src/service/control.c) on a thread: ok and error answers, a long answer, no
+ * control server (src/daemon/service/control.c) on a thread: ok and error answers, a long answer, no
  * service, a stale socket, and a service that accepts but never answers, which must end in
  * -ETIMEDOUT while the main loop keeps running (the GUI never blocks on the service).
  */

@@ -6,10 +6,10 @@
 # Usage (from meson): test_app_e2e.sh VOCANA PW_PLAY_RECORD PW_ANALYZE TEST_APP_WINDOW.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../pw/pw-env.sh
-source "$HERE/../pw/pw-env.sh"
-# shellcheck source=../pw/mic-test-lib.sh
-source "$HERE/../pw/mic-test-lib.sh"
+# shellcheck source=../daemon/pw/pw-env.sh
+source "$HERE/../daemon/pw/pw-env.sh"
+# shellcheck source=../daemon/pw/mic-test-lib.sh
+source "$HERE/../daemon/pw/mic-test-lib.sh"
 # shellcheck source=app-env.sh
 source "$HERE/app-env.sh"
 TEST_APP_WINDOW=$4
@@ -23,6 +23,6 @@ start_mic
 pw_fake_mic_destroy || fail "could not remove the fake mic"
 pw_wait_until 5 status_is input "(none)" || fail "input is still '$(status_get input)'"
 "$TEST_APP_WINDOW" "$VOCANA" "$PLAYREC" "$ANALYZE" "$PW_ENV_FAKE_MIC" "$PW_ENV_DIR" \
-	"$HERE/../pw/pw-env.sh" ||
+	"$HERE/../daemon/pw/pw-env.sh" ||
 	fail "the app window test failed (status $?)"
 exit 0

@@ -11,10 +11,10 @@
 # Usage (from meson): test_app_tray.sh VOCANA PW_PLAY_RECORD PW_ANALYZE VOCANA_APP.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../pw/pw-env.sh
-source "$HERE/../pw/pw-env.sh"
-# shellcheck source=../pw/mic-test-lib.sh
-source "$HERE/../pw/mic-test-lib.sh"
+# shellcheck source=../daemon/pw/pw-env.sh
+source "$HERE/../daemon/pw/pw-env.sh"
+# shellcheck source=../daemon/pw/mic-test-lib.sh
+source "$HERE/../daemon/pw/mic-test-lib.sh"
 # shellcheck source=app-env.sh
 source "$HERE/app-env.sh"
 VOCANA_APP=$4

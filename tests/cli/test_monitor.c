@@ -5,7 +5,7 @@
  * "status" reply), histograms, the CPU window, target judgement and text, the JSON and log lines,
  * the terminal frame (width, height, escape sequences), and the request over a real control
  * socket with the fallback to "status" for older services. The end-to-end run against a real
- * 'vocana mic' is tests/pw/test_mic_monitor.sh.
+ * 'vocana mic' is tests/daemon/pw/test_mic_monitor.sh.
  */
 #include <math.h>
 #include <poll.h>
@@ -18,11 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/monitor_data.h"
-#include "cli/monitor_output.h"
-#include "cli/monitor_targets.h"
-#include "cli/monitor_text.h"
-#include "cli/monitor_view.h"
+#include "cli/monitor/monitor_data.h"
+#include "cli/monitor/monitor_output.h"
+#include "cli/monitor/monitor_targets.h"
+#include "cli/monitor/monitor_text.h"
+#include "cli/monitor/monitor_view.h"
 #include "control_thread.h"
 #include "service/control.h"
 #include "service/proc_usage.h"
@@ -505,7 +505,7 @@ enum service_kind { SERVICE_NEW, SERVICE_OLD, SERVICE_BROKEN };
 static atomic_int stats_requests, status_requests;
 
 /* The request handling of a new service ("stats"), one from before "stats" (the same "unknown
- * request" error text as src/pw/mic_control.c had), and one that fails every request. */
+ * request" error text as src/daemon/pw/mic_control.c had), and one that fails every request. */
 static void service_handler(void *data, const char *req, struct control_reply *r)
 {
 	enum service_kind kind = *(const enum service_kind *)data;

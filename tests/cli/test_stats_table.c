@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The figures table (src/service/stats_table.h) and everything it drives, checked figure by
+ * The figures table (src/daemon/service/stats_table.h) and everything it drives, checked figure by
  * figure over the whole table, so a line added to it is tested here without touching this file:
  *  - the table itself: keys and Prometheus names well formed and unique, units that /metrics
  *    can convert to the base unit its name carries, counters named _total;
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/monitor_data.h"
-#include "cli/monitor_output.h"
+#include "cli/monitor/monitor_data.h"
+#include "cli/monitor/monitor_output.h"
 #include "core/telemetry.h"
 #include "json_check.h"
 #include "service/control.h"

@@ -123,7 +123,7 @@ status_get()
 	"$VOCANA" status --raw 2>/dev/null | sed -n "s/^$1=//p"
 }
 
-# The raw reply to one control request (protocol of src/service/control.h).
+# The raw reply to one control request (protocol of src/daemon/service/control.h).
 control_raw()
 {
 	python3 - "$SOCK" "$1" <<'PY'

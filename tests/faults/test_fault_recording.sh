@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # Control-socket abuse while an app starts recording from "Vocana Microphone" (issue #13 item 1;
-# docs/reliability.md), against a private PipeWire (tests/pw/pw-env.sh):
+# docs/reliability.md), against a private PipeWire (tests/daemon/pw/pw-env.sh):
 #   - 8 clients hold control connections open without sending anything (reopened as soon as the
 #     service drops them), and then an app starts recording: its recording must start and complete
 #     (2 s of audio, given 10 s), and at strength 0 be the microphone's audio, delayed;
@@ -13,10 +13,10 @@
 # Usage (from meson): test_fault_recording.sh VOCANA PW_PLAY_RECORD PW_ANALYZE. Exit 77 = skipped.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-PW_DIR="$HERE/../pw"
-# shellcheck source=../pw/pw-env.sh
+PW_DIR="$HERE/../daemon/pw"
+# shellcheck source=../daemon/pw/pw-env.sh
 source "$PW_DIR/pw-env.sh"
-# shellcheck source=../pw/mic-test-lib.sh
+# shellcheck source=../daemon/pw/mic-test-lib.sh
 source "$PW_DIR/mic-test-lib.sh"
 ABUSE="$HERE/abuse.py"
 SOCK=

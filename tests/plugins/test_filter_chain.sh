@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # PipeWire's filter-chain as the host, with the configurations users copy from docs/pipewire/:
-# a private PipeWire (tests/pw/pw-env.sh) loads both drop-ins (LV2 and LADSPA) into the daemon,
+# a private PipeWire (tests/daemon/pw/pw-env.sh) loads both drop-ins (LV2 and LADSPA) into the daemon,
 # which publishes two denoised sources. A noisy speech recording is played into the fake
-# microphone and recorded from each source (tests/pw/pw_play_record), and the recording must be
+# microphone and recorded from each source (tests/daemon/pw/pw_play_record), and the recording must be
 # denoised: the noise-only stretches at least MIN_NR dB quieter than in the input, and the
 # speech's SI-SDR against the clean speech at least MIN_SISDR dB better, and the delay over the
 # direct path must be the latency the plugin reports. Disabling the plugin at run time with
@@ -17,8 +17,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=plugin-lib.sh
 source "$HERE/plugin-lib.sh"
-# shellcheck source=../pw/pw-env.sh
-source "$HERE/../pw/pw-env.sh"
+# shellcheck source=../daemon/pw/pw-env.sh
+source "$HERE/../daemon/pw/pw-env.sh"
 TOOL=$1 PLAYREC=$2
 export LV2_PATH=$3 LADSPA_PATH=$4
 SO=$5 DOCS=$6

@@ -14,8 +14,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=plugin-lib.sh
 source "$HERE/plugin-lib.sh"
-# shellcheck source=../pw/pw-env.sh
-source "$HERE/../pw/pw-env.sh"
+# shellcheck source=../daemon/pw/pw-env.sh
+source "$HERE/../daemon/pw/pw-env.sh"
 TOOL=$1 PLAYREC=$2
 export LV2_PATH=$3
 SO=$4
