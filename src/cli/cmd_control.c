@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vocana status | set | enable | disable: talk to the running mic service over its control
- * socket (src/service/control.h); vocana install-service: install its systemd user unit.
+ * vocana status | set | enable | disable: talk to the running service over its control socket
+ * (src/service/control.h); vocana install-service: install its systemd user unit.
  */
 #include <errno.h>
 #include <limits.h>
@@ -87,6 +87,30 @@ static void warn_unsaved(const char *reply)
 			 strncmp(saved, "no: ", 4) == 0 ? saved + 4 : saved);
 }
 
+/* The Vocana Speaker's part of 'vocana status', while it is on. */
+static void print_speaker(const char *reply)
+{
+	char a[256], b[256], c[256];
+
+	printf("%s: %s\n", get(reply, "speaker.description", a, sizeof(a)),
+	       strcmp(get(reply, "speaker.playing", b, sizeof(b)), "yes") == 0 ?
+		       "playing" : "idle (nothing plays into it)");
+	printf("  output:    %s%s%s\n", get(reply, "speaker.output", a, sizeof(a)),
+	       strcmp(get(reply, "speaker.output_active", b, sizeof(b)), "yes") == 0 ? " (active)" : "",
+	       strcmp(get(reply, "speaker.output_follows_default", c, sizeof(c)), "yes") == 0 ?
+		       ", following the default sink" : "");
+	printf("  graph:     %s Hz, quantum %s, %s channels\n",
+	       get(reply, "speaker.rate", a, sizeof(a)), get(reply, "speaker.quantum", b, sizeof(b)),
+	       get(reply, "speaker.channels", c, sizeof(c)));
+	printf("  latency:   %s ms added (%s samples)\n",
+	       get(reply, "speaker.latency_ms", a, sizeof(a)),
+	       get(reply, "speaker.latency_samples", b, sizeof(b)));
+	printf("  glitches:  %s xruns, %s late model frames, breaker %s\n",
+	       get(reply, "speaker.xruns", a, sizeof(a)), get(reply, "speaker.misses", b, sizeof(b)),
+	       get(reply, "speaker.breaker", c, sizeof(c)));
+	printf("  strength:  %s\n", get(reply, "speaker.strength", a, sizeof(a)));
+}
+
 int cmd_status(int argc, char **argv)
 {
 	char reply[CONTROL_MAX_REPLY + 1];
@@ -135,54 +159,80 @@ int cmd_status(int argc, char **argv)
 	printf("  strength:  %s, denoising %s\n", get(reply, "strength", a, sizeof(a)),
 	       strcmp(get(reply, "enabled", d, sizeof(d)), "yes") == 0 ? "enabled" :
 										"disabled (bypass)");
+	if (strcmp(get(reply, "speaker", a, sizeof(a)), "yes") == 0)
+		print_speaker(reply);
 	return CLI_EXIT_OK;
 }
 
 int cmd_set(int argc, char **argv)
 {
-	char reply[CONTROL_MAX_REPLY + 1], req[64], value[32];
+	static const char *const numbers[] = { "strength", "speaker.strength" };
+	static const char *const names[] = { "input", "speaker.output" };
+	char reply[CONTROL_MAX_REPLY + 1], req[CONTROL_MAX_REQUEST], value[256];
+	bool number = false, name = false;
 	long strength;
 	int res;
 
 	if (wants_help(argc, argv)) {
-		fputs("usage: vocana set strength N\n\n"
-		      "Set the suppression strength of the running mic service: 0 leaves the sound\n"
-		      "unchanged, 100 removes all the noise the model finds. Saved for the next start.\n",
-		      stdout);
+		fputs("usage: vocana set strength N | speaker.strength N | input NAME|default |\n"
+		      "                  speaker.output NAME|default\n\n"
+		      "Set the suppression strength of the running service's microphone or speaker: 0\n"
+		      "leaves the sound unchanged, 100 removes all the noise the model finds; or the\n"
+		      "device it uses (a node.name, or default: follow the default source or sink).\n"
+		      "Saved for the next start.\n", stdout);
 		return CLI_EXIT_OK;
 	}
 	if (argc != 3)
-		return cli_usage_error("set", "expected 'set strength N'");
-	if (strcmp(argv[1], "strength") != 0)
-		return cli_usage_error("set", "unknown setting '%s' (settable: strength)", argv[1]);
-	if (cli_parse_int(argv[2], 0, 100, &strength) < 0)
-		return cli_usage_error("set", "strength must be a whole number from 0 to 100, not '%s'",
-				       argv[2]);
-	snprintf(req, sizeof(req), "set strength %ld", strength);
+		return cli_usage_error("set", "expected 'set SETTING VALUE'");
+	for (size_t i = 0; i < 2; i++) {
+		number = number || strcmp(argv[1], numbers[i]) == 0;
+		name = name || strcmp(argv[1], names[i]) == 0;
+	}
+	if (!number && !name)
+		return cli_usage_error("set", "unknown setting '%s' (settable: strength, "
+				       "speaker.strength, input, speaker.output)", argv[1]);
+	if (number && cli_parse_int(argv[2], 0, 100, &strength) < 0)
+		return cli_usage_error("set", "%s must be a whole number from 0 to 100, not '%s'",
+				       argv[1], argv[2]);
+	if (number)
+		snprintf(req, sizeof(req), "set %s %ld", argv[1], strength);
+	else if (snprintf(req, sizeof(req), "set %s %s", argv[1], argv[2]) >= (int)sizeof(req))
+		return cli_usage_error("set", "the node name is too long");
 	if ((res = request(req, reply, sizeof(reply))) != CLI_EXIT_OK)
 		return res;
-	printf("strength: %s\n", get(reply, "strength", value, sizeof(value)));
+	printf("%s: %s\n", argv[1], get(reply, argv[1], value, sizeof(value)));
 	warn_unsaved(reply);
 	return CLI_EXIT_OK;
 }
 
 static int enable_or_disable(int argc, char **argv, bool enable)
 {
-	char reply[CONTROL_MAX_REPLY + 1];
+	char reply[CONTROL_MAX_REPLY + 1], req[64];
+	const char *what = argc == 2 ? argv[1] : NULL;
 	int res;
 
 	if (wants_help(argc, argv)) {
-		printf("usage: vocana %s\n\n%s\n", argv[0],
-		       enable ? "Turn denoising back on in the running mic service (saved)." :
+		printf("usage: vocana %s [mic|speaker]\n\n%s\n", argv[0],
+		       enable ? "Turn denoising back on in the running service's microphone (saved).\n"
+				"With mic or speaker: publish the Vocana Microphone or the Vocana Speaker\n"
+				"again, or for the first time (saved)." :
 				"Pass the microphone through undenoised (bypass, with a short crossfade;\n"
-				"the source stays, apps keep recording). Saved for the next start.");
+				"the source stays, apps keep recording). Saved for the next start.\n"
+				"With mic or speaker: remove the Vocana Microphone or the Vocana Speaker\n"
+				"(apps that used it move to another device; saved).");
 		return CLI_EXIT_OK;
 	}
-	if (argc != 1)
-		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[1]);
-	if ((res = request(enable ? "enable" : "disable", reply, sizeof(reply))) != CLI_EXIT_OK)
+	if (argc > 2 || (what && strcmp(what, "mic") != 0 && strcmp(what, "speaker") != 0))
+		return cli_usage_error(argv[0], "expected '%s [mic|speaker]'", argv[0]);
+	snprintf(req, sizeof(req), "%s%s%s", enable ? "enable" : "disable", what ? " " : "",
+		 what ? what : "");
+	if ((res = request(req, reply, sizeof(reply))) != CLI_EXIT_OK)
 		return res;
-	printf("denoising %s\n", enable ? "enabled" : "disabled (bypass)");
+	if (what)
+		printf("%s %s\n", strcmp(what, "mic") == 0 ? "Vocana Microphone" : "Vocana Speaker",
+		       enable ? "on" : "off");
+	else
+		printf("denoising %s\n", enable ? "enabled" : "disabled (bypass)");
 	warn_unsaved(reply);
 	return CLI_EXIT_OK;
 }
