@@ -7,11 +7,15 @@
 # src/cli/bench_script.c parses. Source it first thing.
 # shellcheck source-path=SCRIPTDIR/..
 
-BENCH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# In the source tree the helpers are tests/pw/*.sh; 'meson install' puts copies next to this file
+# (PKGLIBEXECDIR/bench), so an installed 'vocana bench' needs no source tree.
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BENCH_PW_LIB=$BENCH_DIR
+[[ -f "$BENCH_PW_LIB/pw-env.sh" ]] || BENCH_PW_LIB=$BENCH_DIR/../tests/pw
 # shellcheck source=tests/pw/pw-env.sh
-source "$BENCH_SRC/tests/pw/pw-env.sh"
+source "$BENCH_PW_LIB/pw-env.sh"
 # shellcheck source=tests/pw/mic-test-lib.sh
-source "$BENCH_SRC/tests/pw/mic-test-lib.sh"
+source "$BENCH_PW_LIB/mic-test-lib.sh"
 
 # The library's notes (one per glitched run) are test diagnostics; a benchmark reports problems
 # as its own 'unmeasured' lines instead. VOCANA_BENCH_VERBOSE=1 shows them on stderr.

@@ -13,7 +13,7 @@ seconds=${1:-300}
 dir=${2:-build-fuzz}
 
 if [ ! -f "$dir/build.ninja" ]; then
-	CC=clang meson setup "$dir" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
+	CC=clang meson setup "$dir" -Dwerror=true -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debugoptimized >/dev/null
 fi
 ninja -C "$dir" tests/nn/fuzz_model_loader >/dev/null

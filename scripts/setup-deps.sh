@@ -12,7 +12,8 @@ demo_pkgs=(alsa-utils sox)
 test_pkgs=(clang libclang-rt-14-dev python3 python3-numpy python3-torch g++ libspeexdsp-dev libwebrtc-audio-processing-dev
 	pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils dbus stress-ng util-linux prometheus
 	xvfb x11-utils python3-gi python3-pyatspi at-spi2-core
-	lilv-utils sordi jalv pipewire-jack)
+	lilv-utils sordi jalv pipewire-jack
+	dpkg-dev debhelper lintian man-db bash-completion zsh fish desktop-file-utils)
 train_pkgs=(python3 python3-numpy python3-torch git fluidsynth)
 
 pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}")

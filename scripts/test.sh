@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, tests: install what is needed, then build and run the whole suite three times:
-# plain (debugoptimized, -Werror), with AddressSanitizer + UndefinedBehaviorSanitizer, and the
-# concurrency tests with ThreadSanitizer. Ends with "N passed, N failed".
+# plain (debugoptimized), with AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrency
+# tests with ThreadSanitizer; every build with -Werror (scripts/build.sh). Ends with
+# "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +29,8 @@ run_suite() { # name builddir "meson setup options" "meson test options"
 rm -f build*.result
 # -Dtest_hooks=true: the end-to-end tests' hooks (VOCANA_TEST_SLOW_MODEL_US) are compiled in.
 run_suite "plain" build "-Dtest_hooks=true" "--no-suite slow"
-run_suite "asan+ubsan" build-asan "-Dtest_hooks=true -Db_sanitize=address,undefined -Db_lundef=false" "--no-suite train --no-suite slow --no-suite quality --no-suite timing"
+# 'install' builds and installs the release package and a meson install: once, in the plain build.
+run_suite "asan+ubsan" build-asan "-Dtest_hooks=true -Db_sanitize=address,undefined -Db_lundef=false" "--no-suite train --no-suite slow --no-suite quality --no-suite timing --no-suite install"
 run_suite "tsan" build-tsan "-Dtest_hooks=true -Db_sanitize=thread -Db_lundef=false" "--suite concurrency"
 
 python3 - <<'PY'

@@ -16,6 +16,7 @@
 #include "dsp/fade.h"
 #include "dsp/sanitize.h"
 #include "nn/model.h"
+#include "util/gcd.h"
 
 /* Strength s scales the model's own attenuation in dB by s / 100 (denoiser_hop.c). */
 #define VC_STRENGTH_MAX 100
@@ -26,16 +27,6 @@ extern const size_t vocana_default_model_size;
 int vocana_model_load_default(struct vocana_model **out)
 {
 	return vocana_model_load_memory(vocana_default_model, vocana_default_model_size, out);
-}
-
-static uint32_t gcd_u32(uint32_t a, uint32_t b)
-{
-	while (b) {
-		uint32_t t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
 }
 
 int vocana_denoiser_create(const struct vocana_model *m, uint32_t block_size,

@@ -49,6 +49,7 @@ DEFAULT_SPEECH_WEIGHT = 0.1
 # DEFAULT_NOISE_WEIGHT (held-out sources in the dev split). widelands and 0ad are never used for
 # new runs (reserved for the independent evaluation; fetch_data.py builds them only with --legacy).
 NOISE_WEIGHTS = {"colored": 0.06, "hvac": 0.07, "hum": 0.03, "babble": 0.09, "typing": 0.06,
+                 "clicks": 0.05, "chirps": 0.04,
                  "noise_bucklespring": 0.02, "noise_hedgewars": 0.04, "noise_megaglest": 0.06,
                  "noise_ufoai": 0.11, "noise_sonicpi": 0.06, "noise_tuxpaint": 0.06,
                  "noise_supertux": 0.05, "noise_colobot": 0.05, "noise_blanket": 0.08,
@@ -260,6 +261,10 @@ class Mixer:
             x = synth_noise.babble(rng, n, self._babble_source)
         elif kind == "typing":
             x = synth_noise.typing(rng, n, self._key_clips())
+        elif kind == "clicks":
+            x = synth_noise.clicks(rng, n)
+        elif kind == "chirps":
+            x = synth_noise.chirps(rng, n)
         else:
             x = self._recorded(rng, self.noise[kind], n)
         if rng.random() < P_EQ_NOISE:
@@ -269,13 +274,16 @@ class Mixer:
 
     def transient_events(self, rng, n):
         """Foreground events (keys, clicks, doors, dishes, steps ...): 1-8 short clips at random
-        times and levels within 12 dB, unit RMS overall; None if there are none."""
-        if not self.transients:
-            return None
+        times and levels within 12 dB (30 % synthetic click events), unit RMS overall; None if
+        it came out silent."""
         out = np.zeros(n, dtype=np.float32)
         for _ in range(int(rng.integers(1, 9))):
-            col, i = self.transients[int(rng.integers(len(self.transients)))]
-            clip = col.clip(i) * np.float32(10 ** (rng.uniform(-12, 0) / 20))
+            if not self.transients or rng.random() < 0.3:  # synthetic: struck objects, clicks
+                clip = synth_noise.click_event(rng).astype(np.float32)
+                clip *= np.float32(10 ** (rng.uniform(-12, 0) / 20) / (np.abs(clip).max() + 1e-9))
+            else:
+                col, i = self.transients[int(rng.integers(len(self.transients)))]
+                clip = col.clip(i) * np.float32(10 ** (rng.uniform(-12, 0) / 20))
             pos = int(rng.integers(-len(clip) // 2, n))
             a, b = max(pos, 0), min(pos + len(clip), n)
             if b > a:
@@ -369,7 +377,7 @@ class Mixer:
         noisy, clean = (noisy * gain).astype(np.float32), (clean * gain).astype(np.float32)
         if clipped:
             # an overdriven input chain: the target is the unclipped speech
-            noisy = np.clip(augment.clip(noisy, rng), -1.0, 1.0)
+            noisy = np.clip(augment.clip(noisy, rng), -0.99, 0.99)
             info["clipped"] = True
         if rng.random() < P_QUANTIZE:
             noisy = augment.quantize_16bit(noisy)

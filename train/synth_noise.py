@@ -137,4 +137,84 @@ def typing(rng, n, key_clips):
     return _unit_rms(x)
 
 
-GENERATORS = ("colored", "hvac", "hum", "babble", "typing")
+def click_event(rng):
+    """One impulsive sound, 2-60 ms: a few damped resonances (modal synthesis: what a struck
+    object rings at) plus a short noise burst, as mouse clicks, clock ticks, knocks, taps, cups,
+    pens and switches sound."""
+    dur = rng.uniform(0.002, 0.06)
+    n = max(16, int(dur * SR * 3))
+    t = np.arange(n) / SR
+    x = np.zeros(n)
+    for _ in range(int(rng.integers(1, 6))):
+        f = np.exp(rng.uniform(np.log(150), np.log(14000)))
+        tau = dur * rng.uniform(0.1, 1.0)
+        x += rng.uniform(0.2, 1.0) * np.exp(-t / tau) * np.sin(2 * np.pi * f * t + rng.uniform(0, 6.3))
+    burst_tau = rng.uniform(0.0003, 0.004)
+    x += rng.uniform(0.0, 1.5) * rng.standard_normal(n) * np.exp(-t / burst_tau)
+    return x
+
+
+def clicks(rng, n):
+    """Impulsive noise: click events, regular (a clock, a metronome, a blinker relay, 0.5-12 per
+    second, with a little jitter and two alternating sounds) or irregular (a mouse, a pen, cutlery:
+    Poisson, in bursts), each at its own level. Real transient recordings are few (keys, doors,
+    steps); these fill the space between them."""
+    x = np.zeros(n)
+    events = [click_event(rng) for _ in range(int(rng.integers(1, 4)))]
+    if rng.random() < 0.4:
+        period = 1.0 / rng.uniform(0.5, 12.0)
+        times = np.arange(rng.uniform(0, period), n / SR, period)
+        times = times + rng.normal(0, 0.002, len(times))
+    else:
+        rate = rng.uniform(0.5, 8.0)
+        times, t = [], rng.exponential(1 / rate)
+        while t < n / SR:
+            times.append(t)
+            t += rng.exponential(1 / rate) if rng.random() < 0.7 else rng.uniform(0.03, 0.12)
+    for i, t0 in enumerate(times):
+        e = events[i % len(events)] * 10 ** (rng.uniform(-8, 0) / 20)
+        a = int(t0 * SR)
+        if 0 <= a < n:
+            m = min(len(e), n - a)
+            x[a: a + m] += e[:m]
+    return _unit_rms(x) if np.any(x) else _unit_rms(rng.standard_normal(n))
+
+
+def chirps(rng, n):
+    """Birdsong and insects: syllables of frequency-modulated tones (sweeps, trills, warbles) with
+    a few harmonics, 1.5-9 kHz, in phrases; or a cricket's steady pulsed tone. Animal sounds a
+    speech model has never heard are where denoisers fail."""
+    t = np.arange(n) / SR
+    x = np.zeros(n)
+    if rng.random() < 0.25:  # cricket / cicada: a 3-8 kHz tone gated at a pulse rate
+        f = rng.uniform(3000, 8000)
+        gate = (np.sin(2 * np.pi * rng.uniform(15, 60) * t) > rng.uniform(-0.2, 0.6)).astype(float)
+        chirp_rate = rng.uniform(1, 4)
+        gate *= (np.sin(2 * np.pi * chirp_rate * t + rng.uniform(0, 6.3)) > -0.3)
+        x = np.sin(2 * np.pi * f * t) * gate
+        return _unit_rms(np.fft.irfft(np.fft.rfft(x) * np.exp(-0.5 * ((np.fft.rfftfreq(n, 1 / SR) - f) / (f * 0.05)) ** 2), n) + x * 0.3)
+    pos = int(rng.uniform(0, 0.3) * SR)
+    while pos < n:
+        for _ in range(int(rng.integers(2, 10))):  # one phrase
+            d = int(rng.uniform(0.02, 0.25) * SR)
+            if pos + d > n:
+                break
+            tt = np.arange(d) / SR
+            f0 = rng.uniform(1500, 7000)
+            kind = rng.integers(3)
+            if kind == 0:    # sweep
+                f = f0 * np.exp(rng.uniform(-1, 1) * tt / tt[-1])
+            elif kind == 1:  # trill
+                f = f0 * (1 + 0.15 * np.sin(2 * np.pi * rng.uniform(20, 80) * tt))
+            else:            # warble
+                f = f0 * (1 + 0.3 * np.sin(2 * np.pi * rng.uniform(3, 12) * tt))
+            ph = 2 * np.pi * np.cumsum(f) / SR
+            env = np.sin(np.pi * np.arange(d) / d) ** rng.uniform(0.5, 2)
+            syl = sum(rng.uniform(0.1, 1) / h * np.sin(h * ph) for h in range(1, int(rng.integers(1, 4)) + 1))
+            x[pos: pos + d] += env * syl * 10 ** (rng.uniform(-10, 0) / 20)
+            pos += d + int(rng.uniform(0.01, 0.15) * SR)
+        pos += int(rng.exponential(0.8) * SR)
+    return _unit_rms(x) if np.any(x) else _unit_rms(rng.standard_normal(n))
+
+
+GENERATORS = ("colored", "hvac", "hum", "babble", "typing", "clicks", "chirps")

@@ -55,6 +55,15 @@ static gboolean on_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static void on_read(GObject *source, GAsyncResult *result, gpointer data);
+
+/* Ask for the next chunk of the reply; on_read() gets it. */
+static void read_next(struct request *rq)
+{
+	g_input_stream_read_async(g_io_stream_get_input_stream(G_IO_STREAM(rq->conn)), rq->chunk,
+				  sizeof(rq->chunk), G_PRIORITY_DEFAULT, rq->cancel, on_read, rq);
+}
+
 static void on_read(GObject *source, GAsyncResult *result, gpointer data)
 {
 	struct request *rq = data;
@@ -79,8 +88,7 @@ static void on_read(GObject *source, GAsyncResult *result, gpointer data)
 		finish(rq, -EPROTO);
 		return;
 	}
-	g_input_stream_read_async(g_io_stream_get_input_stream(G_IO_STREAM(rq->conn)), rq->chunk,
-				  sizeof(rq->chunk), G_PRIORITY_DEFAULT, rq->cancel, on_read, rq);
+	read_next(rq);
 }
 
 static void on_written(GObject *source, GAsyncResult *result, gpointer data)
@@ -99,8 +107,7 @@ static void on_written(GObject *source, GAsyncResult *result, gpointer data)
 			return;
 		}
 	}
-	g_input_stream_read_async(g_io_stream_get_input_stream(G_IO_STREAM(rq->conn)), rq->chunk,
-				  sizeof(rq->chunk), G_PRIORITY_DEFAULT, rq->cancel, on_read, rq);
+	read_next(rq);
 }
 
 static void on_connected(GObject *source, GAsyncResult *result, gpointer data)

@@ -3,6 +3,7 @@
 #include "app/app_service.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "app/app_client.h"
 #include "app/app_launch.h"
+#include "service/number.h"
 #include "service/paths.h"
 #include "service/proc_usage.h"
 
@@ -95,14 +97,14 @@ static void send(struct app_service *svc, const char *req, const char *what, app
 static void parse_devices(struct app_snapshot *s, const char *body)
 {
 	char key[64], v[16];
-	int n = 0;
+	long n = 0;
 
-	if (!app_reply_get(body, "devices", v, sizeof(v)))
+	/* A count out of range is no list at all, never a wrapped one (atoi overflows). */
+	if (!app_reply_get(body, "devices", v, sizeof(v)) || number_parse(v, 0, INT_MAX, &n) < 0)
 		return;
-	n = atoi(v);
 	if (n > APP_MAX_DEVICES)
 		n = APP_MAX_DEVICES;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < (int)n; i++) {
 		struct app_device *d = &s->devices[i];
 
 		snprintf(key, sizeof(key), "device.%d.name", i);
@@ -133,13 +135,15 @@ static void parse_status(struct app_service *svc, const char *body, gboolean sta
 	struct monitor_reading *r = &s->reading;
 	char v[32];
 	long long ticks = -1, rss = -1;
+	long left_ms;
 	pid_t pid;
 
 	monitor_parse_reply(body, &r->stats);
 	s->have_stats = stats;
 	s->metering = flag(body, "metering");
 	s->listening = flag(body, "listening");
-	s->listen_left_ms = app_reply_get(body, "listen_left_ms", v, sizeof(v)) ? (guint)atoi(v) : 0;
+	s->listen_left_ms = app_reply_get(body, "listen_left_ms", v, sizeof(v)) &&
+			    number_parse(v, 0, INT_MAX, &left_ms) == 0 ? (guint)left_ms : 0;
 	s->follows_default = flag(body, "input_follows_default");
 	if (!app_reply_get(body, "input", s->input, sizeof(s->input)))
 		g_strlcpy(s->input, "(none)", sizeof(s->input));

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "io/sysio.h"
 
 struct scanner {
 	const char *p, *end;
@@ -214,7 +217,9 @@ int bench_baseline_parse(const char *text, size_t len, struct bench_baseline *b,
 
 int bench_baseline_load(const char *path, struct bench_baseline *b, char *err, size_t err_size)
 {
-	FILE *f = fopen(path, "rb");
+	/* Never waits: a FIFO named by mistake is refused instead of read forever. */
+	int fd = sysio_open_regular(path);
+	FILE *f;
 	char *text;
 	size_t len;
 	int res;
@@ -223,8 +228,16 @@ int bench_baseline_load(const char *path, struct bench_baseline *b, char *err, s
 	b->n = 0;
 	if (err_size > 0)
 		err[0] = '\0';
-	if (f == NULL)
-		return -errno;
+	if (fd == -EINVAL)
+		snprintf(err, err_size, "not a regular file");
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "rb");
+	if (f == NULL) {
+		res = -errno;
+		close(fd);
+		return res;
+	}
 	text = malloc(BENCH_BASELINE_MAX_BYTES + 1);
 	if (text == NULL) {
 		fclose(f);

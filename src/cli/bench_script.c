@@ -5,6 +5,11 @@
  * script's job (the end-to-end tests in tests/pw share its helpers); this file only finds the
  * pieces, runs the script and parses what it prints, so the figures land in the same table and
  * JSON as every other benchmark.
+ *
+ * The pieces: in a build tree, the scripts of the source tree and the test clients of the build
+ * tree; installed, the copies 'meson install' puts in PKGLIBEXECDIR (install_paths.h):
+ *   bench/latency.sh, bench/load.sh, bench/bench-lib.sh, bench/pw-env.sh, bench/mic-test-lib.sh,
+ *   pw_play_record, pw_analyze
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,38 +22,72 @@
 
 #include "cli/bench_script.h"
 #include "cli/cli.h"
+#include "cli/install_paths.h"
 #include "io/sysio.h"
+
+#ifndef VOCANA_SOURCE_DIR
+#error "VOCANA_SOURCE_DIR must be defined (src/cli/meson.build)"
+#endif
 
 #define SCRIPT_EXIT_SKIP 77 /* Meson's 'skipped', as the end-to-end tests use */
 
 struct script_paths {
 	char vocana[PATH_MAX];
+	char script[PATH_MAX];
 	char play_record[PATH_MAX];
 	char analyze[PATH_MAX];
+	bool build_tree;
 };
 
-/* The test clients are built next to this program: <builddir>/src/cli/vocana and
- * <builddir>/tests/pw/{pw_play_record,pw_analyze}. An installed vocana has none of them. */
-static int find_paths(const char *script, struct script_paths *p)
+static int path_join(char *buf, size_t size, const char *dir, const char *name)
 {
-	ssize_t n = readlink("/proc/self/exe", p->vocana, sizeof(p->vocana) - 1);
-	if (n < 0)
-		return -errno;
-	p->vocana[n] = '\0';
+	int n = snprintf(buf, size, "%s/%s", dir, name);
 
-	char dir[PATH_MAX];
-	memcpy(dir, p->vocana, (size_t)n + 1);
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		return -ENOTSUP;
-	*slash = '\0';
-	int a = snprintf(p->play_record, sizeof(p->play_record), "%s/../../tests/pw/pw_play_record", dir);
-	int b = snprintf(p->analyze, sizeof(p->analyze), "%s/../../tests/pw/pw_analyze", dir);
-	if (a < 0 || (size_t)a >= sizeof(p->play_record) || b < 0 || (size_t)b >= sizeof(p->analyze))
-		return -ENAMETOOLONG;
-	if (access(p->play_record, X_OK) != 0 || access(p->analyze, X_OK) != 0 ||
-	    access(script, X_OK) != 0)
-		return -ENOTSUP;
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Say which piece is missing and what to do; -ENOTSUP. */
+static int missing(const struct script_paths *p, const char *path)
+{
+	if (p->build_tree)
+		cli_warn("%s is missing: the PipeWire benchmarks of a build tree need its source tree "
+			 "(" VOCANA_SOURCE_DIR ") and the test clients of tests/pw", path);
+	else
+		cli_warn("%s is missing: this installation of vocana is incomplete (reinstall it, "
+			 "or run a build tree's vocana)", path);
+	return -ENOTSUP;
+}
+
+static int find_paths(const char *name, struct script_paths *p)
+{
+	char dir[PATH_MAX], rel[64];
+	int res;
+
+	if ((res = install_self_exe(p->vocana, sizeof(p->vocana))) < 0)
+		return res;
+	p->build_tree = install_in_build_tree(p->vocana);
+	snprintf(rel, sizeof(rel), "bench/%s", name);
+	if (p->build_tree) {
+		/* <builddir>/src/cli/vocana: the clients are in <builddir>/tests/pw. */
+		char *slash = strrchr(p->vocana, '/');
+
+		snprintf(dir, sizeof(dir), "%.*s/../../tests/pw", (int)(slash - p->vocana), p->vocana);
+		if ((res = path_join(p->script, sizeof(p->script), VOCANA_SOURCE_DIR, rel)) < 0)
+			return res;
+	} else {
+		if ((res = install_libexec_dir(p->vocana, dir, sizeof(dir))) < 0 ||
+		    (res = path_join(p->script, sizeof(p->script), dir, rel)) < 0)
+			return res;
+	}
+	if ((res = path_join(p->play_record, sizeof(p->play_record), dir, "pw_play_record")) < 0 ||
+	    (res = path_join(p->analyze, sizeof(p->analyze), dir, "pw_analyze")) < 0)
+		return res;
+	if (access(p->script, X_OK) != 0)
+		return missing(p, p->script);
+	if (access(p->play_record, X_OK) != 0)
+		return missing(p, p->play_record);
+	if (access(p->analyze, X_OK) != 0)
+		return missing(p, p->analyze);
 	return 0;
 }
 
@@ -110,15 +149,12 @@ static void parse_script_line(char *line, bench_emit_fn emit, void *ctx)
 	emit(ctx, &st);
 }
 
-int bench_run_script(const char *script, bench_emit_fn emit, void *ctx, int quick)
+int bench_run_script(const char *name, bench_emit_fn emit, void *ctx, int quick)
 {
 	struct script_paths paths;
+	const char *script = paths.script;
 	int fds[2];
-	int res = find_paths(script, &paths);
-	if (res == -ENOTSUP)
-		cli_warn("the PipeWire benchmarks run from a build tree with PipeWire tests built "
-			 "(needs %s and tests/pw/pw_play_record, pw_analyze next to src/cli/vocana)",
-			 script);
+	int res = find_paths(name, &paths);
 	if (res < 0)
 		return res;
 	if (pipe(fds) != 0)

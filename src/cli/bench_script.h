@@ -6,13 +6,14 @@
 #include "bench.h"
 
 /*
- * Runs script (an absolute path) as: script VOCANA PW_PLAY_RECORD PW_ANALYZE [--quick], with this
- * vocana program and the PipeWire test clients of its build directory, and emits each line
+ * Runs the script bench/NAME (the source tree's for a vocana in its build tree, else the
+ * installed copy) as: SCRIPT VOCANA PW_PLAY_RECORD PW_ANALYZE [--quick], with this vocana program
+ * and the PipeWire test clients (of its build tree, or installed), and emits each line
  *   stat name=NAME unit=UNIT median=M p99=P min=A max=B repeats=N
  * it prints as a result, and each "unmeasured name=NAME [unit=UNIT] reason=WHY" as a NaN row (with
- * a warning). Returns 0, -ENOTSUP when PipeWire, the test clients or the script are missing (an
- * installed vocana; a warning says which), or -EIO if the script failed.
+ * a warning). Returns 0, -ENOTSUP when PipeWire, the test clients or the script are missing (a
+ * warning says which), or -EIO if the script failed.
  */
-int bench_run_script(const char *script, bench_emit_fn emit, void *ctx, int quick);
+int bench_run_script(const char *name, bench_emit_fn emit, void *ctx, int quick);
 
 #endif

@@ -80,11 +80,11 @@ static const struct bench_group bench_groups[] = {
 	      model_entries, model_targets),
 	GROUP("pipeline",
 	      "Vocana Microphone through a private PipeWire: added latency per quantum, service CPU "
-	      "idle/active, memory (build tree only, ~1-2 min)",
+	      "idle/active, memory (~1-2 min; needs PipeWire, WirePlumber, pipewire-pulse)",
 	      pipeline_entries, pipeline_targets),
 	GROUP("load",
 	      "60 s recording at quantum 256 with every core busy: xruns and deadline misses "
-	      "(build tree only; --quick: 10 s)",
+	      "(--quick: 10 s; needs PipeWire, WirePlumber, pipewire-pulse)",
 	      load_entries, load_targets),
 };
 
@@ -184,7 +184,7 @@ static unsigned run_group(const struct bench_group *g, struct run_state *st, int
 
 		if (res == -ENOTSUP) {
 			/* This build or machine cannot run it (the entry said why), e.g. the
-			 * pipeline group from an installed vocana, or without PipeWire. */
+			 * pipeline group without PipeWire, or with its scripts missing. */
 			cli_warn("benchmark %s.%s skipped: not available here", g->name,
 				 g->entries[i].name);
 			(*skipped)++;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vocana status | set | enable | disable: talk to the running service over its control socket
- * (src/service/control.h); vocana install-service: install its systemd user unit.
+ * (src/service/control.h); set, enable and disable also work while it is not running
+ * (settings_offline.h); vocana install-service: install its systemd user unit.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,6 +16,8 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_service.h"
+#include "cli/install_paths.h"
+#include "cli/settings_offline.h"
 #include "io/sysio.h"
 #include "service/control.h"
 #include "service/paths.h"
@@ -22,9 +25,14 @@
 
 extern char **environ;
 
+/* request()'s answer when offline_ok and no service runs: nothing printed, the caller edits the
+ * settings file instead. */
+#define NOT_RUNNING (-1)
+
 /* Send one request; on success reply holds the server's answer after its "ok" line. Prints the
- * one-line error itself and returns CLI_EXIT_FAILURE otherwise. */
-static int request(const char *req, char *reply, size_t size)
+ * one-line error itself and returns CLI_EXIT_FAILURE otherwise (or NOT_RUNNING, silently, when
+ * offline_ok and no service listens). */
+static int request_ex(const char *req, char *reply, size_t size, bool offline_ok)
 {
 	char path[4096];
 	int res;
@@ -35,6 +43,8 @@ static int request(const char *req, char *reply, size_t size)
 		return CLI_EXIT_FAILURE;
 	}
 	res = control_request(path, req, reply, size);
+	if ((res == -ENOENT || res == -ECONNREFUSED) && offline_ok)
+		return NOT_RUNNING;
 	if (res == -ENOENT || res == -ECONNREFUSED) {
 		cli_error("the mic service is not running (no %s at %s); start it with 'vocana mic'",
 			  res == -ENOENT ? "socket" : "answer", path);
@@ -62,6 +72,11 @@ static int request(const char *req, char *reply, size_t size)
 	return CLI_EXIT_OK;
 }
 
+static int request(const char *req, char *reply, size_t size)
+{
+	return request_ex(req, reply, size, false);
+}
+
 static const char *get(const char *reply, const char *key, char *buf, size_t size)
 {
 	if (control_reply_get(reply, key, buf, size) < 0)
@@ -79,12 +94,43 @@ static bool wants_help(int argc, char **argv)
 
 static void warn_unsaved(const char *reply)
 {
-	char saved[256];
+	char saved[1024];
 
 	if (control_reply_get(reply, "saved", saved, sizeof(saved)) == 0 &&
 	    strncmp(saved, "yes", 3) != 0)
 		cli_warn("applied, but not saved for the next start (%s)",
 			 strncmp(saved, "no: ", 4) == 0 ? saved + 4 : saved);
+	if (control_reply_get(reply, "saved_warning", saved, sizeof(saved)) == 0)
+		cli_warn("%s", saved);
+}
+
+/*
+ * The change req makes, sent to the running service or, when none runs, written to the settings
+ * file for its next start (issue #15). Returns an exit status; *offline tells which happened.
+ */
+static int apply_change(const char *req, const struct settings_change *ch, char *reply,
+			size_t size, bool *offline)
+{
+	char path[4096], warn[1024];
+	int res = request_ex(req, reply, size, true);
+
+	*offline = res == NOT_RUNNING;
+	if (res != NOT_RUNNING)
+		return res;
+	if (settings_offline_apply(ch, path, sizeof(path), warn, sizeof(warn)) < 0) {
+		cli_error("the mic service is not running, and the settings file cannot be written: %s",
+			  warn);
+		return CLI_EXIT_FAILURE;
+	}
+	if (warn[0] != '\0')
+		cli_warn("%s", warn);
+	/* A service that started meanwhile read the file before we wrote it: tell it too. */
+	if (request_ex(req, reply, size, true) == CLI_EXIT_OK)
+		*offline = false;
+	else
+		fprintf(stderr, "vocana: the mic service is not running: saved in %s for its next "
+			"start\n", path);
+	return CLI_EXIT_OK;
 }
 
 /* The Vocana Speaker's part of 'vocana status', while it is on. */
@@ -143,10 +189,15 @@ int cmd_status(int argc, char **argv)
 		       "recording" : "idle (nobody records from it)");
 	if (strcmp(get(reply, "connected", a, sizeof(a)), "yes") != 0)
 		printf("  PipeWire:  not connected (waiting for the daemon)\n");
-	printf("  input:     %s%s%s\n", get(reply, "input", a, sizeof(a)),
-	       strcmp(get(reply, "input_active", b, sizeof(b)), "yes") == 0 ? " (active)" : "",
-	       strcmp(get(reply, "input_follows_default", c, sizeof(c)), "yes") == 0 ?
-		       ", following the default source" : "");
+	if (strcmp(get(reply, "input_missing", a, sizeof(a)), "yes") == 0)
+		printf("  input:     %s not found: waiting for it, the source is silent until then "
+		       "('pactl list sources short' lists the devices)\n",
+		       get(reply, "input_wanted", b, sizeof(b)));
+	else
+		printf("  input:     %s%s%s\n", get(reply, "input", a, sizeof(a)),
+		       strcmp(get(reply, "input_active", b, sizeof(b)), "yes") == 0 ? " (active)" : "",
+		       strcmp(get(reply, "input_follows_default", c, sizeof(c)), "yes") == 0 ?
+			       ", following the default source" : "");
 	printf("  graph:     %s Hz, quantum %s, mode %s\n", get(reply, "rate", a, sizeof(a)),
 	       get(reply, "quantum", b, sizeof(b)), get(reply, "mode", c, sizeof(c)));
 	printf("  latency:   %s ms added (%s samples)\n", get(reply, "latency_ms", a, sizeof(a)),
@@ -169,17 +220,20 @@ int cmd_set(int argc, char **argv)
 	static const char *const numbers[] = { "strength", "speaker.strength" };
 	static const char *const names[] = { "input", "speaker.output" };
 	char reply[CONTROL_MAX_REPLY + 1], req[CONTROL_MAX_REQUEST], value[256];
+	struct settings_change ch = { 0 };
 	bool number = false, name = false;
 	long strength;
+	bool offline;
 	int res;
 
 	if (wants_help(argc, argv)) {
 		fputs("usage: vocana set strength N | speaker.strength N | input NAME|default |\n"
 		      "                  speaker.output NAME|default\n\n"
-		      "Set the suppression strength of the running service's microphone or speaker: 0\n"
+		      "Set the suppression strength of the service's microphone or speaker: 0\n"
 		      "leaves the sound unchanged, 100 removes all the noise the model finds; or the\n"
 		      "device it uses (a node.name, or default: follow the default source or sink).\n"
-		      "Saved for the next start.\n", stdout);
+		      "Saved for the next start; when the service is not running, only saved (it uses\n"
+		      "it when it starts).\n", stdout);
 		return CLI_EXIT_OK;
 	}
 	if (argc != 3)
@@ -198,8 +252,26 @@ int cmd_set(int argc, char **argv)
 		snprintf(req, sizeof(req), "set %s %ld", argv[1], strength);
 	else if (snprintf(req, sizeof(req), "set %s %s", argv[1], argv[2]) >= (int)sizeof(req))
 		return cli_usage_error("set", "the node name is too long");
-	if ((res = request(req, reply, sizeof(reply))) != CLI_EXIT_OK)
+	if (strcmp(argv[1], "strength") == 0) {
+		ch.set_strength = true;
+		ch.strength = (int)strength;
+	} else if (strcmp(argv[1], "speaker.strength") == 0) {
+		ch.set_speaker_strength = true;
+		ch.speaker_strength = (int)strength;
+	} else if (strcmp(argv[1], "input") == 0) {
+		ch.input = argv[2];
+	} else {
+		ch.speaker_output = argv[2];
+	}
+	if ((res = apply_change(req, &ch, reply, sizeof(reply), &offline)) != CLI_EXIT_OK)
 		return res;
+	if (offline) {
+		if (number)
+			printf("%s: %ld\n", argv[1], strength);
+		else
+			printf("%s: %s\n", argv[1], argv[2]);
+		return CLI_EXIT_OK;
+	}
 	printf("%s: %s\n", argv[1], get(reply, argv[1], value, sizeof(value)));
 	warn_unsaved(reply);
 	return CLI_EXIT_OK;
@@ -209,6 +281,8 @@ static int enable_or_disable(int argc, char **argv, bool enable)
 {
 	char reply[CONTROL_MAX_REPLY + 1], req[64];
 	const char *what = argc == 2 ? argv[1] : NULL;
+	struct settings_change ch = { 0 };
+	bool offline;
 	int res;
 
 	if (wants_help(argc, argv)) {
@@ -226,14 +300,25 @@ static int enable_or_disable(int argc, char **argv, bool enable)
 		return cli_usage_error(argv[0], "expected '%s [mic|speaker]'", argv[0]);
 	snprintf(req, sizeof(req), "%s%s%s", enable ? "enable" : "disable", what ? " " : "",
 		 what ? what : "");
-	if ((res = request(req, reply, sizeof(reply))) != CLI_EXIT_OK)
+	if (what == NULL) {
+		ch.set_enabled = true;
+		ch.enabled = enable;
+	} else if (strcmp(what, "mic") == 0) {
+		ch.set_mic = true;
+		ch.mic = enable;
+	} else {
+		ch.set_speaker = true;
+		ch.speaker = enable;
+	}
+	if ((res = apply_change(req, &ch, reply, sizeof(reply), &offline)) != CLI_EXIT_OK)
 		return res;
 	if (what)
 		printf("%s %s\n", strcmp(what, "mic") == 0 ? "Vocana Microphone" : "Vocana Speaker",
 		       enable ? "on" : "off");
 	else
 		printf("denoising %s\n", enable ? "enabled" : "disabled (bypass)");
-	warn_unsaved(reply);
+	if (!offline)
+		warn_unsaved(reply);
 	return CLI_EXIT_OK;
 }
 
@@ -276,39 +361,67 @@ static bool user_manager_running(void)
 	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* The program the unit runs: this one when it is installed; from a build tree (which may be
+ * rebuilt or deleted under the running service) the installed one, or this one with --build-tree.
+ * Prints the one-line error itself and returns CLI_EXIT_FAILURE when there is none. */
+static int choose_program(bool build_tree_ok, char *exe, size_t size)
+{
+	char self[PATH_MAX];
+	int res;
+
+	if ((res = install_self_exe(self, sizeof(self))) < 0) {
+		cli_error("cannot find this program's path: %s", cli_strerror(res));
+		return CLI_EXIT_FAILURE;
+	}
+	if (!install_in_build_tree(self) || build_tree_ok) {
+		snprintf(exe, size, "%s", self);
+		return CLI_EXIT_OK;
+	}
+	if (install_find_program(exe, size) == 0) {
+		fprintf(stderr, "vocana install-service: this vocana runs from a build tree: the unit "
+			"runs the installed %s instead (--build-tree: this one)\n", exe);
+		return CLI_EXIT_OK;
+	}
+	cli_error("this vocana runs from a build tree (%s), which may be rebuilt or deleted under the "
+		  "service, and no installed vocana was found: install it ('meson install', or the "
+		  "Debian package) and run the installed 'vocana install-service', or pass "
+		  "--build-tree to use this program anyway", self);
+	return CLI_EXIT_FAILURE;
+}
+
 int cmd_install_service(int argc, char **argv)
 {
 	static char *const reload[] = { "systemctl", "--user", "daemon-reload", NULL };
 	static char *const enable[] = { "systemctl", "--user", "enable", "--now",
 					UNIT_FILE_NAME, NULL };
 	char exe[PATH_MAX], dir[4096], text[8192];
-	bool no_enable = false, print_only = false;
-	ssize_t n;
+	bool no_enable = false, print_only = false, build_tree_ok = false;
 	int len, res;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs("usage: vocana install-service [--no-enable] [--print]\n\n"
+			fputs("usage: vocana install-service [--no-enable] [--print] [--build-tree]\n\n"
 			      "Write the systemd user unit " UNIT_FILE_NAME " (running 'vocana mic' from\n"
-			      "this program's path) to ~/.config/systemd/user/, then enable and start it\n"
-			      "when a systemd user manager runs. No root needed.\n"
+			      "the installed vocana) to ~/.config/systemd/user/, then enable and start it\n"
+			      "when a systemd user manager runs. No root needed. Run from a build tree, it\n"
+			      "uses the installed vocana, or refuses if there is none: the build tree may be\n"
+			      "rebuilt or deleted under the running service.\n"
 			      "  --no-enable   only write the unit\n"
-			      "  --print       print the unit instead of writing it\n", stdout);
+			      "  --print       print the unit instead of writing it\n"
+			      "  --build-tree  run this build tree's vocana (for development)\n", stdout);
 			return CLI_EXIT_OK;
 		} else if (strcmp(argv[i], "--no-enable") == 0) {
 			no_enable = true;
 		} else if (strcmp(argv[i], "--print") == 0) {
 			print_only = true;
+		} else if (strcmp(argv[i], "--build-tree") == 0) {
+			build_tree_ok = true;
 		} else {
 			return cli_usage_error("install-service", "unknown option '%s'", argv[i]);
 		}
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0) {
-		cli_error("cannot find this program's path: %s", cli_strerror(-errno));
-		return CLI_EXIT_FAILURE;
-	}
-	exe[n] = '\0';
+	if ((res = choose_program(build_tree_ok, exe, sizeof(exe))) != CLI_EXIT_OK)
+		return res;
 	if ((len = unit_render(exe, text, sizeof(text))) < 0) {
 		cli_error("cannot write a unit for '%s': %s", exe, cli_strerror(len));
 		return CLI_EXIT_FAILURE;

@@ -300,6 +300,7 @@ static void report_summary(const struct options *o, const struct run *r, double 
 {
 	uint64_t n_bad = audio_reader_nonfinite_count(r->reader);
 	size_t trailing = audio_reader_trailing_bytes(r->reader);
+	char truncated[AUDIO_ERR_LEN + 256];
 	double speech = r->n_vad_frames > 0 ? (double)r->n_speech_frames /
 						    ((double)r->n_vad_frames * r->n_channels)
 					    : 0.0;
@@ -311,6 +312,9 @@ static void report_summary(const struct options *o, const struct run *r, double 
 			 (unsigned long long)n_bad);
 	if (trailing > 0)
 		cli_warn("'%s': ignored %zu byte(s) of an incomplete last frame", o->in_path, trailing);
+	/* A cut input gives a shorter output: never silently (issue #13, item 10). */
+	if (audio_reader_truncated(r->reader, truncated, sizeof(truncated)))
+		cli_warn("%s", truncated);
 	fprintf(stderr,
 		"vocana: %.2f s of audio in %.2f s (real-time factor %.4f), speech %.1f %%\n",
 		audio_s, wall_s, audio_s > 0.0 ? wall_s / audio_s : 0.0, speech * 100.0);

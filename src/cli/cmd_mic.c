@@ -31,7 +31,9 @@ static const char mic_usage[] =
 	"      --node-name NAME  node.name of the source (default " MIC_DEFAULT_NODE_NAME ")\n"
 	"      --description TEXT  the name apps show (default \"" MIC_DEFAULT_DESCRIPTION "\")\n"
 	"      --metrics-port PORT  serve Prometheus metrics at http://127.0.0.1:PORT/metrics\n"
-	"                        (loopback only; default: off)\n"
+	"                        (loopback only, but any local user may read them; default: off)\n"
+	"      --metrics-token-file FILE  answer /metrics only with 'Authorization: Bearer TOKEN',\n"
+	"                        TOKEN being the first line of FILE (mode 0600)\n"
 	"      --speaker, --no-speaker  publish the Vocana Speaker, or not, for this run\n"
 	"                        (default: the saved setting, else not)\n"
 	"      --no-mic          do not publish the Vocana Microphone this run\n"
@@ -41,8 +43,19 @@ static const char mic_usage[] =
 	"  -v, --verbose         log every device change and reconnection attempt\n"
 	"  -h, --help            show this help\n";
 
-enum { OPT_MODEL = 256, OPT_DISABLED, OPT_NODE_NAME, OPT_DESCRIPTION, OPT_METRICS_PORT,
-       OPT_SPEAKER, OPT_NO_SPEAKER, OPT_NO_MIC, OPT_SPEAKER_OUTPUT, OPT_SPEAKER_CHANNELS };
+enum {
+	OPT_MODEL = 256,
+	OPT_DISABLED,
+	OPT_NODE_NAME,
+	OPT_DESCRIPTION,
+	OPT_METRICS_PORT,
+	OPT_METRICS_TOKEN_FILE,
+	OPT_SPEAKER,
+	OPT_NO_SPEAKER,
+	OPT_NO_MIC,
+	OPT_SPEAKER_OUTPUT,
+	OPT_SPEAKER_CHANNELS,
+};
 
 int cmd_mic(int argc, char **argv)
 {
@@ -55,6 +68,7 @@ int cmd_mic(int argc, char **argv)
 		{ "node-name", required_argument, NULL, OPT_NODE_NAME },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
 		{ "metrics-port", required_argument, NULL, OPT_METRICS_PORT },
+		{ "metrics-token-file", required_argument, NULL, OPT_METRICS_TOKEN_FILE },
 		{ "speaker", no_argument, NULL, OPT_SPEAKER },
 		{ "no-speaker", no_argument, NULL, OPT_NO_SPEAKER },
 		{ "no-mic", no_argument, NULL, OPT_NO_MIC },
@@ -115,6 +129,9 @@ int cmd_mic(int argc, char **argv)
 						       "to 65535, not '%s'", optarg);
 			o.metrics_port = (int)port;
 			break;
+		case OPT_METRICS_TOKEN_FILE:
+			o.metrics_token_file = optarg;
+			break;
 		case OPT_SPEAKER:
 		case OPT_NO_SPEAKER:
 			o.speaker = c == OPT_SPEAKER;
@@ -147,6 +164,8 @@ int cmd_mic(int argc, char **argv)
 		return cli_usage_error(name, "unexpected argument '%s'", argv[optind]);
 	if (o.mic == 0 && o.speaker == 0)
 		return cli_usage_error(name, "--no-mic and --no-speaker: nothing to run");
+	if (o.metrics_token_file != NULL && o.metrics_port == 0)
+		return cli_usage_error(name, "--metrics-token-file needs --metrics-port");
 	res = mic_run(&o);
 	/* mic_run() has already said what went wrong, in one line. */
 	return res < 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;

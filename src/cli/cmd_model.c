@@ -9,8 +9,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "io/sysio.h"
 #include "vocana/vocana.h"
 #include "vocana/vocana_dev.h"
 
@@ -68,11 +70,19 @@ static int print_file_layout(const char *path)
 	uint32_t n_hparams, n_tensors;
 	uint64_t file_size;
 	long table_offset;
-	FILE *f = fopen(path, "rb");
+	/* The library has refused anything but a regular file already; open it the same way in
+	 * case it was replaced meanwhile (a FIFO would block here for good). */
+	int fd = sysio_open_regular(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	int res = -EIO;
 
-	if (f == NULL)
-		return -errno;
+	if (fd < 0)
+		return fd;
+	if (f == NULL) {
+		res = -errno;
+		close(fd);
+		return res;
+	}
 	if (read_at(f, 0, header, sizeof(header)) < 0)
 		goto out;
 	n_hparams = get_u32(header + 16);

@@ -211,6 +211,13 @@ static void reading_lines(struct screen *sc, const struct monitor_reading *r)
 	mbuf_puts(&l, " Hz, quantum ");
 	put_num(&l, "%.0f", s->num[STAT_quantum]);
 	emit(sc, PLAIN, text);
+	if (monitor_flag(s, STAT_input_missing) == 1) {
+		/* Silence from the source is this, not a broken denoiser: say so where it shows. */
+		mbuf_init(&l, text, sizeof(text));
+		mbuf_printf(&l, "%-11s'%s' not found: waiting for it (the source is silent until "
+			    "then)", "", text_or_na(s->str[STAT_input_wanted]));
+		emit(sc, RED, text);
+	}
 	emit(sc, PLAIN, "");
 
 	bar_line(sc, "input", monitor_level_fraction(s->num[STAT_input_dbfs]), "%6.1f",

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/audio_length.h"
 #include "io/audio_raw.h"
 #include "io/safe_output.h"
 #include "io/sysio.h"
@@ -28,6 +29,10 @@ struct audio_reader {
 	uint64_t n_nonfinite;
 	/* libsndfile files */
 	SNDFILE *sf;
+	uint64_t frames_read;
+	int64_t announced;      /* frames the header promises (audio_length.h, FLAC's STREAMINFO); -1 */
+	bool stopped;           /* the decoder failed after some audio: that audio is the file's */
+	char stop_reason[256];
 	/* raw streams */
 	int fd;
 	bool eof;
@@ -128,6 +133,20 @@ static int reader_open_sndfile(struct audio_reader *r, const char *path, char *e
 	r->spec.raw = AUDIO_RAW_NONE;
 	/* libsndfile reports SF_COUNT_MAX for streams of unknown length. */
 	r->length_hint = info.frames >= 0 && info.frames < SF_COUNT_MAX ? (int64_t)info.frames : -1;
+	/* What the file promises, to tell a cut file from a whole one at the end: libsndfile's
+	 * count is the promise only for FLAC (STREAMINFO); for WAV and AIFF it is what is there. */
+	switch (info.format & SF_FORMAT_TYPEMASK) {
+	case SF_FORMAT_WAV:
+	case SF_FORMAT_WAVEX:
+	case SF_FORMAT_AIFF:
+		r->announced = audio_length_announced(path);
+		break;
+	case SF_FORMAT_FLAC:
+		r->announced = r->length_hint > 0 ? r->length_hint : -1;
+		break;
+	default:
+		r->announced = -1;
+	}
 	return 0;
 }
 
@@ -256,13 +275,25 @@ int64_t audio_reader_length_hint(const struct audio_reader *r)
 
 static ssize_t reader_read_sndfile(struct audio_reader *r, float *frames, size_t max_frames)
 {
-	sf_count_t n = sf_readf_float(r->sf, frames, (sf_count_t)max_frames);
+	sf_count_t n;
 	char msg[256];
 
+	if (r->stopped)
+		return 0;
+	n = sf_readf_float(r->sf, frames, (sf_count_t)max_frames);
 	/* libsndfile returns a short count both at the end and on a decode error; only sf_error()
 	 * tells them apart (a truncated FLAC stops with "decoder lost sync"). */
 	if (n < (sf_count_t)max_frames && sf_error(r->sf) != SF_ERR_NO_ERROR) {
 		copy_sf_message(msg, sizeof(msg), sf_strerror(r->sf));
+		/* Audio decoded before the damage is kept, as for a cut WAV or Ogg (which decode to
+		 * their end without an error): the same file gives the same kind of result whatever
+		 * its format, and audio_reader_truncated() says what happened. */
+		if (n > 0 || r->frames_read > 0) {
+			r->stopped = true;
+			snprintf(r->stop_reason, sizeof(r->stop_reason), "%s", msg);
+			r->frames_read += n > 0 ? (uint64_t)n : 0;
+			return n > 0 ? (ssize_t)n : 0;
+		}
 		audio_errorf(r->err, sizeof(r->err), "'%s' is corrupt or truncated (%s)", r->name, msg);
 		return -EBADMSG;
 	}
@@ -270,7 +301,47 @@ static ssize_t reader_read_sndfile(struct audio_reader *r, float *frames, size_t
 		audio_errorf(r->err, sizeof(r->err), "cannot read '%s'", r->name);
 		return -EIO;
 	}
+	r->frames_read += (uint64_t)n;
 	return (ssize_t)n;
+}
+
+bool audio_reader_truncated(const struct audio_reader *r, char *msg, size_t size)
+{
+	double rate = r->spec.rate_hz ? (double)r->spec.rate_hz : 1.0;
+	double got_s = (double)r->frames_read / rate;
+	bool short_of_header = r->announced > 0 && r->frames_read < (uint64_t)r->announced;
+	char promised[96] = "";
+
+	if (r->sf == NULL)
+		return false;
+	if (short_of_header)
+		snprintf(promised, sizeof(promised), " of the %.2f s (%lld frames) its header announces",
+			 (double)r->announced / rate, (long long)r->announced);
+	if (r->stopped) {
+		snprintf(msg, size, "'%s' is truncated or damaged: decoding stopped after %.2f s "
+			 "(%llu frames)%s (%s); the output has those %.2f s", r->name, got_s,
+			 (unsigned long long)r->frames_read, promised, r->stop_reason, got_s);
+		return true;
+	}
+	if (short_of_header) {
+		snprintf(msg, size, "'%s' is truncated: it holds %.2f s (%llu frames)%s; the output "
+			 "has those %.2f s", r->name, got_s, (unsigned long long)r->frames_read,
+			 promised, got_s);
+		return true;
+	}
+	if ((r->spec.sf_format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG) {
+		enum audio_ogg_end end = audio_length_ogg_end(r->name);
+
+		if (end == AUDIO_OGG_END_CUT_PAGE || end == AUDIO_OGG_END_NO_EOS) {
+			snprintf(msg, size, "'%s' is truncated: %s; decoded %.2f s (%llu frames), the "
+				 "output has those %.2f s", r->name,
+				 end == AUDIO_OGG_END_CUT_PAGE ? "it ends inside an Ogg page" :
+								 "its Ogg stream has no end mark",
+				 got_s, (unsigned long long)r->frames_read, got_s);
+			return true;
+		}
+	}
+	return false;
 }
 
 static ssize_t reader_read_raw(struct audio_reader *r, float *frames, size_t max_frames)

@@ -53,6 +53,14 @@ int64_t audio_reader_length_hint(const struct audio_reader *r);
  */
 ssize_t audio_reader_read(struct audio_reader *r, float *frames, size_t max_frames);
 
+/* After the last read of a file: whether it held less audio than it should, because it was cut
+ * short (a WAV or AIFF with less data than its header announces, a FLAC whose decoder stopped at
+ * the cut, an Ogg without its end) or damaged. Every format is treated alike: the audio decoded
+ * up to that point is read as the file's audio (a decoder error after some audio is not an error
+ * of audio_reader_read()), and msg gets one line naming the file, the decoded length and, when
+ * known, the announced one. False for complete files, raw streams, and when nothing tells. */
+bool audio_reader_truncated(const struct audio_reader *r, char *msg, size_t size);
+
 /* Samples replaced because they were NaN or infinite, so far. */
 uint64_t audio_reader_nonfinite_count(const struct audio_reader *r);
 

@@ -48,7 +48,9 @@ static void on_fatal_signal(int sig)
 
 void safe_output_install_signal_cleanup(void)
 {
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+	/* SIGQUIT too (Ctrl+Backslash): it ends the program like the others, and used to leave the
+	 * temporary file behind (issue #13, item 10). */
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -131,6 +133,7 @@ static int open_output(struct safe_output *o, const char *path, unsigned force_m
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, &old_mask);
 	o->fd = mkostemp(o->tmp_path, O_CLOEXEC);
 	if (o->fd >= 0)

@@ -12,7 +12,7 @@
  * Destinations that exist but are not regular files (/dev/null, a FIFO) are written directly:
  * renaming over them would replace the device node.
  *
- * One pending output per process may be registered for removal on SIGINT/SIGTERM/SIGHUP
+ * One pending output per process may be registered for removal on SIGINT/SIGTERM/SIGHUP/SIGQUIT
  * (safe_output_install_signal_cleanup()); a command-line tool writes one output at a time. The
  * service never installs that handler. Not thread-safe: one thread writes outputs.
  */
@@ -54,8 +54,9 @@ int safe_output_commit(struct safe_output *o, char *err, size_t err_size);
  * commit, and more than once. */
 void safe_output_abort(struct safe_output *o);
 
-/* Make SIGINT, SIGTERM and SIGHUP remove the pending temporary file, then die of the signal as
- * usual (so the shell still sees "killed by SIGINT"). Call once, before safe_output_open(). */
+/* Make SIGINT, SIGTERM, SIGHUP and SIGQUIT remove the pending temporary file, then die of the
+ * signal as usual (so the shell still sees "killed by SIGINT"; SIGQUIT still dumps core where core
+ * dumps are on). Call once, before safe_output_open(). */
 void safe_output_install_signal_cleanup(void);
 
 #endif /* VOCANA_IO_SAFE_OUTPUT_H */

@@ -2,7 +2,9 @@
 #include "io/sysio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,6 +74,34 @@ ssize_t sysio_recv(int fd, void *buf, size_t n, int flags)
 ssize_t sysio_send(int fd, const void *buf, size_t n, int flags)
 {
 	return once(OP_SEND, fd, NULL, buf, n, flags);
+}
+
+int sysio_open_regular(const char *path)
+{
+	struct stat st;
+	int fd, flags, res;
+
+	/* O_NOCTTY: a terminal named by mistake must not become our controlling terminal. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		res = -errno;
+		goto error;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		res = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto error;
+	}
+	/* Regular files ignore O_NONBLOCK today; clear it anyway so no reader ever sees EAGAIN. */
+	if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		res = -errno;
+		goto error;
+	}
+	return fd;
+error:
+	close(fd);
+	return res;
 }
 
 int sysio_waitpid(pid_t pid, int *status)

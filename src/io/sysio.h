@@ -31,6 +31,16 @@ int sysio_write_all(int fd, const void *buf, size_t n);
 ssize_t sysio_recv(int fd, void *buf, size_t n, int flags);
 ssize_t sysio_send(int fd, const void *buf, size_t n, int flags);
 
+/*
+ * Open a file the user named that must be a regular file (settings, token, baseline files), for
+ * reading, without ever waiting: O_NONBLOCK, because opening a FIFO for reading waits for a writer
+ * forever (and a service that blocks its signals for its event loop then cannot even be stopped),
+ * then fstat() on the descriptor itself, so nothing can be swapped in between. The returned
+ * descriptor is blocking again (O_NONBLOCK cleared) and close-on-exec. Returns the descriptor, or
+ * -EISDIR (a directory), -EINVAL (a FIFO, device or socket), or another negative errno.
+ */
+int sysio_open_regular(const char *path);
+
 /* waitpid(pid, status, 0) until the child has ended: 0, or a negative errno. */
 int sysio_waitpid(pid_t pid, int *status);
 

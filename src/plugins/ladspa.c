@@ -17,13 +17,12 @@
  *
  * Written from the LADSPA 1.1 header's documentation (ladspa.h).
  */
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include <ladspa.h>
 
 #include "plugins/plugin_core.h"
+#include "plugins/plugin_ports.h"
 
 #define VOCANA_LADSPA_ID_MONO 5656387UL
 #define VOCANA_LADSPA_ID_STEREO 5656388UL
@@ -32,27 +31,11 @@
  * -fvisibility=hidden, so give the definition one. */
 #define VOCANA_LADSPA_EXPORT __attribute__((visibility("default")))
 
-struct variant {
-	uint32_t n_channels;
-	unsigned long in[VP_MAX_CHANNELS], out[VP_MAX_CHANNELS];
-	unsigned long strength, enable, latency;
-};
-
-static const struct variant mono = {
+static const struct vp_port_layout mono = {
 	.n_channels = 1, .in = { 0 }, .out = { 1 }, .strength = 2, .enable = 3, .latency = 4,
 };
-static const struct variant stereo = {
+static const struct vp_port_layout stereo = {
 	.n_channels = 2, .in = { 0, 1 }, .out = { 2, 3 }, .strength = 4, .enable = 5, .latency = 6,
-};
-
-struct plugin {
-	const struct variant *v;
-	struct vp_instance *vp;
-	const LADSPA_Data *in[VP_MAX_CHANNELS];
-	LADSPA_Data *out[VP_MAX_CHANNELS];
-	const LADSPA_Data *strength;
-	const LADSPA_Data *enable;
-	LADSPA_Data *latency;
 };
 
 #define AUDIO_IN (LADSPA_PORT_INPUT | LADSPA_PORT_AUDIO)
@@ -90,65 +73,33 @@ static const LADSPA_PortRangeHint stereo_hints[] = {
 
 static LADSPA_Handle instantiate(const LADSPA_Descriptor *descriptor, unsigned long rate_hz)
 {
-	struct plugin *p = calloc(1, sizeof(*p));
 	char err[256];
+	struct vp_ports *p =
+		vp_ports_create(descriptor->ImplementationData, (double)rate_hz, err, sizeof(err));
 
-	if (p == NULL)
-		return NULL;
-	p->v = descriptor->ImplementationData;
-	if (vp_instance_create(p->v->n_channels, (double)rate_hz, &p->vp, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err[0] ? err : "Vocana: out of memory");
-		free(p);
-		return NULL;
-	}
+	if (p == NULL && err[0] != '\0')
+		fprintf(stderr, "%s\n", err);
 	return p;
 }
 
 static void connect_port(LADSPA_Handle instance, unsigned long port, LADSPA_Data *data)
 {
-	struct plugin *p = instance;
-	const struct variant *v = p->v;
-
-	for (uint32_t ch = 0; ch < v->n_channels; ch++) {
-		if (port == v->in[ch])
-			p->in[ch] = data;
-		else if (port == v->out[ch])
-			p->out[ch] = data;
-	}
-	if (port == v->strength)
-		p->strength = data;
-	else if (port == v->enable)
-		p->enable = data;
-	else if (port == v->latency)
-		p->latency = data;
+	vp_ports_connect(instance, port, data);
 }
 
 static void activate(LADSPA_Handle instance)
 {
-	struct plugin *p = instance;
-
-	vp_instance_activate(p->vp);
+	vp_ports_activate(instance);
 }
 
 static void run(LADSPA_Handle instance, unsigned long n)
 {
-	struct plugin *p = instance;
-
-	if (p->latency != NULL)
-		*p->latency = (LADSPA_Data)vp_instance_latency(p->vp);
-	for (uint32_t ch = 0; ch < p->v->n_channels; ch++)
-		if (p->in[ch] == NULL || p->out[ch] == NULL)
-			return; /* a host bug (every port must be connected); never crash the host */
-	vp_instance_run(p->vp, p->in, p->out, n, p->strength ? *p->strength : NAN,
-			p->enable ? *p->enable : NAN);
+	vp_ports_run(instance, n);
 }
 
 static void cleanup(LADSPA_Handle instance)
 {
-	struct plugin *p = instance;
-
-	vp_instance_destroy(p->vp);
-	free(p);
+	vp_ports_destroy(instance);
 }
 
 static const LADSPA_Descriptor descriptors[] = {

@@ -16,44 +16,23 @@
  * Written from the LV2 core specification and the headers' documentation (lv2/core/lv2.h,
  * lv2/log/log.h, lv2/urid/urid.h).
  */
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <lv2/core/lv2.h>
 #include <lv2/log/log.h>
 #include <lv2/urid/urid.h>
 
-#include "plugins/plugin_core.h"
+#include "plugins/plugin_ports.h"
 
 #define VOCANA_LV2_URI "urn:vocana:lv2:vocana"
 
-/* Where each kind of port sits in a variant (vocana.ttl lists the same indices). */
-struct variant {
-	uint32_t n_channels;
-	uint32_t in[VP_MAX_CHANNELS], out[VP_MAX_CHANNELS];
-	uint32_t strength, enable, latency;
-	uint32_t n_ports;
-};
-
-static const struct variant mono = {
+/* Port indices as vocana.ttl lists them. */
+static const struct vp_port_layout mono = {
 	.n_channels = 1, .in = { 0 }, .out = { 1 }, .strength = 2, .enable = 3, .latency = 4,
-	.n_ports = 5,
 };
-static const struct variant stereo = {
+static const struct vp_port_layout stereo = {
 	.n_channels = 2, .in = { 0, 1 }, .out = { 2, 3 }, .strength = 4, .enable = 5, .latency = 6,
-	.n_ports = 7,
-};
-
-struct plugin {
-	const struct variant *v;
-	struct vp_instance *vp;
-	const float *in[VP_MAX_CHANNELS];
-	float *out[VP_MAX_CHANNELS];
-	const float *strength;
-	const float *enable;
-	float *latency;
 };
 
 /* Tell the user why instantiate failed: through the host's log if it has one, else stderr
@@ -78,59 +57,30 @@ static void report_error(const LV2_Feature *const *features, const char *msg)
 static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate_hz,
 			      const char *bundle_path, const LV2_Feature *const *features)
 {
-	struct plugin *p = calloc(1, sizeof(*p));
+	const struct vp_port_layout *layout =
+		strcmp(descriptor->URI, VOCANA_LV2_URI "#stereo") == 0 ? &stereo : &mono;
 	char err[256];
+	struct vp_ports *p = vp_ports_create(layout, rate_hz, err, sizeof(err));
 
 	(void)bundle_path; /* everything, the model too, is in the binary and libvocana */
-	if (p == NULL)
-		return NULL;
-	p->v = strcmp(descriptor->URI, VOCANA_LV2_URI "#stereo") == 0 ? &stereo : &mono;
-	if (vp_instance_create(p->v->n_channels, rate_hz, &p->vp, err, sizeof(err)) < 0) {
-		report_error(features, err[0] ? err : "Vocana: out of memory");
-		free(p);
-		return NULL;
-	}
+	if (p == NULL && err[0] != '\0')
+		report_error(features, err);
 	return p;
 }
 
 static void connect_port(LV2_Handle instance, uint32_t port, void *data)
 {
-	struct plugin *p = instance;
-	const struct variant *v = p->v;
-
-	for (uint32_t ch = 0; ch < v->n_channels; ch++) {
-		if (port == v->in[ch])
-			p->in[ch] = data;
-		else if (port == v->out[ch])
-			p->out[ch] = data;
-	}
-	if (port == v->strength)
-		p->strength = data;
-	else if (port == v->enable)
-		p->enable = data;
-	else if (port == v->latency)
-		p->latency = data;
+	vp_ports_connect(instance, port, data);
 }
 
 static void activate(LV2_Handle instance)
 {
-	struct plugin *p = instance;
-
-	vp_instance_activate(p->vp);
+	vp_ports_activate(instance);
 }
 
 static void run(LV2_Handle instance, uint32_t n)
 {
-	struct plugin *p = instance;
-
-	if (p->latency != NULL)
-		*p->latency = (float)vp_instance_latency(p->vp);
-	for (uint32_t ch = 0; ch < p->v->n_channels; ch++)
-		if (p->in[ch] == NULL || p->out[ch] == NULL)
-			return; /* a host bug (ports must be connected); never crash the host */
-	/* An unconnected control (also a host bug) reads as NaN: "keep the current value". */
-	vp_instance_run(p->vp, p->in, p->out, n, p->strength ? *p->strength : NAN,
-			p->enable ? *p->enable : NAN);
+	vp_ports_run(instance, n);
 }
 
 static void deactivate(LV2_Handle instance)
@@ -140,10 +90,7 @@ static void deactivate(LV2_Handle instance)
 
 static void cleanup(LV2_Handle instance)
 {
-	struct plugin *p = instance;
-
-	vp_instance_destroy(p->vp);
-	free(p);
+	vp_ports_destroy(instance);
 }
 
 static const void *extension_data(const char *uri)

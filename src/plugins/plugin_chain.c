@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "io/resample.h"
+#include "util/gcd.h"
 
 /* 48 kHz samples denoised per step inside the up-converter's output callback (which may hand
  * over more at once); at 48 kHz a whole chunk goes through it. */
@@ -60,16 +61,6 @@ struct vp_chain {
 	uint64_t faults;
 	float scratch[VP_SCRATCH_SAMPLES];
 };
-
-static uint32_t gcd_u32(uint32_t a, uint32_t b)
-{
-	while (b) {
-		uint32_t t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
 
 static void fifo_write(struct vp_chain *c, const float *x, size_t n)
 {

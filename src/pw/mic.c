@@ -109,9 +109,27 @@ static void reconcile_target(struct mic_dir *md)
 				md->device ? "it returns" : mic ? "a default source exists" :
 				"a default sink exists");
 			direction_set_target(md->d, NULL, false);
+			if (md->device)
+				snprintf(md->missing_logged, sizeof(md->missing_logged), "%s", md->device);
+		}
+		/* A device asked for by name that the graph does not have (a typo, or not plugged in):
+		 * say so once per name, and keep waiting for it. Only after the graph's first listing
+		 * is complete: before that, the node may just not have been announced yet. */
+		md->device_missing = md->device != NULL && mic_graph_synced(m->graph);
+		if (md->device == NULL)
+			md->missing_logged[0] = '\0';
+		if (md->device_missing && strcmp(md->missing_logged, md->device) != 0) {
+			mic_log(m, "warning", "%s '%s' not found: PipeWire has no %s of that name "
+				"('pactl list %s short' lists them); the %s %s until it appears",
+				mic ? "input" : "output", md->device, mic ? "node" : "sink",
+				mic ? "sources" : "sinks", md->description,
+				mic ? "outputs silence" : "plays nowhere");
+			snprintf(md->missing_logged, sizeof(md->missing_logged), "%s", md->device);
 		}
 		return;
 	}
+	md->device_missing = false;
+	md->missing_logged[0] = '\0';
 	if (cur != NULL && strcmp(cur, want) == 0 && !md->device_failed)
 		return;
 	md->device_failed = false;
@@ -217,6 +235,8 @@ static void disconnect(struct mic *m)
 			direction_disconnect(m->dir[k].d);
 	mic_graph_destroy(m->graph);
 	m->graph = NULL;
+	for (int k = 0; k < DIRECTION_N; k++)
+		m->dir[k].device_missing = false; /* unknown until the next graph has listed its nodes */
 	if (m->core) {
 		spa_hook_remove(&m->core_listener);
 		pw_core_disconnect(m->core);
@@ -378,6 +398,10 @@ static void on_signal(void *data, int signal_number)
 {
 	struct mic *m = data;
 
+	if (signal_number == SIGHUP) {
+		mic_settings_reload(m); /* 'systemctl --user reload vocana' (ExecReload) */
+		return;
+	}
 	mic_log(m, "info", "%s: shutting down", strsignal(signal_number));
 	pw_main_loop_quit(m->main_loop);
 }
@@ -401,6 +425,8 @@ static void mic_destroy(struct mic *m)
 			pw_loop_destroy_source(m->loop, m->sig_int);
 		if (m->sig_term)
 			pw_loop_destroy_source(m->loop, m->sig_term);
+		if (m->sig_hup)
+			pw_loop_destroy_source(m->loop, m->sig_hup);
 	}
 	if (m->context)
 		pw_context_destroy(m->context);
@@ -487,6 +513,7 @@ static int mic_setup(struct mic *m)
 	if (m->main_loop == NULL)
 		return -errno;
 	m->loop = pw_main_loop_get_loop(m->main_loop);
+	mic_sock_loop_init(&m->sock_loop, m->loop);
 	/* client-rt.conf loads module-rt, which gives the data thread (our process callbacks)
 	 * real-time priority; the plain client.conf would leave it at normal priority. */
 	m->context = pw_context_new(m->loop,
@@ -504,8 +531,9 @@ static int mic_setup(struct mic *m)
 	m->stats_timer = pw_loop_add_timer(m->loop, on_stats_timer, m);
 	m->sig_int = pw_loop_add_signal(m->loop, SIGINT, on_signal, m);
 	m->sig_term = pw_loop_add_signal(m->loop, SIGTERM, on_signal, m);
+	m->sig_hup = pw_loop_add_signal(m->loop, SIGHUP, on_signal, m);
 	if (!m->reconnect_timer || !m->reconcile_timer || !m->stats_timer || !m->sig_int ||
-	    !m->sig_term)
+	    !m->sig_term || !m->sig_hup)
 		return -ENOMEM;
 	/* Settings and the socket come before PipeWire: 'vocana status' answers even while the
 	 * service waits for the daemon. */
@@ -520,7 +548,8 @@ static int mic_setup(struct mic *m)
 	    (res = mic_dir_set_on(&m->dir[DIRECTION_SPEAKER],
 				  m->opts.speaker >= 0 ? m->opts.speaker != 0 : m->settings.speaker)) < 0)
 		return res;
-	if (m->opts.metrics_port > 0 && (res = mic_metrics_start(m, m->opts.metrics_port)) < 0)
+	if (m->opts.metrics_port > 0 && (res = mic_metrics_start(m, m->opts.metrics_port,
+							 m->opts.metrics_token_file)) < 0)
 		return res;
 	return 0;
 }
@@ -535,12 +564,14 @@ int mic_run(const struct mic_options *opts)
 
 	/* A client that hangs up on the control socket must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
-	/* Block SIGINT/SIGTERM before any thread exists (PipeWire's data thread, the engine's
+	/* Block SIGINT/SIGTERM/SIGHUP before any thread exists (PipeWire's data thread, the engine's
 	 * worker): threads inherit the mask, so the signals reach only the main loop's signalfd
-	 * (pw_loop_add_signal) instead of killing the process from another thread. */
+	 * (pw_loop_add_signal) instead of killing the process from another thread. SIGHUP reloads
+	 * the settings file. */
 	sigemptyset(&quit_signals);
 	sigaddset(&quit_signals, SIGINT);
 	sigaddset(&quit_signals, SIGTERM);
+	sigaddset(&quit_signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &quit_signals, &old_mask);
 	pw_init(NULL, NULL);
 	m = calloc(1, sizeof(*m));

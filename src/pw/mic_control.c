@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "service/number.h"
 #include "service/paths.h"
 #include "vocana_config.h"
 
@@ -55,7 +56,12 @@ static void load_settings(struct mic *m)
 		m->config_path[0] = '\0';
 	if (m->config_path[0] != '\0') {
 		res = service_config_load(m->config_path, &m->settings, err, sizeof(err));
-		if (res < 0 && res != -ENOENT)
+		/* Bad lines are skipped, the good ones apply: say which line, and that the rest
+		 * counts. A file that cannot be read at all leaves the defaults. */
+		if (res == -EINVAL && strncmp(err, "line ", 5) == 0)
+			mic_log(m, "warning", "settings file %s: %s: ignored; the other settings apply",
+				m->config_path, err);
+		else if (res < 0 && res != -ENOENT)
 			mic_log(m, "warning", "ignoring settings file %s: %s (using defaults)",
 				m->config_path, err[0] ? err : strerror(-res));
 	}
@@ -70,20 +76,80 @@ static void load_settings(struct mic *m)
 		m->settings.enabled = m->opts.enabled != 0;
 }
 
-/* Returns 0, or the errno text through *why. */
-static int save_settings(struct mic *m, const char **why)
+/* SIGHUP: read the settings file again (edited by hand, or by 'vocana set' while the service was
+ * not running) and apply it, except what the command line fixed for this run (--strength,
+ * --disabled, --input, --speaker-output, --no-mic/--speaker...). A file that cannot be read
+ * changes nothing. */
+static void reload_device(struct mic_dir *md, const char *option, char *saved, const char *loaded)
+{
+	/* The option fixes the device only while the direction still uses it ('set input' and
+	 * 'set speaker.output' replace it with `chosen`). */
+	if ((option != NULL && md->device == option) || strcmp(saved, loaded) == 0)
+		return;
+	snprintf(saved, SERVICE_CONFIG_INPUT_MAX, "%s", loaded);
+	snprintf(md->chosen, sizeof(md->chosen), "%s", loaded);
+	md->device = md->chosen[0] ? md->chosen : NULL;
+	mic_reconcile_soon(md->m);
+}
+
+void mic_settings_reload(struct mic *m)
+{
+	struct mic_dir *mic = &m->dir[DIRECTION_MIC], *spk = &m->dir[DIRECTION_SPEAKER];
+	struct service_config c = m->settings;
+	char err[256];
+	int res;
+
+	if (m->config_path[0] == '\0')
+		return;
+	service_config_defaults(&c);
+	res = service_config_load(m->config_path, &c, err, sizeof(err));
+	if (res == -EINVAL && strncmp(err, "line ", 5) == 0) {
+		mic_log(m, "warning", "settings file %s: %s: ignored; the other settings apply",
+			m->config_path, err);
+	} else if (res < 0) {
+		mic_log(m, "warning", "SIGHUP: cannot reload %s: %s (settings unchanged)", m->config_path,
+			err[0] ? err : strerror(-res));
+		return;
+	}
+	if (m->opts.strength < 0)
+		m->settings.strength = c.strength;
+	if (m->opts.enabled < 0)
+		m->settings.enabled = c.enabled;
+	m->settings.speaker_strength = c.speaker_strength;
+	if (mic->d) {
+		direction_set_strength(mic->d, m->settings.strength);
+		direction_set_enabled(mic->d, m->settings.enabled);
+	}
+	if (spk->d)
+		direction_set_strength(spk->d, m->settings.speaker_strength);
+	reload_device(mic, m->opts.input, m->settings.input, c.input);
+	reload_device(spk, m->opts.speaker_output, m->settings.speaker_output, c.speaker_output);
+	if (m->opts.mic < 0 && c.mic != m->settings.mic && mic_dir_set_on(mic, c.mic) == 0)
+		m->settings.mic = c.mic;
+	if (m->opts.speaker < 0 && c.speaker != m->settings.speaker &&
+	    mic_dir_set_on(spk, c.speaker) == 0)
+		m->settings.speaker = c.speaker;
+	mic_log(m, "info", "reloaded %s: mic %s (strength %d, %s, input %s), speaker %s (strength "
+		"%d, output %s)", m->config_path, mic->d ? "on" : "off", m->settings.strength,
+		m->settings.enabled ? "enabled" : "bypass", mic->device ? mic->device :
+		"the default source", spk->d ? "on" : "off", m->settings.speaker_strength,
+		spk->device ? spk->device : "the default sink");
+}
+
+/* Returns 0 or a negative errno; msg says why it failed, or warns about lines of the file that
+ * are kept but ignored (empty when there is nothing to say). */
+static int save_settings(struct mic *m, char *msg, size_t msg_size)
 {
 	int res;
 
-	*why = NULL;
 	if (m->config_path[0] == '\0') {
-		*why = "no settings directory (set XDG_CONFIG_HOME or HOME)";
+		snprintf(msg, msg_size, "no settings directory (set XDG_CONFIG_HOME or HOME)");
 		return -ENOENT;
 	}
-	if ((res = service_config_save(m->config_path, &m->settings)) < 0) {
-		*why = strerror(-res);
-		mic_log(m, "warning", "cannot save settings to %s: %s", m->config_path, *why);
-	}
+	res = service_config_store(m->config_path, &m->settings, msg, msg_size);
+	if (res < 0)
+		mic_log(m, "warning", "cannot save settings to %s: %s", m->config_path,
+			msg[0] ? msg : strerror(-res));
 	return res;
 }
 
@@ -91,12 +157,15 @@ static int save_settings(struct mic *m, const char **why)
 
 static void reply_saved(struct mic *m, struct control_reply *r)
 {
-	const char *why;
+	char msg[512];
 
-	if (save_settings(m, &why) < 0)
-		control_reply_add(r, "saved", "no: %s", why);
-	else
-		control_reply_add(r, "saved", "yes");
+	if (save_settings(m, msg, sizeof(msg)) < 0) {
+		control_reply_add(r, "saved", "no: %s", msg);
+		return;
+	}
+	control_reply_add(r, "saved", "yes");
+	if (msg[0] != '\0')
+		control_reply_add(r, "saved_warning", "%s", msg);
 }
 
 /* 'set input NAME|default' (the mic) and 'set speaker.output NAME|default': use NAME (a
@@ -141,13 +210,9 @@ static void set_device(struct mic_dir *md, const char *name, struct control_repl
 	reply_saved(m, r);
 }
 
-/* 'set strength N' (the mic) and 'set speaker.strength N'. */
+/* 'set strength N' (the mic) and 'set speaker.strength N'; value is checked: 0..100. */
 static void set_strength(struct mic_dir *md, const char *key, int value, struct control_reply *r)
 {
-	if (value < 0 || value > 100) {
-		control_reply_error(r, "%s must be 0..100, not %d", key, value);
-		return;
-	}
 	if (md->kind == DIRECTION_MIC)
 		md->m->settings.strength = value;
 	else
@@ -163,8 +228,10 @@ static void handle_set(struct mic *m, const char *args, struct control_reply *r)
 {
 	static const char usage[] = "usage: set strength N | set speaker.strength N | "
 				    "set input NAME|default | set speaker.output NAME|default";
-	char key[32];
-	int value, consumed = 0;
+	const char *sp = strchr(args, ' ');
+	size_t key_len = sp ? (size_t)(sp - args) : 0;
+	long value;
+	struct mic_dir *md = NULL;
 
 	if (strncmp(args, "input ", 6) == 0) {
 		set_device(&m->dir[DIRECTION_MIC], args + 6, r);
@@ -174,17 +241,26 @@ static void handle_set(struct mic *m, const char *args, struct control_reply *r)
 		set_device(&m->dir[DIRECTION_SPEAKER], args + 15, r);
 		return;
 	}
-	if (sscanf(args, "%31s %d%n", key, &value, &consumed) != 2 || args[consumed] != '\0') {
+	if (sp == NULL) {
 		control_reply_error(r, "%s", usage);
 		return;
 	}
-	if (strcmp(key, "strength") == 0)
-		set_strength(&m->dir[DIRECTION_MIC], key, value, r);
-	else if (strcmp(key, "speaker.strength") == 0)
-		set_strength(&m->dir[DIRECTION_SPEAKER], key, value, r);
-	else
-		control_reply_error(r, "unknown setting '%s' (settable: strength, speaker.strength, "
-				    "input, speaker.output)", key);
+	if (key_len == 8 && strncmp(args, "strength", 8) == 0)
+		md = &m->dir[DIRECTION_MIC];
+	else if (key_len == 16 && strncmp(args, "speaker.strength", 16) == 0)
+		md = &m->dir[DIRECTION_SPEAKER];
+	if (md == NULL) {
+		control_reply_error(r, "unknown setting '%.*s' (settable: strength, speaker.strength, "
+				    "input, speaker.output)", (int)(key_len < 32 ? key_len : 32), args);
+		return;
+	}
+	/* Range-checked, never wrapped: "4294967346" is refused, not taken as 50. */
+	if (number_parse(sp + 1, 0, 100, &value) < 0) {
+		control_reply_error(r, "%.*s must be a whole number 0..100, not '%.32s'", (int)key_len,
+				    args, sp + 1);
+		return;
+	}
+	set_strength(md, md->kind == DIRECTION_MIC ? "strength" : "speaker.strength", (int)value, r);
 }
 
 /* 'enable' / 'disable': the mic's denoising on, or bypass. 'enable mic|speaker' / 'disable
@@ -273,12 +349,11 @@ static void handle_devices(struct mic *m, struct control_reply *r)
 static void handle_lease(struct mic *m, const char *what, const char *arg, int max_s,
 		      uint64_t *until_ns, struct control_reply *r)
 {
-	int seconds, consumed = 0;
+	long seconds;
 
 	if (strcmp(arg, "off") == 0) {
 		*until_ns = 0;
-	} else if (sscanf(arg, "%d%n", &seconds, &consumed) == 1 && arg[consumed] == '\0' &&
-		   seconds >= 1 && seconds <= max_s) {
+	} else if (number_parse(arg, 1, max_s, &seconds) == 0) {
 		*until_ns = mic_now_ns(CLOCK_MONOTONIC) + (uint64_t)seconds * 1000000000ull;
 	} else {
 		control_reply_error(r, "usage: %s SECONDS (1..%d) | %s off", what, max_s, what);
@@ -371,13 +446,6 @@ static void handle_request(void *data, const char *req, struct control_reply *r)
 	}
 }
 
-static void on_control_io(void *data, int fd, uint32_t mask)
-{
-	struct mic *m = data;
-
-	control_server_dispatch(m->control);
-}
-
 int mic_control_start(struct mic *m)
 {
 	char dir[MIC_PATH_MAX];
@@ -399,7 +467,7 @@ int mic_control_start(struct mic *m)
 		mic_log(m, "error", "cannot make the private directory %s: %s", dir, strerror(-res));
 		return res;
 	}
-	res = control_server_create(m->socket_path, handle_request, m, &m->control);
+	res = control_server_create(m->socket_path, &m->sock_loop, handle_request, m, &m->control);
 	if (res == -EADDRINUSE) {
 		mic_log(m, "error", "another 'vocana mic' is already running (it answers on %s)",
 			m->socket_path);
@@ -409,18 +477,11 @@ int mic_control_start(struct mic *m)
 		mic_log(m, "error", "cannot listen on %s: %s", m->socket_path, strerror(-res));
 		return res;
 	}
-	m->control_source = pw_loop_add_io(m->loop, control_server_fd(m->control), SPA_IO_IN, false,
-					   on_control_io, m);
-	if (m->control_source == NULL)
-		return -ENOMEM;
 	return 0;
 }
 
 void mic_control_stop(struct mic *m)
 {
-	if (m->control_source)
-		pw_loop_destroy_source(m->loop, m->control_source);
-	m->control_source = NULL;
 	control_server_destroy(m->control); /* also removes the socket file */
 	m->control = NULL;
 }
@@ -464,6 +525,16 @@ static void tick_direction(struct mic_dir *md, uint64_t wall, bool measured)
 	if (direction_check_order(md->d))
 		mic_log(m, "info", "%s: the device stream ran after the node for a while: restarting "
 			"the node to put them back in order", direction_kind_name(md->kind));
+}
+
+uint64_t mic_clients_dropped(const struct mic *m)
+{
+	struct sock_counts control = { 0 }, metrics;
+
+	if (m->control)
+		control_server_counts(m->control, &control);
+	mic_metrics_counts(m, &metrics);
+	return control.dropped + metrics.dropped;
 }
 
 void mic_stats_tick(struct mic *m)

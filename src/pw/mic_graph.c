@@ -2,6 +2,8 @@
 #include "pw/mic_graph.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,8 @@
 #include <spa/utils/json.h>
 #include <spa/utils/list.h>
 #include <spa/utils/string.h>
+
+#include "service/number.h"
 
 #define DEFAULT_SOURCE_KEY "default.audio.source"
 #define DEFAULT_SINK_KEY "default.audio.sink"
@@ -37,6 +41,9 @@ struct mic_graph {
 	void *data;
 	struct pw_registry *registry;
 	struct spa_hook registry_listener;
+	struct spa_hook core_listener;
+	int sync_seq;            /* the pw_core_sync() that follows the registry's first listing */
+	bool synced;             /* that sync is done: every node that existed has been announced */
 	struct spa_list nodes;
 	struct spa_list links;
 	struct pw_metadata *metadata; /* the "default" metadata, once it appears */
@@ -159,6 +166,7 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions, const
 		const char *desc = spa_dict_lookup(props, PW_KEY_NODE_DESCRIPTION);
 		struct node_entry *e;
 		size_t len, dlen;
+		long priority;
 
 		if (name == NULL || (len = strlen(name)) >= NAME_MAX_BYTES)
 			return;
@@ -170,7 +178,11 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions, const
 		e->id = id;
 		e->kind = kind_of(spa_dict_lookup(props, PW_KEY_MEDIA_CLASS));
 		prio = spa_dict_lookup(props, PW_KEY_PRIORITY_SESSION);
-		e->priority = prio ? atoi(prio) : 0;
+		/* Any client may set this property: a number out of range (or not a number) counts
+		 * as no priority instead of wrapping (atoi's overflow is undefined). */
+		if (prio == NULL || number_parse(prio, INT_MIN, INT_MAX, &priority) < 0)
+			priority = 0;
+		e->priority = (int)priority;
 		memcpy(e->name, name, len + 1);
 		e->description = e->name + len + 1;
 		if (dlen)
@@ -228,6 +240,24 @@ static const struct pw_registry_events registry_events = {
 	.global_remove = registry_global_remove,
 };
 
+/* The server answers a sync after everything it sent before it, so once this one is done the
+ * registry has announced every node that existed when we bound it: a name missing from the list
+ * now is really missing, not just not announced yet. */
+static void core_done(void *data, uint32_t id, int seq)
+{
+	struct mic_graph *g = data;
+
+	if (id != PW_ID_CORE || seq != g->sync_seq || g->synced)
+		return;
+	g->synced = true;
+	notify(g);
+}
+
+static const struct pw_core_events core_events = {
+	PW_VERSION_CORE_EVENTS,
+	.done = core_done,
+};
+
 int mic_graph_create(struct pw_core *core, const struct mic_graph_events *events, void *data,
 		     struct mic_graph **out)
 {
@@ -248,6 +278,8 @@ int mic_graph_create(struct pw_core *core, const struct mic_graph_events *events
 		return res;
 	}
 	pw_registry_add_listener(g->registry, &g->registry_listener, &registry_events, g);
+	pw_core_add_listener(core, &g->core_listener, &core_events, g);
+	g->sync_seq = pw_core_sync(core, PW_ID_CORE, 0);
 	*out = g;
 	return 0;
 }
@@ -260,6 +292,7 @@ void mic_graph_destroy(struct mic_graph *g)
 	if (g == NULL)
 		return;
 	drop_metadata(g);
+	spa_hook_remove(&g->core_listener);
 	spa_hook_remove(&g->registry_listener);
 	pw_proxy_destroy((struct pw_proxy *)g->registry);
 	spa_list_for_each_safe(e, tmp, &g->nodes, link) {
@@ -283,6 +316,11 @@ enum mic_node_kind mic_graph_node_kind(const struct mic_graph *g, const char *na
 		if (spa_streq(e->name, name))
 			return e->kind;
 	return MIC_NODE_NONE;
+}
+
+bool mic_graph_synced(const struct mic_graph *g)
+{
+	return g->synced;
 }
 
 const char *mic_graph_default_source(const struct mic_graph *g)

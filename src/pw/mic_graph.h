@@ -11,6 +11,7 @@
 #define VOCANA_PW_MIC_GRAPH_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 struct pw_core;
 
@@ -31,6 +32,11 @@ int mic_graph_create(struct pw_core *core, const struct mic_graph_events *events
 
 /* NULL is a no-op. */
 void mic_graph_destroy(struct mic_graph *g);
+
+/* Whether the graph has announced every node that existed when it was created (a core sync after
+ * the registry's first listing is done): only then does MIC_NODE_NONE from mic_graph_node_kind()
+ * mean that no such node exists, rather than that it has not been announced yet. */
+bool mic_graph_synced(const struct mic_graph *g);
 
 /* The kind of the node called name (node.name). */
 enum mic_node_kind mic_graph_node_kind(const struct mic_graph *g, const char *name);

@@ -4,13 +4,19 @@
  * http://127.0.0.1:PORT/metrics, served by the service's main loop.
  *
  * Why it cannot disturb the audio: everything here runs on the PipeWire main loop (never the data
- * thread), every socket is non-blocking, and the values come from the same lock-free snapshot as
- * 'vocana stats' (mic_report_collect). Why a client cannot wedge the loop: at most
- * METRICS_MAX_CLIENTS connections at a time (more are closed at once), a request head is read
- * into a fixed HTTP_MAX_REQUEST buffer as it arrives (never waited for), and a connection that has
- * not been answered and fully written within METRICS_CLIENT_TIMEOUT_MS is closed by a timer.
- * Only loopback is bound: the numbers say when someone is recording, which is nobody else's
- * business. One request per connection ("Connection: close").
+ * thread), and the values come from the same lock-free snapshot as 'vocana stats'
+ * (mic_report_collect). Why clients cannot wedge it or each other: the connections are served by
+ * service/sock_server.h on that loop, every socket non-blocking, each with its own buffer: at most
+ * METRICS_MAX_CLIENTS at once (one more evicts the oldest that has not sent a whole request, so
+ * silent clients cannot lock scrapers out; if all are being answered, 503), a request head of at
+ * most HTTP_MAX_REQUEST bytes (431 beyond), and METRICS_CLIENT_TIMEOUT_MS to send it (408) and read
+ * the answer. Malformed requests get 400, other paths 404, other methods 405.
+ *
+ * Who can read it (docs/reliability.md): only loopback is bound, but any local user can connect,
+ * and the numbers say when someone is recording and speaking. --metrics-token-file FILE makes
+ * every request need "Authorization: Bearer TOKEN" with the token in FILE (a private file: one
+ * that others may read is refused), which Prometheus sends from its credentials_file; without
+ * it, 401. One request per connection ("Connection: close").
  */
 #include "pw/mic_private.h"
 
@@ -21,40 +27,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/sysio.h"
 #include "service/metrics_http.h"
 #include "service/metrics_text.h"
+#include "service/sock_server.h"
 #include "service/stats_table.h"
 
-#define METRICS_MAX_CLIENTS 4
+/* A scraper or two, a curl, the app: 32 is far more than honest clients need at once, and room
+ * enough that a burst of them (the fault test sends 20 at a time) is never turned away. */
+#define METRICS_MAX_CLIENTS 32
 #define METRICS_CLIENT_TIMEOUT_MS 2000
-#define METRICS_SWEEP_MS 250      /* how often the timer looks for clients past their deadline */
-#define METRICS_LISTEN_BACKLOG 8
 #define METRICS_PATH "/metrics"
-
-struct metrics_client {
-	struct mic_metrics *srv;
-	int fd;                       /* -1: slot free */
-	struct spa_source *source;
-	char req[HTTP_MAX_REQUEST];
-	size_t req_len;
-	bool writing;
-	struct text_buf resp;
-	size_t sent;
-	uint64_t deadline_ns;
-};
+#define METRICS_TOKEN_MIN 16   /* characters: shorter would be guessable */
+#define METRICS_TOKEN_MAX 256
 
 struct mic_metrics {
 	struct mic *m;
-	int port;
-	int listen_fd;
-	struct spa_source *listen_source;
-	struct spa_source *sweep_timer;
-	bool sweeping;
-	struct metrics_client clients[METRICS_MAX_CLIENTS];
+	struct sock_server *server;
+	char token[METRICS_TOKEN_MAX + 1];
+	size_t token_len; /* 0: no token needed */
 };
 
 /* ---- The exposition ------------------------------------------------------------------------ */
@@ -70,187 +64,93 @@ static void render_metrics(struct mic *m, struct text_buf *b)
 	stats_prometheus(b, &v);
 }
 
-/* ---- Connections --------------------------------------------------------------------------- */
+/* ---- Requests ------------------------------------------------------------------------------ */
 
-static void client_close(struct metrics_client *c)
+static const char *status_body(int status)
 {
-	struct pw_loop *loop = c->srv->m->loop;
-
-	if (c->fd < 0)
-		return;
-	if (c->source)
-		pw_loop_destroy_source(loop, c->source);
-	c->source = NULL;
-	close(c->fd);
-	c->fd = -1;
-	text_buf_free(&c->resp);
+	switch (status) {
+	case 401:
+		return "A token is needed: Authorization: Bearer TOKEN (see --metrics-token-file)\n";
+	case 404:
+		return "Not found: try " METRICS_PATH "\n";
+	case 405:
+		return "Only GET and HEAD\n";
+	case 408:
+		return "The request did not arrive in time\n";
+	case 431:
+		return "Request too large\n";
+	}
+	return "Bad request\n";
 }
 
-static void respond(struct metrics_client *c, int status, const char *method)
+static void respond(struct mic_metrics *s, struct sock_conn *c, int status, const char *method)
 {
-	static const char *const texts[] = { "Bad request\n", "Not found: try /metrics\n",
-					     "Only GET and HEAD\n", "Request too large\n" };
-	struct text_buf body;
-	const char *text = status == 404 ? texts[1] : status == 405 ? texts[2] :
-			   status == 431 ? texts[3] : texts[0];
+	struct text_buf body, resp;
 
 	text_buf_init(&body);
+	text_buf_init(&resp);
 	if (status == 200)
-		render_metrics(c->srv->m, &body);
+		render_metrics(s->m, &body);
 	else
-		text_buf_printf(&body, "%s", text);
+		text_buf_printf(&body, "%s", status_body(status));
 	if (body.failed) {
 		text_buf_free(&body);
 		text_buf_init(&body);
 		status = 500;
 		text_buf_printf(&body, "out of memory\n");
 	}
-	http_format_response(&c->resp, status,
+	http_format_response(&resp, status,
 			     status == 200 ? PROMETHEUS_CONTENT_TYPE : "text/plain; charset=utf-8",
+			     status == 401 ? "WWW-Authenticate: Bearer realm=\"vocana\"\r\n" : NULL,
 			     body.data ? body.data : "", body.len, strcmp(method, "HEAD") == 0);
+	if (!resp.failed)
+		sock_conn_answer(c, resp.data, resp.len);
+	/* else: no answer; the connection is closed */
 	text_buf_free(&body);
-	c->writing = true;
-	c->sent = 0;
-	/* Stop reading (whatever else the client sends is ignored), wait for room to write. */
-	pw_loop_update_io(c->srv->m->loop, c->source, SPA_IO_OUT);
+	text_buf_free(&resp);
 }
 
-static void route(struct metrics_client *c, const char *method, const char *path)
+static void on_received(void *data, struct sock_conn *c, const char *buf, size_t len, bool full,
+			bool eof)
 {
-	bool get_or_head = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-
-	if (strcmp(path, METRICS_PATH) != 0)
-		respond(c, 404, method);
-	else if (!get_or_head)
-		respond(c, 405, method);
-	else
-		respond(c, 200, method);
-}
-
-static void client_read(struct metrics_client *c)
-{
+	struct mic_metrics *s = data;
 	char method[HTTP_MAX_METHOD], path[HTTP_MAX_PATH];
-	ssize_t n;
 
-	for (;;) {
-		if (c->req_len == sizeof(c->req)) {
-			respond(c, 431, "");
-			return;
-		}
-		n = sysio_recv(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len, 0);
-		if (n > 0) {
-			c->req_len += (size_t)n;
-			continue;
-		}
-		if (n == -EAGAIN || n == -EWOULDBLOCK)
-			break;
-		/* EOF or error before a whole request: nobody to answer. */
-		if (http_parse_request(c->req, c->req_len, method, path) != HTTP_COMPLETE) {
-			client_close(c);
-			return;
-		}
-		break;
-	}
-	switch (http_parse_request(c->req, c->req_len, method, path)) {
+	switch (http_parse_request(buf, len, method, path)) {
 	case HTTP_COMPLETE:
-		route(c, method, path);
+		if (s->token_len > 0 && !http_bearer_matches(buf, len, s->token, s->token_len))
+			respond(s, c, 401, method); /* before the path: nothing is told for free */
+		else if (strcmp(path, METRICS_PATH) != 0)
+			respond(s, c, 404, method);
+		else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+			respond(s, c, 405, method);
+		else
+			respond(s, c, 200, method);
 		break;
 	case HTTP_BAD:
-		respond(c, 400, "");
+		respond(s, c, 400, "");
 		break;
 	case HTTP_INCOMPLETE:
-		break; /* wait for more, until the deadline */
+		if (full)
+			respond(s, c, 431, "");
+		/* at EOF: a request cut short, nobody to answer; else wait for the rest */
+		break;
 	}
 }
 
-static void client_write(struct metrics_client *c)
+static void on_timed_out(void *data, struct sock_conn *c, const char *buf, size_t len)
 {
-	while (c->sent < c->resp.len) {
-		ssize_t n = sysio_send(c->fd, c->resp.data + c->sent, c->resp.len - c->sent,
-				       MSG_NOSIGNAL);
-
-		if (n > 0) {
-			c->sent += (size_t)n;
-			continue;
-		}
-		if (n == -EAGAIN || n == -EWOULDBLOCK)
-			return; /* the loop calls again when there is room */
-		break;          /* the client went away */
-	}
-	client_close(c);
+	/* Half a request: say why it is closed. Nothing at all: no request to answer. */
+	if (len > 0)
+		respond(data, c, 408, "");
 }
 
-static void on_client_io(void *data, int fd, uint32_t mask)
-{
-	struct metrics_client *c = data;
-
-	if (c->writing && (mask & (SPA_IO_OUT | SPA_IO_ERR | SPA_IO_HUP)))
-		client_write(c);
-	else if (!c->writing && (mask & (SPA_IO_IN | SPA_IO_ERR | SPA_IO_HUP)))
-		client_read(c);
-}
-
-static void arm_sweep(struct mic_metrics *s, bool on)
-{
-	struct timespec period = { 0, METRICS_SWEEP_MS * 1000000L }, off = { 0, 0 };
-
-	if (on == s->sweeping)
-		return;
-	s->sweeping = on;
-	pw_loop_update_timer(s->m->loop, s->sweep_timer, on ? &period : &off, on ? &period : &off,
-			     false);
-}
-
-static void on_sweep_timer(void *data, uint64_t expirations)
-{
-	struct mic_metrics *s = data;
-	uint64_t now = mic_now_ns(CLOCK_MONOTONIC);
-	bool any = false;
-
-	for (int i = 0; i < METRICS_MAX_CLIENTS; i++) {
-		struct metrics_client *c = &s->clients[i];
-
-		if (c->fd >= 0 && now >= c->deadline_ns)
-			client_close(c); /* too slow to ask or to read the answer */
-		any |= c->fd >= 0;
-	}
-	if (!any)
-		arm_sweep(s, false);
-}
-
-static void on_listen_io(void *data, int fd, uint32_t mask)
-{
-	struct mic_metrics *s = data;
-
-	for (;;) {
-		struct metrics_client *c = NULL;
-		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (cfd < 0)
-			return; /* EAGAIN: all taken; anything else: try again on the next event */
-		for (int i = 0; i < METRICS_MAX_CLIENTS && c == NULL; i++)
-			if (s->clients[i].fd < 0)
-				c = &s->clients[i];
-		if (c == NULL) {
-			close(cfd); /* busy: a scraper retries on its next interval */
-			continue;
-		}
-		c->fd = cfd;
-		c->req_len = 0;
-		c->writing = false;
-		c->sent = 0;
-		text_buf_init(&c->resp);
-		c->deadline_ns = mic_now_ns(CLOCK_MONOTONIC) +
-				 (uint64_t)METRICS_CLIENT_TIMEOUT_MS * 1000000u;
-		c->source = pw_loop_add_io(s->m->loop, cfd, SPA_IO_IN, false, on_client_io, c);
-		if (c->source == NULL) {
-			close(cfd);
-			c->fd = -1;
-			continue;
-		}
-		arm_sweep(s, true);
-	}
-}
+static const struct sock_handler metrics_handler = {
+	.received = on_received,
+	.timed_out = on_timed_out,
+	.busy_answer = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+		       "Connection: close\r\n\r\n",
+};
 
 /* ---- Start and stop -------------------------------------------------------------------------- */
 
@@ -265,8 +165,9 @@ static int open_listener(int port)
 		return -errno;
 	/* Restarting the service must not fail on the last run's TIME_WAIT connections. */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    listen(fd, METRICS_LISTEN_BACKLOG) < 0) {
+	/* A backlog as deep as the kernel allows: a burst of scrapers waits there instead of
+	 * having its connections refused (SYN retries cost a client a second each). */
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, SOMAXCONN) < 0) {
 		res = -errno;
 		close(fd);
 		return res;
@@ -274,10 +175,61 @@ static int open_listener(int port)
 	return fd;
 }
 
-int mic_metrics_start(struct mic *m, int port)
+/* The token: the first line of a private regular file, trimmed; printable, no spaces. */
+static int read_token(struct mic *m, const char *path, struct mic_metrics *s)
 {
+	char buf[METRICS_TOKEN_MAX + 2];
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int fd = sysio_open_regular(path);
+
+	if (fd < 0) {
+		mic_log(m, "error", "metrics token file %s: %s", path,
+			fd == -EINVAL ? "not a regular file" : strerror(-fd));
+		return fd;
+	}
+	if (fstat(fd, &st) < 0 || (st.st_mode & 0077) != 0) {
+		mic_log(m, "error", "metrics token file %s is readable by others (mode %03o): "
+			"'chmod 600 %s' and start again", path, (unsigned)(st.st_mode & 0777), path);
+		close(fd);
+		return -EPERM;
+	}
+	n = sysio_read_full(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		mic_log(m, "error", "cannot read the metrics token file %s: %s", path,
+			strerror((int)-n));
+		return (int)n;
+	}
+	buf[n] = '\0';
+	len = strcspn(buf, "\r\n");
+	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)buf[i] <= ' ' || (unsigned char)buf[i] >= 0x7f)
+			len = 0; /* refused below */
+	if (len < METRICS_TOKEN_MIN || len > METRICS_TOKEN_MAX) {
+		mic_log(m, "error", "metrics token file %s: the token (its first line) must be %d to %d "
+			"printable characters without spaces (e.g. 'openssl rand -hex 32')", path,
+			METRICS_TOKEN_MIN, METRICS_TOKEN_MAX);
+		return -EINVAL;
+	}
+	memcpy(s->token, buf, len);
+	s->token[len] = '\0';
+	s->token_len = len;
+	return 0;
+}
+
+int mic_metrics_start(struct mic *m, int port, const char *token_path)
+{
+	static const struct sock_limits limits = {
+		.max_conns = METRICS_MAX_CLIENTS,
+		.max_request = HTTP_MAX_REQUEST,
+		.timeout_ms = METRICS_CLIENT_TIMEOUT_MS,
+	};
 	struct mic_metrics *s;
-	int res;
+	int fd, res;
 
 	if (port <= 0 || port > 65535)
 		return -EINVAL;
@@ -285,23 +237,21 @@ int mic_metrics_start(struct mic *m, int port)
 	if (s == NULL)
 		return -ENOMEM;
 	s->m = m;
-	s->port = port;
-	for (int i = 0; i < METRICS_MAX_CLIENTS; i++) {
-		s->clients[i].srv = s;
-		s->clients[i].fd = -1;
-	}
 	m->metrics = s;
-	s->listen_fd = open_listener(port);
-	if (s->listen_fd < 0) {
-		res = s->listen_fd;
-		mic_log(m, "error", "cannot serve metrics on 127.0.0.1:%d: %s", port, strerror(-res));
+	if (token_path != NULL && (res = read_token(m, token_path, s)) < 0)
+		return res;
+	fd = open_listener(port);
+	if (fd < 0) {
+		mic_log(m, "error", "cannot serve metrics on 127.0.0.1:%d: %s", port, strerror(-fd));
+		return fd;
+	}
+	if ((res = sock_server_create(&m->sock_loop, fd, &limits, &metrics_handler, s,
+				      &s->server)) < 0) {
+		close(fd);
 		return res;
 	}
-	s->listen_source = pw_loop_add_io(m->loop, s->listen_fd, SPA_IO_IN, false, on_listen_io, s);
-	s->sweep_timer = pw_loop_add_timer(m->loop, on_sweep_timer, s);
-	if (s->listen_source == NULL || s->sweep_timer == NULL)
-		return -ENOMEM;
-	mic_log(m, "info", "metrics at http://127.0.0.1:%d" METRICS_PATH, port);
+	mic_log(m, "info", "metrics at http://127.0.0.1:%d" METRICS_PATH "%s", port,
+		s->token_len ? " (a bearer token is needed)" : "");
 	return 0;
 }
 
@@ -311,14 +261,15 @@ void mic_metrics_stop(struct mic *m)
 
 	if (s == NULL)
 		return;
-	for (int i = 0; i < METRICS_MAX_CLIENTS; i++)
-		client_close(&s->clients[i]);
-	if (s->listen_source)
-		pw_loop_destroy_source(m->loop, s->listen_source);
-	if (s->sweep_timer)
-		pw_loop_destroy_source(m->loop, s->sweep_timer);
-	if (s->listen_fd >= 0)
-		close(s->listen_fd);
+	sock_server_destroy(s->server);
+	explicit_bzero(s->token, sizeof(s->token));
 	free(s);
 	m->metrics = NULL;
+}
+
+void mic_metrics_counts(const struct mic *m, struct sock_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (m->metrics && m->metrics->server)
+		sock_server_counts(m->metrics->server, out);
 }

@@ -14,6 +14,7 @@
 #include "pw/direction.h"
 #include "pw/mic.h"
 #include "pw/mic_graph.h"
+#include "pw/mic_sock_loop.h"
 #include "pw/mic_tap.h"
 #include "core/telemetry.h"
 #include "service/config.h"
@@ -41,6 +42,11 @@ struct mic_dir {
 	char chosen[MIC_NAME_MAX];
 	char last_real_default[MIC_NAME_MAX];
 	bool device_failed;           /* the server dropped the device stream: try again soon */
+	/* The device asked for by name (`device`) is not in the graph: the mic outputs silence, the
+	 * speaker plays nowhere, until it appears. The name last warned about, so each is reported
+	 * once, not on every graph change. */
+	bool device_missing;
+	char missing_logged[MIC_NAME_MAX];
 	/* Refreshed every second by the stats timer. */
 	uint64_t last_process_ns, last_cycles;
 	double dsp_load_percent;      /* out callback time / audio time, last interval */
@@ -65,12 +71,12 @@ struct mic {
 					* builds), 0 = off; `stats` reports it */
 	struct mic_metrics *metrics;   /* the /metrics endpoint, NULL = off */
 
+	struct sock_loop sock_loop;    /* the main loop, for the socket servers (mic_sock_loop.h) */
 	struct control_server *control;
-	struct spa_source *control_source;
 	struct spa_source *reconnect_timer;
 	struct spa_source *reconcile_timer;
 	struct spa_source *stats_timer;
-	struct spa_source *sig_int, *sig_term;
+	struct spa_source *sig_int, *sig_term, *sig_hup;
 
 	uint32_t backoff_ms;
 	bool connected;
@@ -103,11 +109,15 @@ int mic_dir_set_on(struct mic_dir *md, bool on);
 
 /* mic_control.c */
 int mic_control_start(struct mic *m);
+/* SIGHUP: apply the settings file again (what the command line fixed for this run stays). */
+void mic_settings_reload(struct mic *m);
 void mic_control_stop(struct mic *m);
 /* The settings of a direction's engines: strength, enabled. */
 int mic_dir_strength(const struct mic_dir *md);
 bool mic_dir_enabled(const struct mic_dir *md);
 void mic_stats_tick(struct mic *m);
+/* Connections of the control socket and /metrics closed without an answer (stats_table.h). */
+uint64_t mic_clients_dropped(const struct mic *m);
 /* Create or drop the meter and listen taps as their leases say (also after a reconnect). */
 void mic_taps_update(struct mic *m);
 /* Drop both taps now (before the PipeWire connection goes). */
@@ -123,6 +133,8 @@ struct dir_report {
 	const char *node, *description;
 	const char *device;         /* the device captured / played into, or "(none)" */
 	bool follows_default;       /* no device chosen: the default is followed */
+	const char *wanted;         /* the device chosen by name, or "(default)" */
+	bool device_missing;        /* ... and the graph has no node of that name */
 	const char *device_state;   /* the device stream's state */
 	const char *resampling;     /* "yes", "no" or "unsupported (pass-through)" */
 	int strength;
@@ -144,9 +156,12 @@ void mic_stats_values(struct mic *m, const struct mic_report *r, struct stats_va
 /* The 'status' (status_only) or 'stats' reply. */
 void mic_reply_figures(struct mic *m, struct control_reply *reply, bool status_only);
 
-/* mic_metrics.c: Prometheus /metrics on 127.0.0.1:port, served from the main loop. */
+/* mic_metrics.c: Prometheus /metrics on 127.0.0.1:port, served from the main loop; token_path:
+ * NULL, or a private file whose first line is the bearer token every request must carry. */
 struct mic_metrics;
-int mic_metrics_start(struct mic *m, int port);
+int mic_metrics_start(struct mic *m, int port, const char *token_path);
 void mic_metrics_stop(struct mic *m);
+/* The endpoint's connection counters (all 0 when it is off). */
+void mic_metrics_counts(const struct mic *m, struct sock_counts *out);
 
 #endif /* VOCANA_PW_MIC_PRIVATE_H */

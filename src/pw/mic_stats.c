@@ -32,6 +32,8 @@ static void collect_direction(const struct mic_dir *md, struct dir_report *d)
 	d->strength = mic_dir_strength(md);
 	d->enabled = mic_dir_enabled(md);
 	d->follows_default = md->device == NULL;
+	d->wanted = md->device ? md->device : "(default)";
+	d->device_missing = md->device_missing;
 	d->dsp_load_percent = md->dsp_load_percent;
 	if (md->d)
 		direction_get_stats(md->d, &d->ds);

@@ -74,43 +74,63 @@ int config_split_line(const char *b, const char *e, struct config_kv *kv)
 	return 1;
 }
 
+/* Note a bad line: the first one's reason goes to err, later ones are only counted. */
+static void note_bad(unsigned *n_bad, char *err, size_t err_size, const char *msg)
+{
+	if ((*n_bad)++ == 0 && err_size > 0)
+		snprintf(err, err_size, "%s", msg);
+}
+
 int config_for_each_kv(const char *text, size_t len, config_kv_fn fn, void *ctx, char *err,
 		       size_t err_size)
 {
 	const char *p = text, *end = text + len;
-	unsigned line_no = 0;
-	int res;
+	unsigned line_no = 0, n_bad = 0;
+	char msg[256];
+	size_t first_len;
 
 	if (err_size > 0)
 		err[0] = '\0';
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
+		const char *lb = p, *le = nl ? nl : end;
 		struct config_kv kv;
+		int res;
 
 		line_no++;
-		if (le - p > CONFIG_MAX_LINE) {
-			snprintf(err, err_size, "line %u: longer than %d bytes", line_no,
-				 CONFIG_MAX_LINE);
-			return -EINVAL;
-		}
-		if (memchr(p, '\0', (size_t)(le - p)) != NULL) {
-			snprintf(err, err_size, "line %u: contains a NUL byte", line_no);
-			return -EINVAL;
-		}
-		res = config_split_line(p, le, &kv);
-		if (res < 0) {
-			snprintf(err, err_size, "line %u: expected 'key = value'", line_no);
-			return -EINVAL;
-		}
-		if (res > 0) {
-			kv.line_no = line_no;
-			if ((res = fn(&kv, ctx, err, err_size)) < 0)
-				return res;
-		}
 		p = nl ? nl + 1 : end;
+		/* A bad line is skipped, never the whole file: the lines around it still count. */
+		if (le - lb > CONFIG_MAX_LINE) {
+			snprintf(msg, sizeof(msg), "line %u: longer than %d bytes", line_no,
+				 CONFIG_MAX_LINE);
+			note_bad(&n_bad, err, err_size, msg);
+			continue;
+		}
+		if (memchr(lb, '\0', (size_t)(le - lb)) != NULL) {
+			snprintf(msg, sizeof(msg), "line %u: contains a NUL byte", line_no);
+			note_bad(&n_bad, err, err_size, msg);
+			continue;
+		}
+		res = config_split_line(lb, le, &kv);
+		if (res < 0) {
+			snprintf(msg, sizeof(msg), "line %u: expected 'key = value'", line_no);
+			note_bad(&n_bad, err, err_size, msg);
+			continue;
+		}
+		if (res == 0)
+			continue;
+		kv.line_no = line_no;
+		msg[0] = '\0';
+		if (fn(&kv, ctx, msg, sizeof(msg)) < 0)
+			note_bad(&n_bad, err, err_size, msg);
 	}
-	return 0;
+	if (n_bad == 0)
+		return 0;
+	first_len = strlen(err);
+	if (n_bad > 1 && first_len < err_size)
+		snprintf(err + first_len, err_size - first_len, " (and %u more bad line%s)", n_bad - 1,
+			 n_bad > 2 ? "s" : "");
+	return -EINVAL;
 }
 
 static int parse_bool(const char *b, const char *e, bool *out)
@@ -207,13 +227,9 @@ static int apply_setting(const struct config_kv *kv, void *ctx, char *err, size_
 int service_config_parse(const char *text, size_t len, struct service_config *c, char *err,
 			 size_t err_size)
 {
-	struct service_config tmp = *c;
-	int res = config_for_each_kv(text, len, apply_setting, &tmp, err, err_size);
-
-	/* All or nothing: a file with one bad line changes no setting. */
-	if (res == 0)
-		*c = tmp;
-	return res;
+	/* Every good line applies, a bad one changes nothing (apply_setting writes a value only
+	 * once it has parsed it): one typo must not throw away every other saved setting. */
+	return config_for_each_kv(text, len, apply_setting, c, err, err_size);
 }
 
 int config_read_file(const char *path, char **text, size_t *len, char *err, size_t err_size)
@@ -227,16 +243,18 @@ int config_read_file(const char *path, char **text, size_t *len, char *err, size
 		err[0] = '\0';
 	*text = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* Never waits: a FIFO here would otherwise hang the service before its loop runs, with
+	 * SIGTERM blocked for that loop (issue #13, item 4). */
+	fd = sysio_open_regular(path);
+	if (fd == -EINVAL || fd == -EISDIR) {
+		snprintf(err, err_size, "not a regular file (%s)",
+			 fd == -EISDIR ? "a directory" : "a FIFO, device or socket");
+		return -EINVAL;
+	}
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0) {
 		res = -errno;
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, err_size, "not a regular file");
-		res = -EINVAL;
 		goto done;
 	}
 	if (st.st_size > SERVICE_CONFIG_MAX_BYTES) {
@@ -353,10 +371,11 @@ static char *merge_settings(const char *old, size_t old_len, const struct servic
 
 	setting_lines(c, l);
 	/* Each replaced value grows by at most the longest value (a node name); the lines
-	 * appended need less than that plus their keys. */
+	 * appended need less than that plus their keys, and make_loadable() may append every
+	 * line once more. */
 	for (const char *q = old; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
 		n_lines++;
-	cap = old_len + (n_lines + SETTING_LINES + 1) * (SERVICE_CONFIG_INPUT_MAX + 32);
+	cap = old_len + (n_lines + 2 * SETTING_LINES + 1) * (SERVICE_CONFIG_INPUT_MAX + 32);
 	buf = malloc(cap);
 	out = buf;
 	if (buf == NULL)
@@ -393,31 +412,106 @@ static char *merge_settings(const char *old, size_t old_len, const struct servic
 	return buf;
 }
 
-int service_config_save(const char *path, const struct service_config *c)
+/* What a fresh start would read from text: the defaults, then every good line. */
+static void load_back(const char *text, size_t len, struct service_config *out)
 {
-	char dir[4096], fresh[1024], err[256]; /* the caller gets only the errno */
+	char err[256];
+
+	service_config_defaults(out);
+	(void)service_config_parse(text, len, out, err, sizeof(err));
+}
+
+static bool same_settings(const struct service_config *a, const struct service_config *b)
+{
+	return a->strength == b->strength && a->enabled == b->enabled &&
+	       strcmp(a->input, b->input) == 0 && a->mic == b->mic && a->speaker == b->speaker &&
+	       a->speaker_strength == b->speaker_strength &&
+	       strcmp(a->speaker_output, b->speaker_output) == 0;
+}
+
+/*
+ * merged (len bytes, room for every setting line once more) must load back as c. When a line
+ * the merge cannot repair hides a value (a "strength" line too long to read keeps its old value
+ * from counting, say), append the values again: the last line wins when reading. Returns 0 or
+ * -EIO if even that does not load back (never seen; better refused than saved wrong).
+ */
+static int make_loadable(char *merged, size_t *len, const struct service_config *c)
+{
+	struct service_config back;
+	struct setting_line l[SETTING_LINES];
+	size_t n = *len;
+
+	load_back(merged, n, &back);
+	if (same_settings(&back, c))
+		return 0;
+	if (n > 0 && merged[n - 1] != '\n')
+		merged[n++] = '\n';
+	setting_lines(c, l);
+	for (int i = 0; i < SETTING_LINES; i++)
+		n += (size_t)sprintf(merged + n, "%s = %s\n", l[i].key, l[i].value);
+	*len = n;
+	load_back(merged, n, &back);
+	return same_settings(&back, c) ? 0 : -EIO;
+}
+
+int service_config_store(const char *path, const struct service_config *c, char *msg,
+			 size_t msg_size)
+{
+	char dir[4096], fresh[2048], err[256];
 	char *old = NULL, *merged;
 	size_t old_len = 0, len;
 	int n, res;
 
-	if ((res = paths_dirname(path, dir, sizeof(dir))) < 0)
+	if (msg_size > 0)
+		msg[0] = '\0';
+	if ((res = paths_dirname(path, dir, sizeof(dir))) < 0 || (res = paths_make_dir(dir, 0)) < 0) {
+		snprintf(msg, msg_size, "cannot make the directory %s: %s", dir, strerror(-res));
 		return res;
-	if ((res = paths_make_dir(dir, 0)) < 0)
-		return res;
+	}
 	res = config_read_file(path, &old, &old_len, err, sizeof(err));
 	if (res == -ENOENT) {
 		if ((n = service_config_format(c, fresh, sizeof(fresh))) < 0)
 			return n;
-		return safe_output_write_file(path, fresh, (size_t)n, SERVICE_CONFIG_MODE, err,
-					      sizeof(err));
+		res = safe_output_write_file(path, fresh, (size_t)n, SERVICE_CONFIG_MODE, err,
+					     sizeof(err));
+		if (res < 0)
+			snprintf(msg, msg_size, "%s", err);
+		return res;
 	}
-	if (res < 0)
-		return res; /* never replace a file we could not read: it may hold the user's lines */
+	if (res < 0) {
+		/* Never replace a file we could not read: it may hold the user's lines (or be a
+		 * FIFO someone reads from). */
+		snprintf(msg, msg_size, "%s: %s, left alone", path, err[0] ? err : strerror(-res));
+		return res;
+	}
 	merged = merge_settings(old, old_len, c, &len);
-	free(old);
-	if (merged == NULL)
+	if (merged == NULL) {
+		free(old);
 		return -ENOMEM;
-	res = safe_output_write_file(path, merged, len, SERVICE_CONFIG_MODE, err, sizeof(err));
+	}
+	/* Lines the service cannot read are kept as they are (they may be the user's notes, or
+	 * settings of a newer version): say so, since they do nothing. */
+	{
+		struct service_config scratch;
+
+		service_config_defaults(&scratch);
+		if (service_config_parse(old, old_len, &scratch, err, sizeof(err)) < 0)
+			snprintf(msg, msg_size, "%s: %s (left as it is, ignored)", path, err);
+	}
+	free(old);
+	if ((res = make_loadable(merged, &len, c)) < 0) {
+		snprintf(msg, msg_size, "%s: the new settings would not read back as saved", path);
+	} else if ((res = safe_output_write_file(path, merged, len, SERVICE_CONFIG_MODE, err,
+						 sizeof(err))) < 0) {
+		snprintf(msg, msg_size, "%s", err);
+	}
 	free(merged);
 	return res;
+}
+
+int service_config_save(const char *path, const struct service_config *c)
+{
+	char msg[512];
+
+	return service_config_store(path, c, msg, sizeof(msg));
 }

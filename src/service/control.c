@@ -17,7 +17,7 @@
 #include "io/sysio.h"
 
 struct control_server {
-	int fd;
+	struct sock_server *server;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	control_handler_fn handler;
 	void *data;
@@ -92,7 +92,7 @@ int control_reply_get(const char *reply, const char *key, char *buf, size_t size
 	return -ENOENT;
 }
 
-/* ---- Shared I/O helpers ---------------------------------------------------------------- */
+/* ---- Client I/O (the server's is in sock_server.c) --------------------------------------- */
 
 static int64_t now_ms(void)
 {
@@ -125,7 +125,7 @@ static int wait_fd(int fd, short events, int64_t deadline_ms)
 static int send_all(int fd, const char *buf, size_t len, int64_t deadline_ms)
 {
 	while (len > 0) {
-		/* MSG_NOSIGNAL: a client that hung up must not kill the service with SIGPIPE. */
+		/* MSG_NOSIGNAL: a service that hung up must not kill its client with SIGPIPE. */
 		ssize_t n = sysio_send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		int res;
 
@@ -142,9 +142,9 @@ static int send_all(int fd, const char *buf, size_t len, int64_t deadline_ms)
 	return 0;
 }
 
-/* Read until '\n' (stop_at_newline) or EOF, at most size - 1 bytes; NUL-terminates.
- * Returns the length or a negative errno; -EMSGSIZE if a line does not fit. */
-static int recv_text(int fd, char *buf, size_t size, bool stop_at_newline, int64_t deadline_ms)
+/* Read until EOF, at most size - 1 bytes (the rest is cut); NUL-terminates. Returns the length
+ * or a negative errno. */
+static int recv_text(int fd, char *buf, size_t size, int64_t deadline_ms)
 {
 	size_t len = 0;
 
@@ -154,7 +154,7 @@ static int recv_text(int fd, char *buf, size_t size, bool stop_at_newline, int64
 
 		if (len + 1 >= size) {
 			buf[len] = '\0';
-			return stop_at_newline ? -EMSGSIZE : (int)len;
+			return (int)len;
 		}
 		n = sysio_recv(fd, buf + len, size - 1 - len, MSG_DONTWAIT);
 		if (n == -EAGAIN || n == -EWOULDBLOCK) {
@@ -171,9 +171,6 @@ static int recv_text(int fd, char *buf, size_t size, bool stop_at_newline, int64
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		buf[len] = '\0';
-		if (stop_at_newline && memchr(buf, '\n', len) != NULL)
-			break;
 	}
 	buf[len] = '\0';
 	return (int)len;
@@ -220,20 +217,112 @@ static bool socket_in_use(const char *path)
 	return used;
 }
 
-int control_server_create(const char *socket_path, control_handler_fn handler, void *data,
-			  struct control_server **out)
+static void answer(struct sock_conn *c, const struct control_reply *reply)
 {
+	sock_conn_answer(c, reply->text, reply->len);
+}
+
+static void answer_error(struct sock_conn *c, const char *fmt, ...) CONTROL_PRINTF(2, 3);
+
+static void answer_error(struct sock_conn *c, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sock_conn_answer(c, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+}
+
+static void on_accepted(void *data, struct sock_conn *c)
+{
+	static const char denied[] = "error: permission denied\n";
+	struct control_server *s = data;
+
+	if (control_check_peer(sock_conn_fd(c), geteuid()) < 0) {
+		s->n_refused++;
+		sock_conn_answer(c, denied, sizeof(denied) - 1);
+	}
+}
+
+/* One request line [line, line + len) (no newline): hand it to the handler, answer. */
+static void serve_line(struct control_server *s, struct sock_conn *c, const char *line, size_t len)
+{
+	struct control_reply *reply;
+	char req[CONTROL_MAX_REQUEST + 1];
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (memchr(line, '\0', len) != NULL) {
+		answer_error(c, "error: the request contains a NUL byte\n");
+		return;
+	}
+	memcpy(req, line, len);
+	req[len] = '\0';
+	/* On the heap: 16 KiB is more stack than a loop callback should take. */
+	reply = calloc(1, sizeof(*reply));
+	if (reply == NULL) {
+		answer_error(c, "error: out of memory\n");
+		return;
+	}
+	memcpy(reply->text, "ok\n", 4);
+	reply->len = 3;
+	s->handler(s->data, req, reply);
+	answer(c, reply);
+	free(reply);
+}
+
+static void on_received(void *data, struct sock_conn *c, const char *buf, size_t len, bool full,
+			bool eof)
+{
+	struct control_server *s = data;
+	const char *nl = memchr(buf, '\n', len);
+
+	if (nl != NULL)
+		serve_line(s, c, buf, (size_t)(nl - buf));
+	else if (full)
+		answer_error(c, "error: request longer than %d bytes\n", CONTROL_MAX_REQUEST);
+	else if (eof && len > 0)
+		serve_line(s, c, buf, len); /* the client said it is done: the line is complete */
+	/* else: wait for the rest, until the timeout */
+}
+
+static void on_timed_out(void *data, struct sock_conn *c, const char *buf, size_t len)
+{
+	/* A client that sent nothing made no request: it is closed without a word. */
+	if (len > 0)
+		answer_error(c, "error: incomplete request (no newline within %d ms)\n",
+			     CONTROL_TIMEOUT_MS);
+}
+
+static const struct sock_handler control_handler = {
+	.accepted = on_accepted,
+	.received = on_received,
+	.timed_out = on_timed_out,
+	.busy_answer = "error: busy (too many connections)\n",
+};
+
+int control_server_create(const char *socket_path, const struct sock_loop *loop,
+			  control_handler_fn handler, void *data, struct control_server **out)
+{
+	static const struct sock_limits limits = {
+		.max_conns = CONTROL_MAX_CLIENTS,
+		.max_request = CONTROL_MAX_REQUEST,
+		.timeout_ms = CONTROL_TIMEOUT_MS,
+	};
 	struct control_server *s;
 	struct sockaddr_un addr;
 	struct stat st;
-	int res;
+	int fd = -1, res;
 
 	if ((res = make_address(socket_path, &addr)) < 0)
 		return res;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return -ENOMEM;
-	s->fd = -1;
 	s->handler = handler;
 	s->data = data;
 	if (lstat(socket_path, &st) == 0) {
@@ -247,24 +336,29 @@ int control_server_create(const char *socket_path, control_handler_fn handler, v
 		}
 		unlink(socket_path); /* stale: its service died without cleaning up */
 	}
-	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->fd < 0) {
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
 		res = -errno;
 		goto error;
 	}
-	if (bind(s->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		res = -errno;
 		goto error;
 	}
 	strcpy(s->path, socket_path);
-	/* The directory is already 0700; 0600 on the socket too, in case it is ever moved. */
-	if (chmod(socket_path, 0600) < 0 || listen(s->fd, 8) < 0) {
+	/* The directory is already 0700; 0600 on the socket too, in case it is ever moved. A
+	 * backlog as deep as the kernel allows: a burst of clients waits there, not refused. */
+	if (chmod(socket_path, 0600) < 0 || listen(fd, SOMAXCONN) < 0) {
 		res = -errno;
 		goto error;
 	}
+	if ((res = sock_server_create(loop, fd, &limits, &control_handler, s, &s->server)) < 0)
+		goto error;
 	*out = s;
 	return 0;
 error:
+	if (fd >= 0)
+		close(fd);
 	control_server_destroy(s);
 	return res;
 }
@@ -273,16 +367,10 @@ void control_server_destroy(struct control_server *s)
 {
 	if (s == NULL)
 		return;
-	if (s->fd >= 0)
-		close(s->fd);
+	sock_server_destroy(s->server); /* also closes the listening socket */
 	if (s->path[0] != '\0')
 		unlink(s->path);
 	free(s);
-}
-
-int control_server_fd(const struct control_server *s)
-{
-	return s->fd;
 }
 
 unsigned control_server_refused(const struct control_server *s)
@@ -290,61 +378,16 @@ unsigned control_server_refused(const struct control_server *s)
 	return s->n_refused;
 }
 
-static void serve(struct control_server *s, int fd)
+void control_server_counts(const struct control_server *s, struct sock_counts *out)
 {
-	static const char denied[] = "error: permission denied\n";
-	int64_t deadline = now_ms() + CONTROL_IO_TIMEOUT_MS;
-	struct control_reply *reply;
-	char line[CONTROL_MAX_REQUEST + 1];
-	char *nl;
-	int n;
-
-	if (control_check_peer(fd, geteuid()) < 0) {
-		s->n_refused++;
-		send_all(fd, denied, sizeof(denied) - 1, deadline);
-		return;
-	}
-	reply = calloc(1, sizeof(*reply));
-	if (reply == NULL)
-		return;
-	n = recv_text(fd, line, sizeof(line), true, deadline);
-	if (n == -EMSGSIZE) {
-		control_reply_error(reply, "request longer than %d bytes", CONTROL_MAX_REQUEST);
-	} else if (n < 0 || (nl = memchr(line, '\n', (size_t)n)) == NULL) {
-		free(reply);
-		return; /* hung up or too slow: nobody to answer */
-	} else {
-		*nl = '\0';
-		if (nl > line && nl[-1] == '\r')
-			nl[-1] = '\0';
-		memcpy(reply->text, "ok\n", 4);
-		reply->len = 3;
-		s->handler(s->data, line, reply);
-	}
-	send_all(fd, reply->text, reply->len, deadline);
-	free(reply);
-}
-
-void control_server_dispatch(struct control_server *s)
-{
-	for (;;) {
-		int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return; /* EAGAIN: nothing left; anything else: try again next wakeup */
-		}
-		serve(s, fd);
-		close(fd);
-	}
+	sock_server_counts(s->server, out);
 }
 
 /* ---- Client ---------------------------------------------------------------------------- */
 
 int control_request(const char *socket_path, const char *request, char *reply, size_t size)
 {
-	int64_t deadline = now_ms() + 2 * CONTROL_IO_TIMEOUT_MS;
+	int64_t deadline = now_ms() + CONTROL_CLIENT_TIMEOUT_MS;
 	struct sockaddr_un addr;
 	char line[CONTROL_MAX_REQUEST + 1];
 	int fd, res, n;
@@ -369,7 +412,7 @@ int control_request(const char *socket_path, const char *request, char *reply, s
 		goto done;
 	/* A refused peer is answered and hung up on before its request is read, so a failed send
 	 * still leaves an answer to read. */
-	if ((res = recv_text(fd, reply, size, false, deadline)) < 0)
+	if ((res = recv_text(fd, reply, size, deadline)) < 0)
 		goto done;
 	res = (res == 0) ? -EPROTO : 0;
 done:

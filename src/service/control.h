@@ -17,11 +17,15 @@
  * credentials (SO_PEERCRED) must carry the server's own uid, or it is answered with
  * "error: permission denied" and closed before the request is read.
  *
- * The server is not tied to an event loop: the owner watches control_server_fd() for input and
- * calls control_server_dispatch(), which serves every pending connection synchronously. A client
- * gets CONTROL_IO_TIMEOUT_MS to send its line; only same-uid peers get that far, and they could
- * stop the service anyway, so a slow one can only delay the service's main loop (never the audio
- * thread).
+ * The server never waits for a client (docs/reliability.md): it runs on the owner's event loop
+ * (service/sock_loop.h; in the service, PipeWire's main loop) through sock_server.h, every socket
+ * non-blocking, one buffer per connection. Every request gets an answer: one longer than
+ * CONTROL_MAX_REQUEST bytes gets "error: request longer than ...", one whose client shuts down its
+ * sending side without the final newline is served as it is, and one whose newline has not come
+ * CONTROL_TIMEOUT_MS after connecting gets "error: incomplete request ...". At most
+ * CONTROL_MAX_CLIENTS connections are open at once; one more evicts the oldest that has not sent
+ * a complete request (so clients that connect and say nothing cannot lock anyone out), or, when
+ * every one is being answered, is answered "error: busy".
  */
 #ifndef VOCANA_SERVICE_CONTROL_H
 #define VOCANA_SERVICE_CONTROL_H
@@ -30,10 +34,18 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "service/sock_loop.h"
+#include "service/sock_server.h"
+
 #define CONTROL_MAX_REQUEST 256    /* bytes, including the '\n' */
 #define CONTROL_MAX_REPLY 16384    /* bytes: 'stats' carries two histograms */
 #define CONTROL_MAX_VALUE 4096     /* bytes of one formatted value */
-#define CONTROL_IO_TIMEOUT_MS 500  /* per request, each side */
+/* Server: from connecting to the last byte of the answer. A local client sends its line at once
+ * and the answer is ready at once (a few ms on a busy machine), so 2 s is only ever reached by a
+ * client that stalls. */
+#define CONTROL_TIMEOUT_MS 2000
+#define CONTROL_CLIENT_TIMEOUT_MS 1000 /* control_request(): send and read, in all (as before) */
+#define CONTROL_MAX_CLIENTS 16     /* open at once; the service's own clients use one or two */
 
 struct control_reply {
 	char text[CONTROL_MAX_REPLY];
@@ -61,24 +73,21 @@ typedef void (*control_handler_fn)(void *data, const char *request, struct contr
 struct control_server;
 
 /*
- * Listen on socket_path (its directory must exist and be private; see paths_make_dir()).
- * A stale socket file left by a crashed service is replaced; if another server answers on it,
- * returns -EADDRINUSE and leaves it alone.
+ * Listen on socket_path (its directory must exist and be private; see paths_make_dir()) and serve
+ * it on loop (which must outlive the server). A stale socket file left by a crashed service is
+ * replaced; if another server answers on it, returns -EADDRINUSE and leaves it alone.
  */
-int control_server_create(const char *socket_path, control_handler_fn handler, void *data,
-			  struct control_server **out);
+int control_server_create(const char *socket_path, const struct sock_loop *loop,
+			  control_handler_fn handler, void *data, struct control_server **out);
 
-/* Closes and removes the socket file. NULL is a no-op. */
+/* Closes every connection and removes the socket file. NULL is a no-op. */
 void control_server_destroy(struct control_server *s);
-
-/* The listening socket (non-blocking), to watch for input. */
-int control_server_fd(const struct control_server *s);
-
-/* Serve every connection waiting on the listening socket. */
-void control_server_dispatch(struct control_server *s);
 
 /* Number of connections refused because the peer was another user. */
 unsigned control_server_refused(const struct control_server *s);
+
+/* Connections taken, answered and dropped (idle past the timeout, evicted, turned away). */
+void control_server_counts(const struct control_server *s, struct sock_counts *out);
 
 /* 0 if the peer of the connected UNIX socket fd runs as uid, -EPERM if not, or another negative
  * errno if the credentials cannot be read. */

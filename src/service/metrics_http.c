@@ -2,6 +2,7 @@
 #include "service/metrics_http.h"
 
 #include <stdbool.h>
+#include <strings.h>
 #include <string.h>
 
 /* Where the head ends (just after the empty line), or NULL. */
@@ -78,6 +79,8 @@ const char *http_status_text(int status)
 		return "OK";
 	case 400:
 		return "Bad Request";
+	case 401:
+		return "Unauthorized";
 	case 404:
 		return "Not Found";
 	case 405:
@@ -95,7 +98,8 @@ const char *http_status_text(int status)
 }
 
 void http_format_response(struct text_buf *out, int status, const char *content_type,
-			  const char *body, size_t body_len, bool head_only)
+			  const char *extra_headers, const char *body, size_t body_len,
+			  bool head_only)
 {
 	text_buf_printf(out,
 			"HTTP/1.1 %d %s\r\n"
@@ -103,8 +107,56 @@ void http_format_response(struct text_buf *out, int status, const char *content_
 			"Content-Length: %zu\r\n"
 			"Cache-Control: no-store\r\n"
 			"Connection: close\r\n"
+			"%s"
 			"\r\n",
-			status, http_status_text(status), content_type, body_len);
+			status, http_status_text(status), content_type, body_len,
+			extra_headers ? extra_headers : "");
 	if (!head_only && body_len > 0)
 		text_buf_printf(out, "%.*s", (int)body_len, body);
+}
+
+static bool ascii_prefix_nocase(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(end - p) >= n && strncasecmp(p, word, n) == 0;
+}
+
+bool http_bearer_matches(const char *buf, size_t len, const char *token, size_t token_len)
+{
+	const char *end = head_end(buf, len), *p;
+	bool found = false;
+	unsigned char diff = 0;
+	size_t n;
+
+	if (end == NULL || token_len == 0)
+		return false;
+	/* Skip the request line, then look at each header line. */
+	for (p = memchr(buf, '\n', (size_t)(end - buf)); p != NULL && p + 1 < end;) {
+		const char *line = p + 1, *eol = memchr(line, '\n', (size_t)(end - line));
+		const char *v, *ve;
+
+		if (eol == NULL)
+			break;
+		p = eol;
+		if (!ascii_prefix_nocase(line, eol, "authorization:"))
+			continue;
+		if (found)
+			return false; /* two Authorization headers: ambiguous, refused */
+		found = true;
+		for (v = line + 14; v < eol && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (!ascii_prefix_nocase(v, eol, "bearer "))
+			return false;
+		for (v += 7; v < eol && *v == ' '; v++)
+			;
+		for (ve = eol; ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'); ve--)
+			;
+		n = (size_t)(ve - v);
+		/* Constant time in the token's bytes: every byte is compared, whatever differs. */
+		diff = n != token_len;
+		for (size_t i = 0; i < token_len; i++)
+			diff |= (unsigned char)(token[i] ^ (i < n ? v[i] : 0));
+	}
+	return found && diff == 0;
 }

@@ -5,13 +5,14 @@
  *
  * Only what a Prometheus scraper (or curl) sends is accepted: a request line
  * "METHOD SP TARGET SP HTTP/1.x" and header lines, ended by an empty line (CRLF or bare LF),
- * all within HTTP_MAX_REQUEST bytes. Headers are not interpreted (no body is ever read: GET and
- * HEAD have none); every response carries "Connection: close" and the connection is closed after
- * it, whatever the version.
+ * all within HTTP_MAX_REQUEST bytes. Of the headers only Authorization is read (the token mode,
+ * http_bearer_matches()); no body is ever read (GET and HEAD have none); every response carries
+ * "Connection: close" and the connection is closed after it, whatever the version.
  */
 #ifndef VOCANA_SERVICE_METRICS_HTTP_H
 #define VOCANA_SERVICE_METRICS_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "service/metrics_text.h"
@@ -35,10 +36,16 @@ enum http_parse_result {
 enum http_parse_result http_parse_request(const char *buf, size_t len, char method[HTTP_MAX_METHOD],
 					  char path[HTTP_MAX_PATH]);
 
-/* Status line, headers (Content-Type, Content-Length, Connection: close) and, unless head_only,
- * the body. */
+/* Status line, headers (Content-Type, Content-Length, Connection: close, then extra_headers: NULL
+ * or lines each ending in CRLF) and, unless head_only, the body. */
 void http_format_response(struct text_buf *out, int status, const char *content_type,
-			  const char *body, size_t body_len, bool head_only);
+			  const char *extra_headers, const char *body, size_t body_len,
+			  bool head_only);
+
+/* Whether the complete request head in buf carries "Authorization: Bearer TOKEN" with exactly
+ * token (token_len bytes). Header name and scheme are matched without regard to case, as HTTP
+ * says; the token is compared in constant time, so its bytes cannot be guessed from timing. */
+bool http_bearer_matches(const char *buf, size_t len, const char *token, size_t token_len);
 
 /* "OK", "Not Found", ... for the statuses the endpoint uses; "Error" otherwise. */
 const char *http_status_text(int status);

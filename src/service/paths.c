@@ -113,8 +113,10 @@ int paths_make_dir(const char *dir, int private_dir)
 	}
 	if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	/* lstat: a symlink planted in our place must not redirect where the socket goes. */
-	if (lstat(tmp, &st) < 0)
+	/* The private (runtime) directory: lstat, so a symlink planted in our place cannot redirect
+	 * where the socket goes. Others (~/.config/vocana) may be a symlink the user made, as dotfile
+	 * managers do: follow it, the target must still be our own directory. */
+	if ((private_dir ? lstat(tmp, &st) : stat(tmp, &st)) < 0)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;

@@ -21,9 +21,10 @@ int paths_config_file(char *buf, size_t size);
 int paths_user_unit_dir(char *buf, size_t size);
 
 /* Create dir and its missing parents (parents get 0700 too, as XDG asks for new base directories).
- * The last component must end up a real directory (not a symlink) owned by us; when private is
- * true, its mode is forced to 0700. Returns 0 or a negative errno (-ENOTDIR, -EPERM if someone
- * else owns it). */
+ * The last component must end up a directory owned by us: when private_dir is true a real one (not
+ * a symlink), its mode forced to 0700; otherwise a symlink to such a directory is fine (a dotfile
+ * manager's ~/.config/vocana). Returns 0 or a negative errno (-ENOTDIR, -EPERM if someone else owns
+ * it). */
 int paths_make_dir(const char *dir, int private_dir);
 
 /* The directory part of path (everything before the last '/'), into buf. */

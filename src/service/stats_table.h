@@ -57,10 +57,14 @@
 	X(description,           DIR, TEXT,   0, "",        "",                             d->description, "node.description of the node: the name apps show.") \
 	X(input,                 MIC, TEXT,   0, "",        "",                             d->device, "node.name of the microphone captured, or (none).") \
 	X(input_follows_default, MIC, FLAG,   0, "",        "",                             d->follows_default, "yes: the input is the default source, followed when it changes (no --input).") \
+	X(input_wanted,          MIC, TEXT,   0, "",        "",                             d->wanted, "node.name of the input asked for (--input, 'set input'), or (default) when following the default source.") \
+	X(input_missing,         MIC, FLAG,   0, "",        "vocana_input_missing",         d->device_missing, "1 (yes) while the input asked for by name is not in the PipeWire graph: the source outputs silence until it appears.") \
 	X(input_active,          MIC, FLAG,   0, "",        "",                             d->ds.device_streaming, "yes: the capture stream exists and is streaming.") \
 	X(input_state,           MIC, TEXT,   0, "",        "",                             d->device_state, "State of the capture stream (unconnected, connecting, paused, streaming, error; parked: idle while the device runs for another application).") \
 	X(output,                SPK, TEXT,   0, "",        "",                             d->device, "node.name of the sink the speaker plays into, or (none).") \
 	X(output_follows_default, SPK, FLAG,  0, "",        "",                             d->follows_default, "yes: the output is the default sink, followed when it changes (no --speaker-output).") \
+	X(output_wanted,         SPK, TEXT,   0, "",        "",                             d->wanted, "node.name of the output asked for (--speaker-output, 'set speaker.output'), or (default) when following the default sink.") \
+	X(output_missing,        SPK, FLAG,   0, "",        "vocana_output_missing",        d->device_missing, "1 (yes) while the output asked for by name is not in the PipeWire graph: the speaker plays nowhere until it appears.") \
 	X(output_active,         SPK, FLAG,   0, "",        "",                             d->ds.device_streaming, "yes: the playback stream exists and is streaming.") \
 	X(output_state,          SPK, TEXT,   0, "",        "",                             d->device_state, "State of the playback stream (unconnected, connecting, paused, streaming, error; parked: idle while the sink runs for another application).") \
 	X(recording,             MIC, FLAG,   0, "",        "vocana_recording",             d->ds.streaming, "1 (yes) while an application records the source.") \
@@ -129,6 +133,7 @@
 	X(cpu_time_ms,           SVC, COUNT,  0, "ms",      "process_cpu_seconds_total",    r->cpu_time_ms, "User and system CPU time the service has used.") \
 	X(worker_realtime,       DIR, FLAG,   0, "",        "",                             d->ds.es.worker_realtime, "Worker mode: the model's thread got real-time priority (SCHED_FIFO).") \
 	X(memory_locked,         DIR, FLAG,   0, "",        "",                             d->ds.es.memory_locked, "The engine's buffers are locked in RAM (mlock), so they are never paged out.") \
+	X(clients_dropped,       SVC, COUNT,  0, "",        "vocana_clients_dropped_total", mic_clients_dropped(m), "Control-socket and /metrics connections closed without an answer: silent past the timeout, evicted for a newer one, or turned away.") \
 	X(test_slow_model_us,    SVC, NUMBER, 0, "us",      "",                             m->test_slow_model_us, "Test hook VOCANA_TEST_SLOW_MODEL_US: least model time per frame (0 = off).")
 /* clang-format on */
 

@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "app/app_client.h"
+#include "control_thread.h"
 #include "service/control.h"
 #include "test_util.h"
 
 static char tmpdir[256], sock_path[300];
-static atomic_bool stop;
 
 static void handler(void *data, const char *req, struct control_reply *r)
 {
@@ -34,19 +34,6 @@ static void handler(void *data, const char *req, struct control_reply *r)
 	} else {
 		control_reply_error(r, "unknown request '%s'", req);
 	}
-}
-
-static void *server_thread(void *arg)
-{
-	struct control_server *s = arg;
-
-	while (!atomic_load(&stop)) {
-		struct pollfd p = { .fd = control_server_fd(s), .events = POLLIN };
-
-		if (poll(&p, 1, 20) > 0)
-			control_server_dispatch(s);
-	}
-	return NULL;
 }
 
 struct result {
@@ -91,9 +78,8 @@ static void run(const char *path, const char *req, guint timeout_ms, struct resu
 
 int main(void)
 {
-	struct control_server *s = NULL;
+	struct control_thread srv;
 	struct result r;
-	pthread_t th;
 	char value[64], hang_path[300], stale_path[300];
 	const char *err, *body;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -103,8 +89,7 @@ int main(void)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vocana-app-client-XXXXXX");
 	CHECK(mkdtemp(tmpdir) != NULL);
 	snprintf(sock_path, sizeof(sock_path), "%s/control.sock", tmpdir);
-	CHECK(control_server_create(sock_path, handler, NULL, &s) == 0);
-	CHECK(pthread_create(&th, NULL, server_thread, s) == 0);
+	CHECK(control_thread_start(&srv, sock_path, handler, NULL) == 0);
 
 	/* ok */
 	run(sock_path, "status", 2000, &r);
@@ -158,9 +143,7 @@ int main(void)
 	CHECK(max_gap_us < 100000); /* the loop kept turning: nothing blocked on the socket */
 	close(hang_fd);
 
-	atomic_store(&stop, true);
-	pthread_join(th, NULL);
-	control_server_destroy(s);
+	control_thread_stop(&srv);
 	unlink(stale_path);
 	unlink(hang_path);
 	rmdir(tmpdir);

@@ -23,6 +23,7 @@
 #include "cli/monitor_targets.h"
 #include "cli/monitor_text.h"
 #include "cli/monitor_view.h"
+#include "control_thread.h"
 #include "service/control.h"
 #include "service/proc_usage.h"
 #include "test_util.h"
@@ -501,7 +502,6 @@ static void test_view(void)
 
 enum service_kind { SERVICE_NEW, SERVICE_OLD, SERVICE_BROKEN };
 
-static atomic_bool server_stop;
 static atomic_int stats_requests, status_requests;
 
 /* The request handling of a new service ("stats"), one from before "stats" (the same "unknown
@@ -528,36 +528,19 @@ static void service_handler(void *data, const char *req, struct control_reply *r
 	}
 }
 
-static void *server_thread(void *arg)
-{
-	struct control_server *srv = arg;
-
-	while (!atomic_load(&server_stop)) {
-		struct pollfd p = { .fd = control_server_fd(srv), .events = POLLIN };
-
-		if (poll(&p, 1, 20) > 0)
-			control_server_dispatch(srv);
-	}
-	return NULL;
-}
-
 static void collect_from(enum service_kind kind, const char *path, int expect_res,
 			 struct monitor_stats *s, char *err, size_t err_size)
 {
-	struct control_server *srv = NULL;
-	pthread_t th;
+	struct control_thread srv;
 	int res;
 
-	CHECK(control_server_create(path, service_handler, &kind, &srv) == 0);
-	if (srv == NULL)
+	res = control_thread_start(&srv, path, service_handler, &kind);
+	CHECK(res == 0);
+	if (res < 0)
 		return;
-	atomic_store(&server_stop, false);
-	pthread_create(&th, NULL, server_thread, srv);
 	res = monitor_collect(path, s, err, err_size);
 	CHECK_MSG(res == expect_res, "service kind %d: %d, expected %d", (int)kind, res, expect_res);
-	atomic_store(&server_stop, true);
-	pthread_join(th, NULL);
-	control_server_destroy(srv);
+	control_thread_stop(&srv);
 }
 
 static void test_collect(void)

@@ -192,14 +192,14 @@ static void test_http_response(void)
 	struct text_buf b;
 
 	text_buf_init(&b);
-	http_format_response(&b, 200, PROMETHEUS_CONTENT_TYPE, "a 1\n", 4, false);
+	http_format_response(&b, 200, PROMETHEUS_CONTENT_TYPE, NULL, "a 1\n", 4, false);
 	CHECK(b.data && strcmp(b.data, "HTTP/1.1 200 OK\r\n"
 				      "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
 				      "Content-Length: 4\r\n"
 				      "Cache-Control: no-store\r\n"
 				      "Connection: close\r\n\r\na 1\n") == 0);
 	text_buf_free(&b);
-	http_format_response(&b, 404, "text/plain", "nope\n", 5, true); /* HEAD: no body */
+	http_format_response(&b, 404, "text/plain", NULL, "nope\n", 5, true); /* HEAD: no body */
 	CHECK(b.data && strncmp(b.data, "HTTP/1.1 404 Not Found\r\n", 24) == 0);
 	CHECK(b.data && strstr(b.data, "Content-Length: 5\r\n") != NULL);
 	CHECK(b.data && b.len >= 4 && strcmp(b.data + b.len - 4, "\r\n\r\n") == 0);

@@ -10,7 +10,8 @@
 #     latency per quantum (128, 256, 512, 1024) is measured against the fake mic's monitor;
 #   - bypass (disable) is also the exact delayed input;
 #   - strength 100: the recording equals the engine run offline over the same samples;
-#   - install-service writes the systemd user unit (no user manager runs here).
+#   - install-service writes the systemd user unit (no user manager runs here); from the build tree
+#     only with --build-tree.
 # Usage (from meson): test_mic_basic.sh VOCANA PW_PLAY_RECORD PW_ANALYZE. Exit 77 = skipped.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -146,9 +147,20 @@ status_is running yes || fail "first instance hurt by the second"
 stop_mic
 
 # ---- install-service: the unit lands in the user's systemd directory; no user manager here --------
-msg=$("$VOCANA" install-service 2>&1) || fail "install-service: $msg"
+# From the build tree it never runs this program unasked: it takes the installed vocana (if this
+# machine has one) or refuses, naming --build-tree.
 unit="$XDG_CONFIG_HOME/systemd/user/vocana.service"
 exe=$(readlink -f "$VOCANA")
+if msg=$("$VOCANA" install-service --no-enable 2>&1); then
+	grep -q "runs the installed" <<<"$msg" || fail "install-service from the build tree said: $msg"
+	grep -q "ExecStart=\"$exe\"" "$unit" && fail "install-service used the build tree's program: $msg"
+	rm -f "$unit"
+else
+	grep -q "runs from a build tree.*--build-tree" <<<"$msg" ||
+		fail "install-service from the build tree refused with: $msg"
+	[[ ! -e "$unit" ]] || fail "install-service refused but wrote $unit"
+fi
+msg=$("$VOCANA" install-service --build-tree 2>&1) || fail "install-service --build-tree: $msg"
 grep -qxF "ExecStart=\"$exe\" mic" "$unit" || fail "unit ExecStart: $(grep ExecStart "$unit")"
 grep -qx "Restart=on-failure" "$unit" || fail "unit without Restart=on-failure"
 grep -q "no systemd user manager" <<<"$msg" || fail "install-service without systemd said: $msg"

@@ -4,6 +4,8 @@
 # 'vocana mic' when the world changes under it:
 #   - the capture device disappears: the Vocana source stays listed and records silence; when the
 #     device comes back the service captures it again and the audio is exact again;
+#   - --input names a device that does not exist: one warning in the log, 'status' and 'monitor'
+#     show it as not found, and the service captures it as soon as it appears;
 #   - PipeWire (and WirePlumber, pipewire-pulse) restart: the service reconnects by itself and
 #     the source is listed again, with exact audio;
 #   - following the default source (no --input): a new default is followed, Vocana itself as the
@@ -42,6 +44,7 @@ check_exact "before any change"
 # ---- the device goes away and comes back ---------------------------------------------------
 pw_fake_mic_destroy || fail "could not remove the fake mic"
 pw_wait_until 5 status_is input "(none)" || fail "input still '$(status_get input)' after removal"
+status_is input_missing yes || fail "input_missing is '$(status_get input_missing)' with the device gone"
 source_listed || fail "the Vocana source vanished with the device"
 "$PLAYREC" -n 24000 -r "$PW_ENV_DIR/silence.f32" -R "$MIC_NODE" -q 1024 -t 20 2>/dev/null ||
 	fail "no audio from the Vocana source while the device is gone"
@@ -50,6 +53,7 @@ note "while the device is gone: $stats"
 [[ "$(kv "$stats" peak)" == "0.000000" ]] || fail "not silence while the device is gone: $stats"
 pw_fake_mic_create || fail "could not re-create the fake mic"
 pw_wait_until 5 status_is input "$PW_ENV_FAKE_MIC" || fail "device not re-attached"
+status_is input_missing no || fail "input_missing is '$(status_get input_missing)' with the device back"
 check_exact "after the device came back"
 
 # ---- PipeWire restarts ------------------------------------------------------------------------
@@ -97,6 +101,31 @@ pw_wait_until 5 status_is input "(none)" || fail "input '$(status_get input)' af
 set_default_source "$PW_ENV_FAKE_MIC"
 pw_wait_until 5 status_is input "$PW_ENV_FAKE_MIC" || fail "did not follow the default back"
 check_exact "following the default"
+stop_mic
+
+# ---- an input that does not exist (a typo, or a device not plugged in yet) -------------------------
+later=vocana_test_later
+start_mic --input "$later" --strength 0
+pw_wait_until 5 status_is input_missing yes ||
+	fail "input_missing is '$(status_get input_missing)' for a device that does not exist"
+status_is input_wanted "$later" || fail "input_wanted is '$(status_get input_wanted)'"
+status_is input "(none)" || fail "input is '$(status_get input)' for a device that does not exist"
+grep -q "input '$later' not found" "$PW_ENV_DIR/mic.log" || fail "no warning that '$later' was not found"
+out=$("$VOCANA" status) || fail "status: $out"
+grep -q "input: *$later not found: waiting for it" <<<"$out" || fail "status does not say so: $out"
+out=$("$VOCANA" monitor --json --once) || fail "monitor: $out"
+grep -q '"input_missing":true' <<<"$out" || fail "monitor --json: $out"
+# Other devices coming and going do not repeat the warning.
+pw_fake_mic_create vocana_test_other || fail "could not create another fake mic"
+pw_fake_mic_destroy vocana_test_other || fail "could not remove the other fake mic"
+status_is input_missing yes || fail "input_missing changed with another device"
+(($(grep -c "input '$later' not found" "$PW_ENV_DIR/mic.log") == 1)) ||
+	fail "the warning was repeated: $(grep "not found" "$PW_ENV_DIR/mic.log")"
+# It appears: captured at once.
+pw_fake_mic_create "$later" || fail "could not create $later"
+pw_wait_until 5 status_is input "$later" || fail "did not capture '$later' when it appeared"
+status_is input_missing no || fail "input_missing is '$(status_get input_missing)' once it exists"
+pw_wait_until 5 input_linked || fail "the capture of '$later' is not linked: $(status_get input_state)"
 stop_mic
 echo "ok: mic-resilience" >&2
 exit 0

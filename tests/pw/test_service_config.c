@@ -55,11 +55,12 @@ static void test_parse_bad(void)
 		CHECK_MSG(parse(bad[i], &c, err) == -EINVAL, "accepted '%s'", bad[i]);
 		CHECK_MSG(strncmp(err, "line 1:", 7) == 0, "err '%s'", err);
 	}
-	/* All or nothing: line 1 is fine, line 3 is not, so nothing changes. */
+	/* Line 1 is fine, line 3 is not: line 1 still applies, line 3 changes nothing and is
+	 * reported (issue #13 item 5; before, one bad line dropped the whole file). */
 	service_config_defaults(&c);
 	CHECK(parse("strength = 5\n\nenabled = perhaps\n", &c, err) == -EINVAL);
 	CHECK(strncmp(err, "line 3:", 7) == 0);
-	CHECK(c.strength == 100 && c.enabled);
+	CHECK(c.strength == 5 && c.enabled);
 	/* NUL bytes and over-long lines. */
 	{
 		char with_nul[] = "strength = 5\0\n";

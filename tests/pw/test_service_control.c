@@ -17,11 +17,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "control_thread.h"
 #include "service/control.h"
+#include "service/sock_loop_poll.h"
 #include "test_util.h"
 
 static char tmpdir[256], sock_path[300];
-static atomic_bool stop;
+static struct sock_poll_loop *poll_loop;
+static const struct sock_loop *loop;
 
 static void handler(void *data, const char *req, struct control_reply *r)
 {
@@ -40,35 +43,18 @@ static void handler(void *data, const char *req, struct control_reply *r)
 	}
 }
 
-static void *server_thread(void *arg)
-{
-	struct control_server *s = arg;
-
-	while (!atomic_load(&stop)) {
-		struct pollfd p = { .fd = control_server_fd(s), .events = POLLIN };
-
-		if (poll(&p, 1, 20) > 0)
-			control_server_dispatch(s);
-	}
-	return NULL;
-}
-
 static void test_protocol(void)
 {
-	struct control_server *s = NULL, *s2 = NULL;
+	struct control_server *s2 = NULL;
+	struct control_thread srv;
 	char reply[CONTROL_MAX_REPLY + 1], value[64], req[400];
-	pthread_t th;
 	struct stat st;
 	int calls = 0;
 
-	CHECK(control_server_create(sock_path, handler, &calls, &s) == 0);
-	if (s == NULL)
-		return;
+	CHECK(control_thread_start(&srv, sock_path, handler, &calls) == 0);
 	CHECK(stat(sock_path, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
 	/* A second server on a live socket is refused and leaves it alone. */
-	CHECK(control_server_create(sock_path, handler, &calls, &s2) == -EADDRINUSE);
-	atomic_store(&stop, false);
-	pthread_create(&th, NULL, server_thread, s);
+	CHECK(control_server_create(sock_path, loop, handler, &calls, &s2) == -EADDRINUSE);
 
 	CHECK(control_request(sock_path, "status", reply, sizeof(reply)) == 0);
 	CHECK(strncmp(reply, "ok\n", 3) == 0);
@@ -93,9 +79,7 @@ static void test_protocol(void)
 	CHECK(control_request(sock_path, req, reply, sizeof(reply)) == -EINVAL);
 	CHECK(calls == 3);
 
-	atomic_store(&stop, true);
-	pthread_join(th, NULL);
-	control_server_destroy(s);
+	control_thread_stop(&srv);
 	CHECK(access(sock_path, F_OK) != 0); /* removed */
 	CHECK(control_request(sock_path, "status", reply, sizeof(reply)) == -ENOENT);
 }
@@ -108,7 +92,7 @@ static void test_raw_client(void)
 	int calls = 0, fd;
 	pid_t pid;
 
-	CHECK(control_server_create(sock_path, handler, &calls, &s) == 0);
+	CHECK(control_server_create(sock_path, loop, handler, &calls, &s) == 0);
 	if (s == NULL)
 		return;
 	pid = fork();
@@ -128,12 +112,10 @@ static void test_raw_client(void)
 		_exit(strstr(reply, "error: request longer") ? 0 : 1);
 	}
 	{
-		struct pollfd p = { .fd = control_server_fd(s), .events = POLLIN };
 		int status = -1;
 
-		if (poll(&p, 1, 5000) > 0)
-			control_server_dispatch(s);
-		waitpid(pid, &status, 0);
+		for (int i = 0; i < 250 && waitpid(pid, &status, WNOHANG) == 0; i++)
+			sock_poll_loop_run_once(poll_loop, 20);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		CHECK(calls == 0);
 	}
@@ -147,20 +129,20 @@ static void test_stale_socket(void)
 	int calls = 0;
 
 	/* A socket file nobody listens on (a crashed service) is replaced. */
-	CHECK(control_server_create(sock_path, handler, &calls, &s) == 0);
-	if (s)
-		close(control_server_fd(s)); /* simulate the crash: file stays, nobody listens */
 	{
-		struct control_server *s2 = NULL;
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-		CHECK(control_server_create(sock_path, handler, &calls, &s2) == 0);
-		control_server_destroy(s2);
+		strcpy(a.sun_path, sock_path);
+		CHECK(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+		close(fd); /* the crash: the file stays, nobody listens */
 	}
-	free(s); /* its fd is closed and the file gone; do not unlink the new one twice */
+	CHECK(control_server_create(sock_path, loop, handler, &calls, &s) == 0);
+	control_server_destroy(s);
 	/* A regular file in the socket's place is never deleted. */
 	snprintf(other, sizeof(other), "%s/not-a-socket", tmpdir);
 	fclose(fopen(other, "w"));
-	CHECK(control_server_create(other, handler, &calls, &s) == -EEXIST);
+	CHECK(control_server_create(other, loop, handler, &calls, &s) == -EEXIST);
 	CHECK(access(other, F_OK) == 0);
 }
 
@@ -193,7 +175,7 @@ static void test_foreign_uid(void)
 	chmod(dir, 0777);
 	chmod(tmpdir, 0755);
 	snprintf(path, sizeof(path), "%s/control.sock", dir);
-	CHECK(control_server_create(path, handler, &calls, &s) == 0);
+	CHECK(control_server_create(path, loop, handler, &calls, &s) == 0);
 	if (s == NULL)
 		return;
 	chmod(path, 0666); /* the real service never does this: only the SO_PEERCRED check remains */
@@ -207,13 +189,8 @@ static void test_foreign_uid(void)
 			_exit(4);
 		_exit(strcmp(reply, "error: permission denied\n") == 0 ? 0 : 5);
 	}
-	atomic_store(&stop, false);
-	for (int i = 0; i < 250 && waitpid(pid, &status, WNOHANG) == 0; i++) {
-		struct pollfd p = { .fd = control_server_fd(s), .events = POLLIN };
-
-		if (poll(&p, 1, 20) > 0)
-			control_server_dispatch(s);
-	}
+	for (int i = 0; i < 250 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		sock_poll_loop_run_once(poll_loop, 20);
 	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
 	CHECK(calls == 0);
 	CHECK(control_server_refused(s) == 1);
@@ -227,11 +204,14 @@ int main(void)
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
 	snprintf(sock_path, sizeof(sock_path), "%s/control.sock", tmpdir);
+	if (sock_poll_loop_create(&poll_loop, &loop) < 0)
+		return 1;
 	RUN_TEST(test_protocol);
 	RUN_TEST(test_raw_client);
 	RUN_TEST(test_stale_socket);
 	RUN_TEST(test_peer_check_socketpair);
 	RUN_TEST(test_foreign_uid);
+	sock_poll_loop_destroy(poll_loop);
 	{
 		char cmd[300];
 

@@ -242,6 +242,20 @@ def test_widen():
     check("widen_from: the new units' outgoing weights get gradient", float(g.abs().sum()) > 0)
 
 
+def test_synth_transients():
+    import synth_noise
+    for g in (synth_noise.clicks, synth_noise.chirps):
+        a = g(np.random.default_rng(3), 48000)
+        b = g(np.random.default_rng(3), 48000)
+        check(f"synth: {g.__name__} is unit-RMS, finite and deterministic",
+              np.all(np.isfinite(a)) and abs(float(np.sqrt(np.mean(a * a))) - 1) < 1e-3
+              and np.array_equal(a, b))
+    # clicks are impulsive: most of the energy in a small share of the time
+    x = synth_noise.clicks(np.random.default_rng(4), 48000) ** 2
+    top = np.sort(x)[::-1]
+    check("synth: clicks are impulsive", top[: len(x) // 20].sum() > 0.5 * x.sum())
+
+
 def test_augment():
     rng = np.random.default_rng(2)
     x = rng.standard_normal(48000).astype(np.float32) * 0.1
@@ -274,6 +288,7 @@ def main():
     test_rooms()
     test_widen()
     test_augment()
+    test_synth_transients()
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 
