@@ -494,6 +494,10 @@ static void update_activity(struct direction *d)
 	node_on = d->active && (d->device == NULL || device_ready(d));
 	if (node_on != d->node_on) {
 		d->node_on = node_on;
+		/* Set before the first cycle of the new session can run: whatever the position did
+		 * while we were inactive was nobody's loss. */
+		if (node_on)
+			atomic_store_explicit(&d->restart_tracking, true, memory_order_release);
 		pw_stream_set_active(d->node, node_on);
 	}
 }

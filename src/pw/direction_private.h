@@ -23,6 +23,9 @@
 /* How long a device stream back from parking may take to run before the node starts without
  * it (device_ready() in direction.c): far longer than linking to a running device takes. */
 #define DIRECTION_UNPARK_WAIT_NS 500000000ull
+/* Cycles after the node is (re)activated in which position jumps are start-up, not gaps
+ * (track_position() in direction_rt.c): 8 quanta, 21 ms at quantum 128. */
+#define DIRECTION_SETTLE_CYCLES 8
 
 /* One channel's path: hand-off -> (rate adapter) -> engine. */
 struct direction_channel {
@@ -81,6 +84,7 @@ struct direction {
 
 	/* Data thread only. */
 	uint64_t last_position, last_duration;
+	uint32_t settle_cycles;     /* start-up cycles left whose jumps are no gaps */
 	uint32_t last_clock_id;
 	uint64_t silent_samples;    /* of digital silence in a row, up to the idle threshold */
 

@@ -79,15 +79,24 @@ static const float *buffer_channel(const struct pw_buffer *b, uint32_t c, uint32
  * Count the cycles the graph ran without us. Every forward jump of the position within one
  * driver's clock is a gap, however long (a process stopped for seconds loses seconds: that must
  * show). A new session, a new driver (its clock id changes: a device came or went) or a restart
- * of our own node are no gaps: the position simply starts over there.
+ * of our own node are no gaps: the position simply starts over there. Nor are the first
+ * DIRECTION_SETTLE_CYCLES cycles after the node is (re)activated: while the streams join the
+ * driver, the speaker's triggered playback can miss a cycle or two before any audio flows (seen
+ * at one session start in three, 2-3 quanta, with no sample of the player's lost).
  */
 static void track_position(struct direction *d, const struct spa_io_position *pos)
 {
 	const uint64_t p = pos->clock.position, n = pos->clock.duration;
 	const uint32_t rate = pos->clock.rate.denom;
 
-	if (atomic_exchange_explicit(&d->restart_tracking, false, memory_order_acquire))
+	if (atomic_exchange_explicit(&d->restart_tracking, false, memory_order_acquire)) {
 		d->last_duration = 0;
+		d->settle_cycles = DIRECTION_SETTLE_CYCLES;
+	}
+	if (d->settle_cycles > 0) {
+		d->settle_cycles--;
+		d->last_duration = 0;
+	}
 	if (d->last_duration != 0 && pos->clock.id == d->last_clock_id &&
 	    p > d->last_position + d->last_duration && rate > 0) {
 		uint64_t gap = p - (d->last_position + d->last_duration);
@@ -219,6 +228,7 @@ static void out_process(void *data)
 		for (uint32_t c = 0; c < d->channels; c++)
 			handoff_reset(d->ch[c].handoff);
 		d->last_duration = 0;
+		d->settle_cycles = DIRECTION_SETTLE_CYCLES;
 		atomic_store_explicit(&d->reset_session, false, memory_order_release);
 	}
 	if (atomic_exchange_explicit(&d->recover_now, false, memory_order_acquire))

@@ -19,6 +19,11 @@
  *       plucked melody, a bass line, a kick drum and noise hi-hats, peaking at 0.5, after 1.5 s
  *       of silence. What someone might play into the Vocana Speaker by mistake.
  *
+ *   pw_analyze noisy CLEAN.f32 OUT.f32 SNR_DB [SEED]
+ *       CLEAN plus noise (white, a little of it low-passed, and a 50 Hz hum) from 1.5 s on (the
+ *       pre-roll stays silent), scaled to SNR_DB against CLEAN's power over its sound: the noisy
+ *       speech of the speaker's end-to-end test, with CLEAN as the reference for 'sisdr'.
+ *
  *   pw_analyze sisdr REF.f32 REC.f32
  *       REC aligned with REF (as 'delay'), then the scale-invariant SDR of REC against REF over
  *       REF's sound (from its first to its last non-zero sample): "lag=N sisdr_db=S".
@@ -404,6 +409,52 @@ static int cmd_music(char **argv)
 	return 0;
 }
 
+static int cmd_noisy(int argc, char **argv)
+{
+	struct signal in;
+	double snr_db = atof(argv[4]), ps = 0.0, pn = 0.0, lp = 0.0;
+	unsigned seed = argc > 5 ? (unsigned)strtoul(argv[5], NULL, 10) : 4242u;
+	size_t pre = (size_t)(PREROLL_S * RATE), first = 0, last = 0;
+	float *noise;
+	FILE *f;
+	int res = 1;
+
+	if (load(argv[2], &in) < 0)
+		return 1;
+	noise = calloc(in.n + 1, sizeof(float));
+	if (noise == NULL)
+		return 1;
+	for (size_t t = 0; t < in.n; t++)
+		if (in.x[t] != 0.0f) {
+			if (last == 0)
+				first = t;
+			last = t + 1;
+		}
+	for (size_t t = pre; t < in.n; t++) {
+		float w = test_randf(&seed);
+
+		lp = 0.95 * lp + 0.05 * w; /* a rumble under the hiss */
+		noise[t] = w + 4.0f * (float)lp + 0.5f * sinf(2.0f * (float)M_PI * 50.0f * t / RATE);
+	}
+	for (size_t t = first; t < last; t++) {
+		ps += (double)in.x[t] * in.x[t];
+		pn += (double)noise[t] * noise[t];
+	}
+	if (ps > 0.0 && pn > 0.0) {
+		float g = (float)sqrt(ps / pn * pow(10.0, -snr_db / 10.0));
+
+		for (size_t t = 0; t < in.n; t++)
+			in.x[t] += g * noise[t];
+		f = fopen(argv[3], "wb");
+		res = f == NULL || fwrite(in.x, sizeof(float), in.n, f) != in.n || fclose(f) != 0;
+		if (res)
+			fprintf(stderr, "pw_analyze: cannot write %s\n", argv[3]);
+	}
+	free(noise);
+	free(in.x);
+	return res;
+}
+
 static int cmd_sisdr(char **argv)
 {
 	struct signal ref, rec, y;
@@ -645,6 +696,8 @@ int main(int argc, char **argv)
 		return cmd_impulses(argc, argv);
 	if (argc == 4 && strcmp(argv[1], "music") == 0)
 		return cmd_music(argv);
+	if (argc >= 5 && strcmp(argv[1], "noisy") == 0)
+		return cmd_noisy(argc, argv);
 	if (argc == 4 && strcmp(argv[1], "sisdr") == 0)
 		return cmd_sisdr(argv);
 	if (argc == 6 && strcmp(argv[1], "channel") == 0)
