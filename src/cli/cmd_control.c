@@ -136,38 +136,49 @@ static int apply_change(const char *req, const struct settings_change *ch, char 
 /* The Vocana Speaker's part of 'vocana status', while it is on. */
 static void print_speaker(const char *reply)
 {
-	char a[256], b[256], c[256];
+	char a[256], b[256], c[256], d[256], e[256];
 
 	printf("%s: %s\n", get(reply, "speaker.description", a, sizeof(a)),
 	       strcmp(get(reply, "speaker.playing", b, sizeof(b)), "yes") == 0 ?
 		       "playing" : "idle (nothing plays into it)");
-	printf("  output:    %s%s%s\n", get(reply, "speaker.output", a, sizeof(a)),
-	       strcmp(get(reply, "speaker.output_active", b, sizeof(b)), "yes") == 0 ? " (active)" : "",
-	       strcmp(get(reply, "speaker.output_follows_default", c, sizeof(c)), "yes") == 0 ?
-		       ", following the default sink" : "");
+	if (strcmp(get(reply, "speaker.output_missing", a, sizeof(a)), "yes") == 0)
+		printf("  output:    %s not found: waiting for it, the speaker plays nowhere until then "
+		       "('pactl list sinks short' lists the devices)\n",
+		       get(reply, "speaker.output_wanted", b, sizeof(b)));
+	else
+		printf("  output:    %s%s%s\n", get(reply, "speaker.output", a, sizeof(a)),
+		       strcmp(get(reply, "speaker.output_active", b, sizeof(b)), "yes") == 0 ?
+			       " (active)" : "",
+		       strcmp(get(reply, "speaker.output_follows_default", c, sizeof(c)), "yes") == 0 ?
+			       ", following the default sink" : "");
 	printf("  graph:     %s Hz, quantum %s, %s channels\n",
 	       get(reply, "speaker.rate", a, sizeof(a)), get(reply, "speaker.quantum", b, sizeof(b)),
 	       get(reply, "speaker.channels", c, sizeof(c)));
 	printf("  latency:   %s ms added (%s samples)\n",
 	       get(reply, "speaker.latency_ms", a, sizeof(a)),
 	       get(reply, "speaker.latency_samples", b, sizeof(b)));
-	printf("  glitches:  %s xruns, %s late model frames, breaker %s\n",
-	       get(reply, "speaker.xruns", a, sizeof(a)), get(reply, "speaker.misses", b, sizeof(b)),
-	       get(reply, "speaker.breaker", c, sizeof(c)));
+	printf("  glitches:  %s xruns (%s ms of audio lost, the longest %s ms), %s late model "
+	       "frames, breaker %s\n", get(reply, "speaker.xruns", a, sizeof(a)),
+	       get(reply, "speaker.xrun_lost_ms", b, sizeof(b)),
+	       get(reply, "speaker.xrun_max_ms", c, sizeof(c)),
+	       get(reply, "speaker.misses", d, sizeof(d)), get(reply, "speaker.breaker", e, sizeof(e)));
+	printf("  CPU:       audio callback load %s %%\n",
+	       get(reply, "speaker.dsp_load_percent", a, sizeof(a)));
 	printf("  strength:  %s\n", get(reply, "speaker.strength", a, sizeof(a)));
 }
 
 int cmd_status(int argc, char **argv)
 {
 	char reply[CONTROL_MAX_REPLY + 1];
-	char a[256], b[256], c[256], d[256];
+	char a[256], b[256], c[256], d[256], e[256];
 	bool raw = false;
 	int res;
 
 	if (wants_help(argc, argv)) {
 		fputs("usage: vocana status [--raw]\n\n"
-		      "Show whether the Vocana Microphone runs and how: its input device, graph rate\n"
-		      "and quantum, added latency, CPU use, glitch counters and settings.\n"
+		      "Show whether the Vocana Microphone (and the Vocana Speaker, when on) runs and\n"
+		      "how: its device, graph rate and quantum, added latency, CPU use, glitch\n"
+		      "counters (xruns with the audio they lost) and settings.\n"
 		      "--raw prints the service's key=value lines, for scripts.\n", stdout);
 		return CLI_EXIT_OK;
 	}
@@ -181,6 +192,17 @@ int cmd_status(int argc, char **argv)
 		return res;
 	if (raw) {
 		fputs(reply, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(get(reply, "mic", a, sizeof(a)), "no") == 0) {
+		/* Only the speaker runs: none of the mic's figures mean anything. */
+		printf("Vocana service: running (pid %s), the Vocana Microphone is off\n",
+		       get(reply, "pid", b, sizeof(b)));
+		if (strcmp(get(reply, "connected", a, sizeof(a)), "yes") != 0)
+			printf("  PipeWire:  not connected (waiting for the daemon)\n");
+		printf("  CPU:       %s %% of a core\n", get(reply, "cpu_percent", a, sizeof(a)));
+		if (strcmp(get(reply, "speaker", a, sizeof(a)), "yes") == 0)
+			print_speaker(reply);
 		return CLI_EXIT_OK;
 	}
 	printf("%s: running (pid %s), %s\n", get(reply, "description", a, sizeof(a)),
@@ -204,9 +226,10 @@ int cmd_status(int argc, char **argv)
 	       get(reply, "latency_samples", b, sizeof(b)));
 	printf("  CPU:       %s %% of a core (audio callback load %s %%)\n",
 	       get(reply, "cpu_percent", a, sizeof(a)), get(reply, "dsp_load_percent", b, sizeof(b)));
-	printf("  glitches:  %s xruns, %s late model frames, breaker %s\n",
-	       get(reply, "xruns", a, sizeof(a)), get(reply, "misses", b, sizeof(b)),
-	       get(reply, "breaker", c, sizeof(c)));
+	printf("  glitches:  %s xruns (%s ms of audio lost, the longest %s ms), %s late model "
+	       "frames, breaker %s\n", get(reply, "xruns", a, sizeof(a)),
+	       get(reply, "xrun_lost_ms", b, sizeof(b)), get(reply, "xrun_max_ms", c, sizeof(c)),
+	       get(reply, "misses", d, sizeof(d)), get(reply, "breaker", e, sizeof(e)));
 	printf("  strength:  %s, denoising %s\n", get(reply, "strength", a, sizeof(a)),
 	       strcmp(get(reply, "enabled", d, sizeof(d)), "yes") == 0 ? "enabled" :
 										"disabled (bypass)");
