@@ -16,6 +16,8 @@ BENCH_PW_LIB=$BENCH_DIR
 source "$BENCH_PW_LIB/pw-env.sh"
 # shellcheck source=tests/daemon/pw/mic-test-lib.sh
 source "$BENCH_PW_LIB/mic-test-lib.sh"
+# shellcheck source=tests/daemon/pw/speaker-test-lib.sh
+source "$BENCH_PW_LIB/speaker-test-lib.sh"
 
 # The library's notes (one per glitched run) are test diagnostics; a benchmark reports problems
 # as its own 'unmeasured' lines instead. VOCANA_BENCH_VERBOSE=1 shows them on stderr.

@@ -11,7 +11,17 @@
 #     times, summed over the same windows); the rest is mostly the cost of being a PipeWire client
 #     (a wake-up and four system calls per graph cycle);
 #   - service.rss: resident memory (VmRSS) after those recordings.
+<<<<<<< HEAD
 # Run by 'vocana bench pipeline' (src/cli/bench/bench_latency.c), or by hand:
+=======
+# And the Vocana Speaker (turned on after that, playing into a stereo null sink, the default):
+#   - pipeline.speaker.latency.qN: what it adds at quantum N, by impulse against the direct path
+#     (the same impulses played straight into the sink), both channels alike;
+#   - service.cpu.both: the service's CPU while audio flows through both directions at once
+#     (a recording of the mic and a stereo player into the speaker, strength 100, quantum 256);
+#   - service.rss.both: resident memory with both directions running.
+# Run by 'vocana bench pipeline' (src/cli/bench_latency.c), or by hand:
+>>>>>>> speaker
 #   bench/latency.sh VOCANA PW_PLAY_RECORD PW_ANALYZE [--quick]
 # Output on stdout, one line per figure:
 #   stat name=NAME unit=UNIT median=M p99=P min=A max=B repeats=N
@@ -132,4 +142,53 @@ fi
 
 rss_kib=$(awk '/^VmRSS/ { print $2 }' "/proc/$MIC_PID/status")
 emit_stat service.rss MiB "$(awk -v k="$rss_kib" 'BEGIN { printf "%.2f", k / 1024 }')"
+
+# ---- the Vocana Speaker ---------------------------------------------------------------------
+spk_out_create || fail "could not create the loudspeaker sink"
+"$VOCANA" enable speaker >/dev/null || fail "enable speaker"
+pw_wait_until 10 speaker_listed || fail "the Vocana Speaker did not appear"
+pw_wait_until 10 spk_output_linked || fail "the speaker does not play into $SPK_OUT"
+"$ANALYZE" impulses "$PW_ENV_DIR/imp.f32" 2 250 || fail "pw_analyze impulses"
+"$ANALYZE" interleave "$PW_ENV_DIR/imp2.f32" "$PW_ENV_DIR/imp.f32" "$PW_ENV_DIR/imp.f32" ||
+	fail "interleave"
+"$VOCANA" set speaker.strength 0 >/dev/null || fail "set speaker.strength 0"
+for q in "${QUANTA[@]}"; do
+	ms=()
+	for ((run = 0; run < MAX_RUNS && ${#ms[@]} < REPEATS; run++)); do
+		spk_play_record "$PW_ENV_DIR/imp2.f32" "$PW_ENV_DIR/direct.f32" "$q" 2 "$SPK_OUT"
+		spk_lags "$PW_ENV_DIR/direct.f32" 2 "$PW_ENV_DIR/imp.f32" || continue
+		direct=$LAG_L
+		spk_play_record "$PW_ENV_DIR/imp2.f32" "$PW_ENV_DIR/srec.f32" "$q" 2 "$SPK_NODE"
+		spk_lags "$PW_ENV_DIR/srec.f32" 2 "$PW_ENV_DIR/imp.f32" || continue
+		((LAG_L == LAG_R)) || continue
+		ms+=("$(awk -v a=$((LAG_L - direct)) -v r="$RATE" 'BEGIN { printf "%.3f", 1000 * a / r }')")
+	done
+	if ((${#ms[@]} > 0)); then
+		emit_stat "pipeline.speaker.latency.q$q" ms "${ms[@]}"
+	else
+		echo "unmeasured name=pipeline.speaker.latency.q$q reason=glitches"
+	fi
+done
+"$VOCANA" set speaker.strength 100 >/dev/null || fail "set speaker.strength 100"
+"$ANALYZE" gen "$PW_ENV_DIR/long.f32" 12 2>/dev/null || fail "pw_analyze gen"
+"$ANALYZE" interleave "$PW_ENV_DIR/long2.f32" "$PW_ENV_DIR/long.f32" "$PW_ENV_DIR/long.f32" ||
+	fail "interleave"
+"$PLAYREC" -p "$PW_ENV_DIR/long2.f32" -P "$SPK_NODE" -r "$PW_ENV_DIR/srec.f32" -R "$SPK_OUT" -S \
+	-c 2 -q 256 -t 60 >/dev/null 2>&1 &
+spk_player=$!
+pw_track_pid "$spk_player"
+pct=()
+for ((run = 0; run < REPEATS; run++)); do
+	t0=$(cpu_ticks "$MIC_PID")
+	w0=$(date +%s.%N)
+	play_record "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/rec.f32" 256 - 1
+	t1=$(cpu_ticks "$MIC_PID")
+	w1=$(date +%s.%N)
+	pct+=("$(cpu_pct $((t1 - t0)) "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')")")
+done
+status_is speaker.playing yes || note "the speaker's player ended before the measurement did"
+emit_stat service.cpu.both %core "${pct[@]}"
+rss_kib=$(awk '/^VmRSS/ { print $2 }' "/proc/$MIC_PID/status")
+emit_stat service.rss.both MiB "$(awk -v k="$rss_kib" 'BEGIN { printf "%.2f", k / 1024 }')"
+kill "$spk_player" 2>/dev/null
 exit 0

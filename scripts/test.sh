@@ -28,9 +28,9 @@ run_suite() { # name builddir "meson setup options" "meson test options"
 
 rm -f build*.result
 # -Dtest_hooks=true: the end-to-end tests' hooks (VOCANA_TEST_SLOW_MODEL_US) are compiled in.
-run_suite "plain" build "-Dtest_hooks=true" "--no-suite slow"
+run_suite "plain" build "-Dtest_hooks=true" "--no-suite slow --no-suite soak"
 # 'install' builds and installs the release package and a meson install: once, in the plain build.
-run_suite "asan+ubsan" build-asan "-Dtest_hooks=true -Db_sanitize=address,undefined -Db_lundef=false" "--no-suite train --no-suite slow --no-suite quality --no-suite timing --no-suite install"
+run_suite "asan+ubsan" build-asan "-Dtest_hooks=true -Db_sanitize=address,undefined -Db_lundef=false" "--no-suite train --no-suite slow --no-suite soak --no-suite quality --no-suite timing --no-suite install"
 run_suite "tsan" build-tsan "-Dtest_hooks=true -Db_sanitize=thread -Db_lundef=false" "--suite concurrency"
 
 python3 - <<'PY'

@@ -8,7 +8,7 @@ _vocana()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="denoise model bench mic status monitor set enable disable install-service help"
+	local commands="denoise model bench service mic status monitor set enable disable install-service help"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version -h -V" -- "$cur")
 		return
@@ -43,8 +43,15 @@ _vocana()
 			return
 		fi
 		;;
-	mic)
+	service | mic)
 		case $prev in
+		--speaker-output)
+			local sinks
+			sinks=$(pactl list sinks short 2>/dev/null | awk '{print $2}')
+			mapfile -t COMPREPLY < <(compgen -W "$sinks" -- "$cur")
+			return
+			;;
+		--metrics-token-file) _filedir; return ;;
 		-i | --input)
 			local nodes
 			nodes=$(pactl list sources short 2>/dev/null | awk '{print $2}')
@@ -54,10 +61,11 @@ _vocana()
 		-m | --mode) mapfile -t COMPREPLY < <(compgen -W "inline worker" -- "$cur"); return ;;
 		--model) _filedir vcm; return ;;
 		--metrics-token-file) _filedir; return ;;
-		-s | --strength | --node-name | --description | --metrics-port) return ;;
+		-s | --strength | --node-name | --description | --metrics-port | --speaker-channels) return ;;
 		esac
 		opts="--input --mode --model --strength --disabled --node-name --description --metrics-port
-			--metrics-token-file --verbose --help -i -m -s -v -h"
+			--metrics-token-file --speaker --no-speaker --no-mic --speaker-output --speaker-channels
+			--verbose --help -i -m -s -v -h"
 		;;
 	status) opts="--raw --help -h" ;;
 	monitor)
@@ -69,11 +77,17 @@ _vocana()
 		;;
 	set)
 		if ((cword == 2)); then
-			mapfile -t COMPREPLY < <(compgen -W "strength --help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "strength speaker.strength input speaker.output --help" -- "$cur")
 		fi
 		return
 		;;
-	enable | disable) opts="--help -h" ;;
+	enable | disable)
+		if ((cword == 2)) && [[ $cur != -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "mic speaker" -- "$cur")
+			return
+		fi
+		opts="--help -h"
+		;;
 	install-service) opts="--no-enable --print --build-tree --help -h" ;;
 	*) return ;;
 	esac

@@ -2,14 +2,15 @@
 # fish completion for vocana(1). The subcommands and options are those of 'vocana COMMAND --help'
 # (tests/install/check_manual.py checks that every one is here).
 
-set -l commands denoise model bench mic status monitor set enable disable install-service help
+set -l commands denoise model bench service mic status monitor set enable disable install-service help
 complete -c vocana -f
 complete -c vocana -n "not __fish_seen_subcommand_from $commands" -s h -l help -d 'Show the help'
 complete -c vocana -n "not __fish_seen_subcommand_from $commands" -s V -l version -d 'Show the version'
 complete -c vocana -n "not __fish_seen_subcommand_from $commands" -a denoise -d 'Remove background noise from an audio file'
 complete -c vocana -n "not __fish_seen_subcommand_from $commands" -a model -d 'Show a model file'
 complete -c vocana -n "not __fish_seen_subcommand_from $commands" -a bench -d 'Run benchmarks'
-complete -c vocana -n "not __fish_seen_subcommand_from $commands" -a mic -d 'Run the Vocana Microphone'
+complete -c vocana -n "not __fish_seen_subcommand_from $commands" -a service -d 'Run the Vocana Microphone and Speaker'
+complete -c vocana -n "not __fish_seen_subcommand_from $commands" -a mic -d 'Run the Vocana service (older name)'
 complete -c vocana -n "not __fish_seen_subcommand_from $commands" -a status -d 'Show the running microphone service'
 complete -c vocana -n "not __fish_seen_subcommand_from $commands" -a monitor -d 'Live view of the running service'
 complete -c vocana -n "not __fish_seen_subcommand_from $commands" -a set -d 'Change the suppression strength'
@@ -44,16 +45,22 @@ complete -c vocana -n '__fish_seen_subcommand_from bench' -l save-baseline -r -F
 complete -c vocana -n '__fish_seen_subcommand_from bench' -l regress-ratio -x -d 'Regression ratio'
 
 # mic
-complete -c vocana -n '__fish_seen_subcommand_from mic' -s i -l input -x -a '(pactl list sources short 2>/dev/null | awk \'{print $2}\')' -d 'Capture this node'
-complete -c vocana -n '__fish_seen_subcommand_from mic' -s m -l mode -x -a 'inline worker' -d 'Engine mode'
-complete -c vocana -n '__fish_seen_subcommand_from mic' -l model -r -F -d 'Model file'
-complete -c vocana -n '__fish_seen_subcommand_from mic' -s s -l strength -x -d 'Strength for this run'
-complete -c vocana -n '__fish_seen_subcommand_from mic' -l disabled -d 'Start in bypass'
-complete -c vocana -n '__fish_seen_subcommand_from mic' -l node-name -x -d 'node.name of the source'
-complete -c vocana -n '__fish_seen_subcommand_from mic' -l description -x -d 'The name apps show'
-complete -c vocana -n '__fish_seen_subcommand_from mic' -l metrics-port -x -d 'Serve Prometheus metrics'
-complete -c vocana -n '__fish_seen_subcommand_from mic' -l metrics-token-file -r -F -d 'Require this bearer token for /metrics'
-complete -c vocana -n '__fish_seen_subcommand_from mic' -s v -l verbose -d 'Log every device change'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -s i -l input -x -a '(pactl list sources short 2>/dev/null | awk \'{print $2}\')' -d 'Capture this node'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -s m -l mode -x -a 'inline worker' -d 'Engine mode'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l model -r -F -d 'Model file'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -s s -l strength -x -d 'Strength for this run'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l disabled -d 'Start in bypass'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l node-name -x -d 'node.name of the source'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l description -x -d 'The name apps show'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l metrics-port -x -d 'Serve Prometheus metrics'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l metrics-token-file -r -F -d 'Require this bearer token for /metrics'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l speaker -d 'Publish the Vocana Speaker'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l no-speaker -d 'Do not publish the Vocana Speaker'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l no-mic -d 'Do not publish the Vocana Microphone'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l speaker-output -x -a '(pactl list sinks short 2>/dev/null | awk \'{print $2}\')' -d 'Sink the speaker plays into'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l speaker-channels -x -d 'Channels of the speaker'
+complete -c vocana -n '__fish_seen_subcommand_from enable disable' -x -a 'mic speaker'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -s v -l verbose -d 'Log every device change'
 
 # status, monitor
 complete -c vocana -n '__fish_seen_subcommand_from status' -l raw -d 'key=value lines'

@@ -79,8 +79,9 @@ static const struct bench_group bench_groups[] = {
 	      "algorithmic latency; a file end to end",
 	      model_entries, model_targets),
 	GROUP("pipeline",
-	      "Vocana Microphone through a private PipeWire: added latency per quantum, service CPU "
-	      "idle/active, memory (~1-2 min; needs PipeWire, WirePlumber, pipewire-pulse)",
+	      "Vocana Microphone and Speaker through a private PipeWire: added latency per quantum, "
+	      "service CPU idle/active/both directions, memory (~2-3 min; needs PipeWire, WirePlumber, "
+	      "pipewire-pulse)",
 	      pipeline_entries, pipeline_targets),
 	GROUP("load",
 	      "60 s recording at quantum 256 with every core busy: xruns and deadline misses "

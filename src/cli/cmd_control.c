@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vocana status | set | enable | disable: talk to the running mic service over its control
- * socket (src/service/control.h); set, enable and disable also work while it is not running
+ * vocana status | set | enable | disable: talk to the running service over its control socket
+ * (src/daemon/service/control.h); set, enable and disable also work while it is not running
  * (settings_offline.h); vocana install-service: install its systemd user unit.
  */
 #include <errno.h>
@@ -133,17 +133,52 @@ static int apply_change(const char *req, const struct settings_change *ch, char 
 	return CLI_EXIT_OK;
 }
 
+/* The Vocana Speaker's part of 'vocana status', while it is on. */
+static void print_speaker(const char *reply)
+{
+	char a[256], b[256], c[256], d[256], e[256];
+
+	printf("%s: %s\n", get(reply, "speaker.description", a, sizeof(a)),
+	       strcmp(get(reply, "speaker.playing", b, sizeof(b)), "yes") == 0 ?
+		       "playing" : "idle (nothing plays into it)");
+	if (strcmp(get(reply, "speaker.output_missing", a, sizeof(a)), "yes") == 0)
+		printf("  output:    %s not found: waiting for it, the speaker plays nowhere until then "
+		       "('pactl list sinks short' lists the devices)\n",
+		       get(reply, "speaker.output_wanted", b, sizeof(b)));
+	else
+		printf("  output:    %s%s%s\n", get(reply, "speaker.output", a, sizeof(a)),
+		       strcmp(get(reply, "speaker.output_active", b, sizeof(b)), "yes") == 0 ?
+			       " (active)" : "",
+		       strcmp(get(reply, "speaker.output_follows_default", c, sizeof(c)), "yes") == 0 ?
+			       ", following the default sink" : "");
+	printf("  graph:     %s Hz, quantum %s, %s channels\n",
+	       get(reply, "speaker.rate", a, sizeof(a)), get(reply, "speaker.quantum", b, sizeof(b)),
+	       get(reply, "speaker.channels", c, sizeof(c)));
+	printf("  latency:   %s ms added (%s samples)\n",
+	       get(reply, "speaker.latency_ms", a, sizeof(a)),
+	       get(reply, "speaker.latency_samples", b, sizeof(b)));
+	printf("  glitches:  %s xruns (%s ms of audio lost, the longest %s ms), %s late model "
+	       "frames, breaker %s\n", get(reply, "speaker.xruns", a, sizeof(a)),
+	       get(reply, "speaker.xrun_lost_ms", b, sizeof(b)),
+	       get(reply, "speaker.xrun_max_ms", c, sizeof(c)),
+	       get(reply, "speaker.misses", d, sizeof(d)), get(reply, "speaker.breaker", e, sizeof(e)));
+	printf("  CPU:       audio callback load %s %%\n",
+	       get(reply, "speaker.dsp_load_percent", a, sizeof(a)));
+	printf("  strength:  %s\n", get(reply, "speaker.strength", a, sizeof(a)));
+}
+
 int cmd_status(int argc, char **argv)
 {
 	char reply[CONTROL_MAX_REPLY + 1];
-	char a[256], b[256], c[256], d[256];
+	char a[256], b[256], c[256], d[256], e[256];
 	bool raw = false;
 	int res;
 
 	if (wants_help(argc, argv)) {
 		fputs("usage: vocana status [--raw]\n\n"
-		      "Show whether the Vocana Microphone runs and how: its input device, graph rate\n"
-		      "and quantum, added latency, CPU use, glitch counters and settings.\n"
+		      "Show whether the Vocana Microphone (and the Vocana Speaker, when on) runs and\n"
+		      "how: its device, graph rate and quantum, added latency, CPU use, glitch\n"
+		      "counters (xruns with the audio they lost) and settings.\n"
 		      "--raw prints the service's key=value lines, for scripts.\n", stdout);
 		return CLI_EXIT_OK;
 	}
@@ -157,6 +192,17 @@ int cmd_status(int argc, char **argv)
 		return res;
 	if (raw) {
 		fputs(reply, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(get(reply, "mic", a, sizeof(a)), "no") == 0) {
+		/* Only the speaker runs: none of the mic's figures mean anything. */
+		printf("Vocana service: running (pid %s), the Vocana Microphone is off\n",
+		       get(reply, "pid", b, sizeof(b)));
+		if (strcmp(get(reply, "connected", a, sizeof(a)), "yes") != 0)
+			printf("  PipeWire:  not connected (waiting for the daemon)\n");
+		printf("  CPU:       %s %% of a core\n", get(reply, "cpu_percent", a, sizeof(a)));
+		if (strcmp(get(reply, "speaker", a, sizeof(a)), "yes") == 0)
+			print_speaker(reply);
 		return CLI_EXIT_OK;
 	}
 	printf("%s: running (pid %s), %s\n", get(reply, "description", a, sizeof(a)),
@@ -180,71 +226,120 @@ int cmd_status(int argc, char **argv)
 	       get(reply, "latency_samples", b, sizeof(b)));
 	printf("  CPU:       %s %% of a core (audio callback load %s %%)\n",
 	       get(reply, "cpu_percent", a, sizeof(a)), get(reply, "dsp_load_percent", b, sizeof(b)));
-	printf("  glitches:  %s xruns, %s late model frames, breaker %s\n",
-	       get(reply, "xruns", a, sizeof(a)), get(reply, "misses", b, sizeof(b)),
-	       get(reply, "breaker", c, sizeof(c)));
+	printf("  glitches:  %s xruns (%s ms of audio lost, the longest %s ms), %s late model "
+	       "frames, breaker %s\n", get(reply, "xruns", a, sizeof(a)),
+	       get(reply, "xrun_lost_ms", b, sizeof(b)), get(reply, "xrun_max_ms", c, sizeof(c)),
+	       get(reply, "misses", d, sizeof(d)), get(reply, "breaker", e, sizeof(e)));
 	printf("  strength:  %s, denoising %s\n", get(reply, "strength", a, sizeof(a)),
 	       strcmp(get(reply, "enabled", d, sizeof(d)), "yes") == 0 ? "enabled" :
 										"disabled (bypass)");
+	if (strcmp(get(reply, "speaker", a, sizeof(a)), "yes") == 0)
+		print_speaker(reply);
 	return CLI_EXIT_OK;
 }
 
 int cmd_set(int argc, char **argv)
 {
-	char reply[CONTROL_MAX_REPLY + 1], req[64], value[32];
-	struct settings_change ch = { .set_strength = true };
+	static const char *const numbers[] = { "strength", "speaker.strength" };
+	static const char *const names[] = { "input", "speaker.output" };
+	char reply[CONTROL_MAX_REPLY + 1], req[CONTROL_MAX_REQUEST], value[256];
+	struct settings_change ch = { 0 };
+	bool number = false, name = false;
 	long strength;
 	bool offline;
 	int res;
 
 	if (wants_help(argc, argv)) {
-		fputs("usage: vocana set strength N\n\n"
-		      "Set the suppression strength of the mic service: 0 leaves the sound\n"
-		      "unchanged, 100 removes all the noise the model finds. Saved for the next start;\n"
-		      "when the service is not running, only saved (it uses it when it starts).\n",
-		      stdout);
+		fputs("usage: vocana set strength N | speaker.strength N | input NAME|default |\n"
+		      "                  speaker.output NAME|default\n\n"
+		      "Set the suppression strength of the service's microphone or speaker: 0\n"
+		      "leaves the sound unchanged, 100 removes all the noise the model finds; or the\n"
+		      "device it uses (a node.name, or default: follow the default source or sink).\n"
+		      "Saved for the next start; when the service is not running, only saved (it uses\n"
+		      "it when it starts).\n", stdout);
 		return CLI_EXIT_OK;
 	}
 	if (argc != 3)
-		return cli_usage_error("set", "expected 'set strength N'");
-	if (strcmp(argv[1], "strength") != 0)
-		return cli_usage_error("set", "unknown setting '%s' (settable: strength)", argv[1]);
-	if (cli_parse_int(argv[2], 0, 100, &strength) < 0)
-		return cli_usage_error("set", "strength must be a whole number from 0 to 100, not '%s'",
-				       argv[2]);
-	snprintf(req, sizeof(req), "set strength %ld", strength);
-	ch.strength = (int)strength;
+		return cli_usage_error("set", "expected 'set SETTING VALUE'");
+	for (size_t i = 0; i < 2; i++) {
+		number = number || strcmp(argv[1], numbers[i]) == 0;
+		name = name || strcmp(argv[1], names[i]) == 0;
+	}
+	if (!number && !name)
+		return cli_usage_error("set", "unknown setting '%s' (settable: strength, "
+				       "speaker.strength, input, speaker.output)", argv[1]);
+	if (number && cli_parse_int(argv[2], 0, 100, &strength) < 0)
+		return cli_usage_error("set", "%s must be a whole number from 0 to 100, not '%s'",
+				       argv[1], argv[2]);
+	if (number)
+		snprintf(req, sizeof(req), "set %s %ld", argv[1], strength);
+	else if (snprintf(req, sizeof(req), "set %s %s", argv[1], argv[2]) >= (int)sizeof(req))
+		return cli_usage_error("set", "the node name is too long");
+	if (strcmp(argv[1], "strength") == 0) {
+		ch.set_strength = true;
+		ch.strength = (int)strength;
+	} else if (strcmp(argv[1], "speaker.strength") == 0) {
+		ch.set_speaker_strength = true;
+		ch.speaker_strength = (int)strength;
+	} else if (strcmp(argv[1], "input") == 0) {
+		ch.input = argv[2];
+	} else {
+		ch.speaker_output = argv[2];
+	}
 	if ((res = apply_change(req, &ch, reply, sizeof(reply), &offline)) != CLI_EXIT_OK)
 		return res;
 	if (offline) {
-		printf("strength: %ld\n", strength);
+		if (number)
+			printf("%s: %ld\n", argv[1], strength);
+		else
+			printf("%s: %s\n", argv[1], argv[2]);
 		return CLI_EXIT_OK;
 	}
-	printf("strength: %s\n", get(reply, "strength", value, sizeof(value)));
+	printf("%s: %s\n", argv[1], get(reply, argv[1], value, sizeof(value)));
 	warn_unsaved(reply);
 	return CLI_EXIT_OK;
 }
 
 static int enable_or_disable(int argc, char **argv, bool enable)
 {
-	char reply[CONTROL_MAX_REPLY + 1];
-	struct settings_change ch = { .set_enabled = true, .enabled = enable };
+	char reply[CONTROL_MAX_REPLY + 1], req[64];
+	const char *what = argc == 2 ? argv[1] : NULL;
+	struct settings_change ch = { 0 };
 	bool offline;
 	int res;
 
 	if (wants_help(argc, argv)) {
-		printf("usage: vocana %s\n\n%s\n", argv[0],
-		       enable ? "Turn denoising back on in the running mic service (saved)." :
+		printf("usage: vocana %s [mic|speaker]\n\n%s\n", argv[0],
+		       enable ? "Turn denoising back on in the running service's microphone (saved).\n"
+				"With mic or speaker: publish the Vocana Microphone or the Vocana Speaker\n"
+				"again, or for the first time (saved)." :
 				"Pass the microphone through undenoised (bypass, with a short crossfade;\n"
-				"the source stays, apps keep recording). Saved for the next start.");
+				"the source stays, apps keep recording). Saved for the next start.\n"
+				"With mic or speaker: remove the Vocana Microphone or the Vocana Speaker\n"
+				"(apps that used it move to another device; saved).");
 		return CLI_EXIT_OK;
 	}
-	if (argc != 1)
-		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[1]);
-	res = apply_change(enable ? "enable" : "disable", &ch, reply, sizeof(reply), &offline);
-	if (res != CLI_EXIT_OK)
+	if (argc > 2 || (what && strcmp(what, "mic") != 0 && strcmp(what, "speaker") != 0))
+		return cli_usage_error(argv[0], "expected '%s [mic|speaker]'", argv[0]);
+	snprintf(req, sizeof(req), "%s%s%s", enable ? "enable" : "disable", what ? " " : "",
+		 what ? what : "");
+	if (what == NULL) {
+		ch.set_enabled = true;
+		ch.enabled = enable;
+	} else if (strcmp(what, "mic") == 0) {
+		ch.set_mic = true;
+		ch.mic = enable;
+	} else {
+		ch.set_speaker = true;
+		ch.speaker = enable;
+	}
+	if ((res = apply_change(req, &ch, reply, sizeof(reply), &offline)) != CLI_EXIT_OK)
 		return res;
-	printf("denoising %s\n", enable ? "enabled" : "disabled (bypass)");
+	if (what)
+		printf("%s %s\n", strcmp(what, "mic") == 0 ? "Vocana Microphone" : "Vocana Speaker",
+		       enable ? "on" : "off");
+	else
+		printf("denoising %s\n", enable ? "enabled" : "disabled (bypass)");
 	if (!offline)
 		warn_unsaved(reply);
 	return CLI_EXIT_OK;

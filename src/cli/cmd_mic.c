@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* vocana mic: run the Vocana Microphone service (src/pw/mic.c) in the foreground. */
+/* vocana service (and its older name, vocana mic): run the Vocana service (src/daemon/pw/mic.c) in the
+ * foreground: the Vocana Microphone and, when turned on, the Vocana Speaker. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,12 +10,14 @@
 #include "pw/mic.h"
 
 static const char mic_usage[] =
-	"usage: vocana mic [options]\n"
+	"usage: vocana service [options]   (or: vocana mic [options])\n"
 	"\n"
 	"Publish a PipeWire source \"" MIC_DEFAULT_DESCRIPTION "\" that carries the denoised sound\n"
-	"of a real microphone. Runs until interrupted (Ctrl-C, SIGTERM); 'vocana install-service'\n"
-	"runs it as a systemd user service instead. Control it with 'vocana status', 'vocana set',\n"
-	"'vocana enable' and 'vocana disable'.\n"
+	"of a real microphone and, when turned on ('vocana enable speaker', --speaker), a PipeWire\n"
+	"sink \"" SPEAKER_DESCRIPTION "\" whose audio is denoised on its way to your real output.\n"
+	"Runs until interrupted (Ctrl-C, SIGTERM); 'vocana install-service' runs it as a systemd\n"
+	"user service instead. Control it with 'vocana status', 'vocana set', 'vocana enable' and\n"
+	"'vocana disable'.\n"
 	"\n"
 	"options:\n"
 	"  -i, --input NAME      capture this node (its node.name, see 'pactl list sources short');\n"
@@ -31,6 +34,12 @@ static const char mic_usage[] =
 	"                        (loopback only, but any local user may read them; default: off)\n"
 	"      --metrics-token-file FILE  answer /metrics only with 'Authorization: Bearer TOKEN',\n"
 	"                        TOKEN being the first line of FILE (mode 0600)\n"
+	"      --speaker, --no-speaker  publish the Vocana Speaker, or not, for this run\n"
+	"                        (default: the saved setting, else not)\n"
+	"      --no-mic          do not publish the Vocana Microphone this run\n"
+	"      --speaker-output NAME  play the speaker into this sink (default: the saved one,\n"
+	"                        else the default sink, followed when it changes)\n"
+	"      --speaker-channels N   channels of the Vocana Speaker, 1..8 (default 2)\n"
 	"  -v, --verbose         log every device change and reconnection attempt\n"
 	"  -h, --help            show this help\n";
 
@@ -41,6 +50,11 @@ enum {
 	OPT_DESCRIPTION,
 	OPT_METRICS_PORT,
 	OPT_METRICS_TOKEN_FILE,
+	OPT_SPEAKER,
+	OPT_NO_SPEAKER,
+	OPT_NO_MIC,
+	OPT_SPEAKER_OUTPUT,
+	OPT_SPEAKER_CHANNELS,
 };
 
 int cmd_mic(int argc, char **argv)
@@ -55,6 +69,11 @@ int cmd_mic(int argc, char **argv)
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
 		{ "metrics-port", required_argument, NULL, OPT_METRICS_PORT },
 		{ "metrics-token-file", required_argument, NULL, OPT_METRICS_TOKEN_FILE },
+		{ "speaker", no_argument, NULL, OPT_SPEAKER },
+		{ "no-speaker", no_argument, NULL, OPT_NO_SPEAKER },
+		{ "no-mic", no_argument, NULL, OPT_NO_MIC },
+		{ "speaker-output", required_argument, NULL, OPT_SPEAKER_OUTPUT },
+		{ "speaker-channels", required_argument, NULL, OPT_SPEAKER_CHANNELS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -63,8 +82,11 @@ int cmd_mic(int argc, char **argv)
 		.mode = ENGINE_INLINE,
 		.strength = -1,
 		.enabled = -1,
+		.mic = -1,
+		.speaker = -1,
 	};
-	long strength, port;
+	const char *name = argv[0];
+	long strength, port, channels;
 	int c, res;
 
 	optind = 1;
@@ -80,7 +102,7 @@ int cmd_mic(int argc, char **argv)
 			else if (strcmp(optarg, "worker") == 0)
 				o.mode = ENGINE_WORKER;
 			else
-				return cli_usage_error("mic", "--mode must be inline or worker, not '%s'",
+				return cli_usage_error(name, "--mode must be inline or worker, not '%s'",
 						       optarg);
 			break;
 		case OPT_MODEL:
@@ -88,7 +110,7 @@ int cmd_mic(int argc, char **argv)
 			break;
 		case 's':
 			if (cli_parse_int(optarg, 0, 100, &strength) < 0)
-				return cli_usage_error("mic", "--strength must be a whole number from "
+				return cli_usage_error(name, "--strength must be a whole number from "
 						       "0 to 100, not '%s'", optarg);
 			o.strength = (int)strength;
 			break;
@@ -103,12 +125,28 @@ int cmd_mic(int argc, char **argv)
 			break;
 		case OPT_METRICS_PORT:
 			if (cli_parse_int(optarg, 1, 65535, &port) < 0)
-				return cli_usage_error("mic", "--metrics-port must be a TCP port from 1 "
+				return cli_usage_error(name, "--metrics-port must be a TCP port from 1 "
 						       "to 65535, not '%s'", optarg);
 			o.metrics_port = (int)port;
 			break;
 		case OPT_METRICS_TOKEN_FILE:
 			o.metrics_token_file = optarg;
+			break;
+		case OPT_SPEAKER:
+		case OPT_NO_SPEAKER:
+			o.speaker = c == OPT_SPEAKER;
+			break;
+		case OPT_NO_MIC:
+			o.mic = 0;
+			break;
+		case OPT_SPEAKER_OUTPUT:
+			o.speaker_output = optarg;
+			break;
+		case OPT_SPEAKER_CHANNELS:
+			if (cli_parse_int(optarg, 1, 8, &channels) < 0)
+				return cli_usage_error(name, "--speaker-channels must be 1 to 8, not '%s'",
+						       optarg);
+			o.speaker_channels = (unsigned)channels;
 			break;
 		case 'v':
 			o.verbose = true;
@@ -117,15 +155,17 @@ int cmd_mic(int argc, char **argv)
 			fputs(mic_usage, stdout);
 			return CLI_EXIT_OK;
 		case ':':
-			return cli_usage_error("mic", "option '%s' needs a value", argv[optind - 1]);
+			return cli_usage_error(name, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("mic", "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error(name, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error("mic", "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(name, "unexpected argument '%s'", argv[optind]);
+	if (o.mic == 0 && o.speaker == 0)
+		return cli_usage_error(name, "--no-mic and --no-speaker: nothing to run");
 	if (o.metrics_token_file != NULL && o.metrics_port == 0)
-		return cli_usage_error("mic", "--metrics-token-file needs --metrics-port");
+		return cli_usage_error(name, "--metrics-token-file needs --metrics-port");
 	res = mic_run(&o);
 	/* mic_run() has already said what went wrong, in one line. */
 	return res < 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;

@@ -5,8 +5,8 @@
  *   vocana denoise IN OUT [options]     remove noise from an audio file (cmd_denoise.c)
  *   vocana model info [FILE]            describe a model (cmd_model.c)
  *   vocana bench GROUP [--json]         benchmarks (cmd_bench.c)
- *   vocana mic | status | set | enable | disable | install-service
- *                                       the microphone service (cmd_mic.c, cmd_control.c)
+ *   vocana service | mic | status | set | enable | disable | install-service
+ *                                       the service (cmd_mic.c, cmd_control.c)
  */
 #include <samplerate.h>
 #include <sndfile.h>
@@ -26,6 +26,7 @@ static const struct command {
 	{ "denoise", cmd_denoise },
 	{ "model", cmd_model },
 	{ "bench", cmd_bench },
+	{ "service", cmd_mic },
 	{ "mic", cmd_mic },
 	{ "status", cmd_status },
 	{ "monitor", cmd_monitor },
@@ -44,11 +45,12 @@ static const char usage_text[] =
 	"  denoise IN OUT [options]          remove background noise from an audio file\n"
 	"  model info [FILE]                 show a model's format, hyper-parameters and size\n"
 	"  bench GROUP [--json] [--quick]    run benchmarks (core, model, pipeline, load, all)\n"
-	"  mic [options]                     run the Vocana Microphone (denoised PipeWire source)\n"
-	"  status [--raw]                    show the running microphone service\n"
+	"  service [options]                 run the denoised microphone and speaker (alias: mic)\n"
+	"  status [--raw]                    show the running service\n"
 	"  monitor [--json] [--once]         live view of the running service and its targets\n"
-	"  set strength N                    change its suppression strength (0-100)\n"
+	"  set [speaker.]strength N          change a suppression strength (0-100)\n"
 	"  enable | disable                  denoise, or pass the microphone through\n"
+	"  enable | disable mic|speaker      turn the microphone or the speaker on or off\n"
 	"  install-service                   install and start the systemd user unit\n"
 	"  help                              show this help\n"
 	"\n"

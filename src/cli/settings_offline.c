@@ -8,6 +8,24 @@
 #include "service/config.h"
 #include "service/paths.h"
 
+/* A node name as the service's 'set input' takes it: 1..255 bytes, no spaces or control
+ * characters; "default" clears it. */
+static int put_name(char *dst, const char *name, const char *key, char *warn, size_t warn_size)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			len = 0;
+	if (len == 0 || len >= SERVICE_CONFIG_INPUT_MAX) {
+		snprintf(warn, warn_size, "%s must be a node name (1..%d bytes, no spaces) or default",
+			 key, SERVICE_CONFIG_INPUT_MAX - 1);
+		return -EINVAL;
+	}
+	snprintf(dst, SERVICE_CONFIG_INPUT_MAX, "%s", strcmp(name, "default") == 0 ? "" : name);
+	return 0;
+}
+
 int settings_offline_apply(const struct settings_change *ch, char *path, size_t path_size,
 			   char *warn, size_t warn_size)
 {
@@ -30,7 +48,19 @@ int settings_offline_apply(const struct settings_change *ch, char *path, size_t 
 	}
 	if (ch->set_strength)
 		c.strength = ch->strength;
+	if (ch->set_speaker_strength)
+		c.speaker_strength = ch->speaker_strength;
 	if (ch->set_enabled)
 		c.enabled = ch->enabled;
+	if (ch->set_mic)
+		c.mic = ch->mic;
+	if (ch->set_speaker)
+		c.speaker = ch->speaker;
+	if (ch->input && (res = put_name(c.input, ch->input, "input", warn, warn_size)) < 0)
+		return res;
+	if (ch->speaker_output &&
+	    (res = put_name(c.speaker_output, ch->speaker_output, "speaker.output", warn,
+			    warn_size)) < 0)
+		return res;
 	return service_config_store(path, &c, warn, warn_size);
 }

@@ -13,8 +13,16 @@
 struct settings_change {
 	bool set_strength;
 	int strength;      /* 0..100 */
+	bool set_speaker_strength;
+	int speaker_strength; /* 0..100 */
 	bool set_enabled;
 	bool enabled;
+	bool set_mic;      /* 'enable mic' / 'disable mic' */
+	bool mic;
+	bool set_speaker;  /* 'enable speaker' / 'disable speaker' */
+	bool speaker;
+	const char *input;          /* a node.name or "default"; NULL = unchanged */
+	const char *speaker_output; /* the same for the speaker's sink */
 };
 
 /*

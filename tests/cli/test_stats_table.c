@@ -3,11 +3,13 @@
  * The figures table (src/daemon/service/stats_table.h) and everything it drives, checked figure by
  * figure over the whole table, so a line added to it is tested here without touching this file:
  *  - the table itself: keys and Prometheus names well formed and unique, units that /metrics
- *    can convert to the base unit its name carries, counters named _total;
+ *    can convert to the base unit its name carries, counters named _total; the speaker's part
+ *    ("speaker." keys) sharing its metrics with the first part's copies;
  *  - the control reply: every figure's line, 'status' only the status figures, and the monitor
  *    parsing the reply back to the same value (the service's and the CLI's sides agree);
  *  - the Prometheus exposition: every named figure with its value in base units, unknown
- *    numbers left out;
+ *    numbers left out, the speaker's samples labelled direction="speaker" and only while the
+ *    speaker is on;
  *  - the monitor's JSON and log lines: every figure's key;
  *  - docs/microphone.md (argv[1]): every key documented.
  */
@@ -66,8 +68,19 @@ static void test_table(void)
 	for (int i = 0; i < STATS_N; i++) {
 		const struct stats_figure *f = stats_figure(i);
 		const char *p = f->prometheus;
+		const char *base = f->key + (f->speaker ? strlen(STATS_SPEAKER_PREFIX) : 0);
 
-		CHECK_MSG(is_snake_case(f->key), "key '%s'", f->key);
+		/* The speaker's keys are "speaker." + a key of the same kind. */
+		CHECK_MSG(f->speaker == (strncmp(f->key, STATS_SPEAKER_PREFIX,
+						 strlen(STATS_SPEAKER_PREFIX)) == 0), "key '%s'", f->key);
+		CHECK_MSG(is_snake_case(base), "key '%s'", f->key);
+		if (!f->speaker && stats_speaker_twin(i) >= 0) {
+			const struct stats_figure *t = stats_figure(stats_speaker_twin(i));
+
+			CHECK_MSG(t->type == f->type && strcmp(t->unit, f->unit) == 0 &&
+					  strcmp(t->prometheus, p) == 0 && t->in_status == f->in_status,
+				  "%s and its speaker copy differ", f->key);
+		}
 		CHECK_MSG(stats_find(f->key) == i, "key '%s' twice", f->key);
 		CHECK_MSG(f->help[0] && ends_with(f->help, "."), "%s: help is one sentence", f->key);
 		/* 'status' figures come first: 'stats' is 'status' plus more, in the same order. */
@@ -97,11 +110,13 @@ static void test_table(void)
 		if (strcmp(f->unit, "ms") == 0 || strcmp(f->unit, "us") == 0 ||
 		    strcmp(f->unit, "s") == 0)
 			CHECK_MSG(strstr(p, "_seconds") != NULL, "%s: %s lacks its unit", f->key, p);
-		/* One figure per metric, except the labels of an info metric. */
+		/* One figure per metric, except the labels of an info metric and the speaker's copy
+		 * of a direction's figure. */
 		for (int j = 0; j < i; j++)
 			if (strcmp(stats_figure(j)->prometheus, p) == 0)
-				CHECK_MSG(f->type == STATS_TYPE_TEXT &&
-						  stats_figure(j)->type == STATS_TYPE_TEXT,
+				CHECK_MSG((f->type == STATS_TYPE_TEXT &&
+					   stats_figure(j)->type == STATS_TYPE_TEXT) ||
+						  stats_speaker_twin(j) == i,
 					  "%s and %s share %s", stats_figure(j)->key, f->key, p);
 	}
 	CHECK(n_hist == STATS_N_HIST);
@@ -140,7 +155,8 @@ static void fill(struct stats_values *v, char texts[STATS_N][64])
 			v->v[i].num = -(10 + i + 0.3);
 			break;
 		case STATS_TYPE_FLAG:
-			v->v[i].num = i % 2;
+			/* The speaker is on: its samples are in the exposition. */
+			v->v[i].num = i == STAT_speaker ? 1 : i % 2;
 			break;
 		case STATS_TYPE_STATE:
 			v->v[i].num = n_state_names(f) - 1;
@@ -219,19 +235,29 @@ static void test_reply_round_trip(void)
 	}
 }
 
-/* The value of the sample "name value" or "name{...} value" in an exposition; NAN if absent. */
-static double sample_of(const char *text, const char *name)
+/* The value of the sample "name value" or "name{...} value" in an exposition, whose labels start
+ * with `labels` ("" for any); NAN if absent. */
+static double labelled_sample_of(const char *text, const char *name, const char *labels)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), k = strlen(labels);
 
 	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		if (strncmp(p, name, n) != 0 || (p[n] != ' ' && p[n] != '{'))
+			continue;
+		if (k > 0 && (p[n] != '{' || strncmp(p + n + 1, labels, k) != 0))
 			continue;
 		const char *sp = p[n] == ' ' ? p + n : strchr(p, '}') + 1;
 		return strtod(sp, NULL);
 	}
 	return NAN;
 }
+
+static double sample_of(const char *text, const char *name)
+{
+	return labelled_sample_of(text, name, "");
+}
+
+#define SPEAKER_LABEL "direction=\"speaker\""
 
 static void test_prometheus(void)
 {
@@ -248,16 +274,20 @@ static void test_prometheus(void)
 		char want[256], got_name[128];
 		double x;
 
+		const char *labels = f->speaker ? SPEAKER_LABEL : "";
+
 		if (f->prometheus[0] == '\0')
 			continue;
 		snprintf(want, sizeof(want), "# TYPE %s %s\n", f->prometheus,
 			 f->type == STATS_TYPE_COUNT ? "counter" :
 			 f->type == STATS_TYPE_HIST  ? "histogram" : "gauge");
 		CHECK_MSG(strstr(b.data, want) != NULL, "%s: no '%s'", f->key, want);
+		/* One header per metric: the speaker's samples are in the first part's group. */
+		CHECK_MSG(strstr(strstr(b.data, want) + 1, want) == NULL, "%s: two '%s'", f->key, want);
 		switch (f->type) {
 		case STATS_TYPE_HIST:
 			snprintf(got_name, sizeof(got_name), "%s_count", f->prometheus);
-			CHECK_MSG(sample_of(b.data, got_name) == 5, "%s", got_name);
+			CHECK_MSG(labelled_sample_of(b.data, got_name, labels) == 5, "%s", got_name);
 			break;
 		case STATS_TYPE_TEXT:
 			snprintf(want, sizeof(want), "%s=\"%s\"", f->key, texts[i]);
@@ -266,12 +296,21 @@ static void test_prometheus(void)
 			break;
 		default:
 			x = v.v[i].num * stats_unit_to_base(f->unit);
-			CHECK_MSG(fabs(sample_of(b.data, f->prometheus) - x) <= 1e-12 * fabs(x),
+			CHECK_MSG(fabs(labelled_sample_of(b.data, f->prometheus, labels) - x) <=
+					  1e-12 * fabs(x),
 				  "%s: %s = %.17g, want %.17g", f->key, f->prometheus,
-				  sample_of(b.data, f->prometheus), x);
+				  labelled_sample_of(b.data, f->prometheus, labels), x);
 		}
 	}
 	text_buf_free(&b);
+
+	/* The speaker off: none of its samples. */
+	v.v[STAT_speaker].num = 0;
+	text_buf_init(&b);
+	stats_prometheus(&b, &v);
+	CHECK(b.data != NULL && strstr(b.data, SPEAKER_LABEL) == NULL);
+	text_buf_free(&b);
+	v.v[STAT_speaker].num = 1;
 
 	/* A number the service could not measure (-1) is left out, not served as -1. */
 	for (int i = 0; i < STATS_N; i++)

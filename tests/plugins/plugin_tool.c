@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio_metrics.h"
 #include "io/resample.h"
 #include "plugin_host.h"
 #include "test_util.h"
@@ -389,20 +390,6 @@ static size_t align(const float *ref, size_t n_ref, const float *rec, size_t n_r
 	fftwf_free(fa);
 	fftwf_free(fb);
 	return arg;
-}
-
-static double sisdr_db(const float *clean, const float *est, size_t from, size_t to)
-{
-	double cc = 0.0, ce = 0.0, ee = 0.0;
-
-	for (size_t t = from; t < to; t++) {
-		cc += (double)clean[t] * clean[t];
-		ce += (double)clean[t] * est[t];
-		ee += (double)est[t] * est[t];
-	}
-	/* target = (ce / cc) clean; SI-SDR = |target|^2 / |est - target|^2 */
-	double target = ce * ce / cc, noise = ee - target;
-	return 10.0 * log10(target / fmax(noise, 1e-30));
 }
 
 static int cmd_gain(int argc, char **argv)

@@ -38,6 +38,8 @@ void handoff_reset(struct handoff *h)
 	h->capture_first = 0;
 	h->recover_after = HANDOFF_RECOVER_SAMPLES;
 	h->recovered = false;
+	h->recover_soon = false;
+	h->out_first = 0;
 }
 
 void handoff_write(struct handoff *h, uint64_t pos, const float *src, uint32_t n)
@@ -67,6 +69,17 @@ static bool has_range(const struct handoff *h, uint32_t a, uint32_t n)
 	return h->valid && diff(a, lo_of(h)) >= 0 && diff(a + n, hi_of(h)) <= 0;
 }
 
+/* NEXT_CYCLE mode: an output-first cycle is one whose samples are not there yet while the
+ * previous cycle's are (the capture runs, but after us); a capture-first cycle, or one without
+ * any capture (the device is gone: no order to fix), ends the run. */
+static void note_order(struct handoff *h, uint64_t pos, uint32_t n)
+{
+	if (!has_range(h, (uint32_t)pos, n) && pos >= n && has_range(h, (uint32_t)(pos - n), n))
+		h->out_first = h->out_first > UINT32_MAX - n ? UINT32_MAX : h->out_first + n;
+	else
+		h->out_first = 0;
+}
+
 /*
  * NEXT_CYCLE mode: count capture-first cycles; after recover_after samples of them, return to
  * SAME_CYCLE. This cycle then plays positions [pos, pos + n) instead of [pos - delay, ...): the
@@ -83,7 +96,7 @@ static bool try_recover(struct handoff *h, uint64_t pos, float *dst, uint32_t n)
 	if (h->recover_after == 0)
 		h->recover_after = HANDOFF_RECOVER_SAMPLES; /* a handoff that was never reset */
 	h->capture_first = h->capture_first > UINT32_MAX - n ? UINT32_MAX : h->capture_first + n;
-	if (h->capture_first < h->recover_after)
+	if (h->capture_first < h->recover_after && !h->recover_soon)
 		return false;
 	const uint32_t now = (uint32_t)pos, old = (uint32_t)(pos - h->delay);
 	const uint32_t fade = n < HANDOFF_XFADE_SAMPLES ? n : HANDOFF_XFADE_SAMPLES;
@@ -99,7 +112,10 @@ static bool try_recover(struct handoff *h, uint64_t pos, float *dst, uint32_t n)
 	h->mode = HANDOFF_SAME_CYCLE;
 	h->delay = 0;
 	h->capture_first = 0;
-	h->recovered = true;
+	/* A recovery after the order was fixed is no sign of a graph that keeps flipping. */
+	h->recovered = !h->recover_soon;
+	h->recover_soon = false;
+	h->out_first = 0;
 	h->n_recoveries++;
 	ring_read_update(&h->ring, (uint32_t)(pos + n));
 	return true;
@@ -126,6 +142,8 @@ const float *handoff_read(struct handoff *h, uint64_t pos, uint32_t n, float *sc
 			h->recover_after *= 2; /* a relapse: wait longer before the next recovery */
 		h->recovered = false;
 	}
+	if (h->mode == HANDOFF_NEXT_CYCLE)
+		note_order(h, pos, take);
 	if (h->mode == HANDOFF_NEXT_CYCLE && try_recover(h, pos, scratch, take)) {
 		*missing_out = missing;
 		h->n_missing += missing;
@@ -165,4 +183,15 @@ const float *handoff_read(struct handoff *h, uint64_t pos, uint32_t n, float *sc
 uint32_t handoff_delay(const struct handoff *h)
 {
 	return h->mode == HANDOFF_NEXT_CYCLE ? h->delay : 0;
+}
+
+uint32_t handoff_out_first(const struct handoff *h)
+{
+	return h->mode == HANDOFF_NEXT_CYCLE ? h->out_first : 0;
+}
+
+void handoff_recover_soon(struct handoff *h)
+{
+	h->recover_soon = true;
+	h->capture_first = 0;
 }

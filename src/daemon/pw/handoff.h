@@ -20,6 +20,10 @@
  * with a short crossfade (counted in n_recoveries). A relapse doubles the wait, up to 64 s, so a
  * graph whose order keeps changing settles in "next cycle" instead of splicing every 2 s.
  * Samples that never arrived (a missed capture cycle) are zeros, counted in n_missing.
+ * When the order has flipped for good (the graph now runs the output first in every cycle, as
+ * after a device re-created during a session), no wait brings it back: out_first counts those
+ * cycles, so the owner can restart the output stream to fix the order (direction.h), and then
+ * handoff_recover_soon() makes the next capture-first cycle return to "same cycle" at once.
  *
  * The samples live in the project's ring (core/ring.h) indexed by graph position: the write index
  * is the end of what was captured, the read index the oldest sample the output may still play.
@@ -61,6 +65,9 @@ struct handoff {
 	uint32_t capture_first;   /* NEXT_CYCLE: samples of consecutive capture-first cycles */
 	uint32_t recover_after;   /* capture_first needed to return to SAME_CYCLE (0: default) */
 	bool recovered;           /* SAME_CYCLE reached by a recovery (a relapse doubles the wait) */
+	bool recover_soon;        /* the next capture-first cycle recovers, whatever the wait */
+	uint32_t out_first;       /* NEXT_CYCLE: samples of consecutive cycles in which the output
+				   * ran while the capture had delivered only the previous cycle */
 	uint64_t n_switches;      /* times the mode fell back to NEXT_CYCLE or the delay grew */
 	uint64_t n_recoveries;    /* times it returned to SAME_CYCLE */
 	uint64_t n_missing;       /* output samples with no captured sample (zeros) */
@@ -81,5 +88,12 @@ const float *handoff_read(struct handoff *h, uint64_t pos, uint32_t n, float *sc
 
 /* Current added delay in samples (0 in same-cycle mode). */
 uint32_t handoff_delay(const struct handoff *h);
+
+/* Samples of consecutive cycles in which the output ran before the capture (see out_first). */
+uint32_t handoff_out_first(const struct handoff *h);
+
+/* The callbacks' order has just been fixed: return to "same cycle" at the next capture-first
+ * cycle (with the usual crossfade) instead of after the usual wait. */
+void handoff_recover_soon(struct handoff *h);
 
 #endif /* VOCANA_PW_HANDOFF_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * 'vocana mic': lifecycle, the PipeWire connection and the choice of capture device.
- * The audio path is in mic_streams.c, the control socket's commands in mic_control.c.
+ * The service ('vocana service', 'vocana mic'): lifecycle, the PipeWire connection, and for each
+ * direction its device and whether its streams run. The audio path is direction.c, the control
+ * socket's commands mic_control.c.
  */
 #include "pw/mic_private.h"
 
@@ -23,6 +24,7 @@
 #define RECONCILE_DELAY_MS 1          /* batch a burst of registry events into one decision */
 #define CAPTURE_RETRY_MS 500          /* after the server dropped our capture stream */
 #define STATS_INTERVAL_MS 1000
+#define MIC_WORKER_PRIORITY 70 /* SCHED_FIFO, below PipeWire's data thread (module-rt: 88) */
 
 void mic_log(const struct mic *m, const char *level, const char *fmt, ...)
 {
@@ -59,80 +61,107 @@ static void arm_timer(struct mic *m, struct spa_source *timer, uint32_t ms)
 	pw_loop_update_timer(m->loop, timer, &value, NULL, false);
 }
 
-/* ---- Choosing the capture device ---------------------------------------------------------- */
+/* ---- Choosing each direction's device and activity ----------------------------------------- */
 
 static void schedule_reconcile(struct mic *m, uint32_t ms)
 {
 	arm_timer(m, m->reconcile_timer, ms);
 }
 
-/* The device to capture: --input, else the default source, but never ourselves: when the user
- * makes Vocana the default, keep denoising the device that was the default before, or, if we
- * never saw one (Vocana was already the default when we started), the best other source. */
-static const char *wanted_target(struct mic *m)
+/* The device for a direction: the one chosen, else the default (source for the mic, sink for the
+ * speaker), but never our own node: when the user makes Vocana the default, keep the device that
+ * was the default before, or, if we never saw one (Vocana was already the default when we
+ * started), the best other one. */
+static const char *wanted_target(struct mic_dir *md)
 {
+	struct mic *m = md->m;
+	bool mic = md->kind == DIRECTION_MIC;
 	const char *def;
 
-	if (m->opts.input)
-		return m->opts.input;
-	def = mic_graph_default_source(m->graph);
-	if (def != NULL && strcmp(def, m->node_name) != 0) {
-		snprintf(m->last_real_default, sizeof(m->last_real_default), "%s", def);
+	if (md->device)
+		return md->device;
+	def = mic ? mic_graph_default_source(m->graph) : mic_graph_default_sink(m->graph);
+	if (def != NULL && strcmp(def, md->node_name) != 0) {
+		snprintf(md->last_real_default, sizeof(md->last_real_default), "%s", def);
 		return def;
 	}
-	if (m->last_real_default[0])
-		return m->last_real_default;
-	return mic_graph_best_source(m->graph, m->node_name);
+	if (md->last_real_default[0])
+		return md->last_real_default;
+	return mic ? mic_graph_best_source(m->graph, md->node_name) :
+		     mic_graph_best_sink(m->graph, md->node_name);
 }
 
-static void reconcile(struct mic *m)
+static void reconcile_target(struct mic_dir *md)
 {
-	const char *want, *cur;
-	enum mic_node_kind kind;
+	struct mic *m = md->m;
+	bool mic = md->kind == DIRECTION_MIC;
+	const char *want = wanted_target(md), *cur = direction_target(md->d);
+	enum mic_node_kind kind = mic_graph_node_kind(m->graph, want);
 	int res;
 
-	if (!m->connected || m->streams == NULL)
-		return;
-	want = wanted_target(m);
-	kind = mic_graph_node_kind(m->graph, want);
-	if (want != NULL && strcmp(want, m->node_name) == 0)
+	/* Never ourselves; the speaker plays into sinks only. */
+	if ((want != NULL && strcmp(want, md->node_name) == 0) || (!mic && kind != MIC_NODE_SINK))
 		kind = MIC_NODE_NONE;
-	cur = mic_streams_target(m->streams);
 	if (kind == MIC_NODE_NONE) {
 		if (cur != NULL) {
-			mic_log(m, "warning", "input '%s' is gone: the Vocana source outputs silence "
-				"until %s", cur, m->opts.input ? "it returns" : "a default source exists");
-			mic_streams_set_target(m->streams, NULL, false);
-			if (m->opts.input)
-				snprintf(m->input_missing_logged, sizeof(m->input_missing_logged), "%s",
-					 m->opts.input);
+			mic_log(m, "warning", "%s '%s' is gone: the %s %s until %s", mic ? "input" : "output",
+				cur, md->description, mic ? "outputs silence" : "plays nowhere",
+				md->device ? "it returns" : mic ? "a default source exists" :
+				"a default sink exists");
+			direction_set_target(md->d, NULL, false);
+			if (md->device)
+				snprintf(md->missing_logged, sizeof(md->missing_logged), "%s", md->device);
 		}
 		/* A device asked for by name that the graph does not have (a typo, or not plugged in):
 		 * say so once per name, and keep waiting for it. Only after the graph's first listing
 		 * is complete: before that, the node may just not have been announced yet. */
-		m->input_missing = m->opts.input != NULL && mic_graph_synced(m->graph);
-		if (m->opts.input == NULL)
-			m->input_missing_logged[0] = '\0';
-		if (m->input_missing && strcmp(m->input_missing_logged, m->opts.input) != 0) {
-			mic_log(m, "warning", "input '%s' not found: PipeWire has no node of that name "
-				"('pactl list sources short' lists them); the Vocana source outputs silence "
-				"until it appears", m->opts.input);
-			snprintf(m->input_missing_logged, sizeof(m->input_missing_logged), "%s",
-				 m->opts.input);
+		md->device_missing = md->device != NULL && mic_graph_synced(m->graph);
+		if (md->device == NULL)
+			md->missing_logged[0] = '\0';
+		if (md->device_missing && strcmp(md->missing_logged, md->device) != 0) {
+			mic_log(m, "warning", "%s '%s' not found: PipeWire has no %s of that name "
+				"('pactl list %s short' lists them); the %s %s until it appears",
+				mic ? "input" : "output", md->device, mic ? "node" : "sink",
+				mic ? "sources" : "sinks", md->description,
+				mic ? "outputs silence" : "plays nowhere");
+			snprintf(md->missing_logged, sizeof(md->missing_logged), "%s", md->device);
 		}
 		return;
 	}
-	m->input_missing = false;
-	m->input_missing_logged[0] = '\0';
-	if (cur != NULL && strcmp(cur, want) == 0 && !m->capture_failed)
+	md->device_missing = false;
+	md->missing_logged[0] = '\0';
+	if (cur != NULL && strcmp(cur, want) == 0 && !md->device_failed)
 		return;
-	m->capture_failed = false;
-	if ((res = mic_streams_set_target(m->streams, want, kind == MIC_NODE_SINK)) < 0) {
-		mic_log(m, "error", "cannot capture from '%s': %s", want, strerror(-res));
+	md->device_failed = false;
+	if ((res = direction_set_target(md->d, want, mic && kind == MIC_NODE_SINK)) < 0) {
+		mic_log(m, "error", "cannot %s '%s': %s", mic ? "capture from" : "play into", want,
+			strerror(-res));
 		return;
 	}
-	mic_log(m, "info", "capturing from '%s'%s", want,
-		kind == MIC_NODE_SINK ? " (monitor of a sink)" : "");
+	mic_log(m, "info", "%s '%s'%s", mic ? "capturing from" : "the speaker plays into", want,
+		mic && kind == MIC_NODE_SINK ? " (monitor of a sink)" : "");
+}
+
+/* The streams run while something uses the node (a link at it): see direction.h. */
+static void reconcile_activity(struct mic_dir *md)
+{
+	uint32_t id = direction_node_id(md->d);
+
+	direction_set_active(md->d, id != SPA_ID_INVALID && mic_graph_links_of(md->m->graph, id) > 0);
+}
+
+static void reconcile(struct mic *m)
+{
+	if (!m->connected)
+		return;
+	for (int k = 0; k < DIRECTION_N; k++) {
+		struct mic_dir *md = &m->dir[k];
+
+		if (md->d == NULL)
+			continue;
+		reconcile_target(md);
+		reconcile_activity(md);
+	}
 }
 
 void mic_reconcile_soon(struct mic *m)
@@ -154,40 +183,46 @@ static const struct mic_graph_events graph_events = {
 	.changed = on_graph_changed,
 };
 
-/* ---- Stream events -------------------------------------------------------------------------- */
+/* ---- Direction events ---------------------------------------------------------------------- */
 
 static void schedule_reconnect(struct mic *m, uint32_t ms);
 
 static void on_session_started(void *data)
 {
-	struct mic *m = data;
+	struct mic_dir *md = data;
 
-	/* A new recording starts from a fresh denoiser: nothing of the last session's noise
-	 * estimate or network state leaks into it, and its output is reproducible. */
-	mic_engine_renew(m);
-	mic_log(m, NULL, "recording started");
+	mic_log(md->m, NULL, "%s: %s started", direction_kind_name(md->kind),
+		md->kind == DIRECTION_MIC ? "recording" : "playback");
 }
 
-static void on_capture_lost(void *data)
+static void on_device_lost(void *data)
 {
-	struct mic *m = data;
+	struct mic_dir *md = data;
 
-	m->capture_failed = true;
-	schedule_reconcile(m, CAPTURE_RETRY_MS);
+	md->device_failed = true;
+	schedule_reconcile(md->m, CAPTURE_RETRY_MS);
 }
 
-static void on_output_failed(void *data, const char *error)
+static void on_node_failed(void *data, const char *error)
 {
-	struct mic *m = data;
+	struct mic_dir *md = data;
 
-	mic_log(m, "warning", "the Vocana source stopped (%s): reconnecting", error);
-	schedule_reconnect(m, 0);
+	mic_log(md->m, "warning", "the %s stopped (%s): reconnecting", md->description, error);
+	schedule_reconnect(md->m, 0);
 }
 
-static const struct mic_streams_events stream_events = {
+static void on_direction_changed(void *data)
+{
+	struct mic_dir *md = data;
+
+	schedule_reconcile(md->m, RECONCILE_DELAY_MS);
+}
+
+static const struct direction_events direction_events = {
 	.session_started = on_session_started,
-	.capture_lost = on_capture_lost,
-	.output_failed = on_output_failed,
+	.device_lost = on_device_lost,
+	.node_failed = on_node_failed,
+	.changed = on_direction_changed,
 };
 
 /* ---- Connection ------------------------------------------------------------------------------ */
@@ -195,11 +230,13 @@ static const struct mic_streams_events stream_events = {
 static void disconnect(struct mic *m)
 {
 	mic_taps_stop(m); /* the meter's stream lives on this core */
-	mic_streams_destroy(m->streams);
-	m->streams = NULL;
+	for (int k = 0; k < DIRECTION_N; k++)
+		if (m->dir[k].d)
+			direction_disconnect(m->dir[k].d);
 	mic_graph_destroy(m->graph);
 	m->graph = NULL;
-	m->input_missing = false; /* unknown until the next graph has listed its nodes */
+	for (int k = 0; k < DIRECTION_N; k++)
+		m->dir[k].device_missing = false; /* unknown until the next graph has listed its nodes */
 	if (m->core) {
 		spa_hook_remove(&m->core_listener);
 		pw_core_disconnect(m->core);
@@ -236,12 +273,6 @@ static const struct pw_core_events core_events = {
 
 static int try_connect(struct mic *m)
 {
-	struct mic_streams_config cfg = {
-		.node_name = m->node_name,
-		.description = m->description,
-		.group = m->group,
-		.cycle_times = m->cycle_times,
-	};
 	int res;
 
 	m->core = pw_context_connect(m->context, NULL, 0);
@@ -250,13 +281,30 @@ static int try_connect(struct mic *m)
 	pw_core_add_listener(m->core, &m->core_listener, &core_events, m);
 	if ((res = mic_graph_create(m->core, &graph_events, m, &m->graph)) < 0)
 		goto error;
-	if ((res = mic_streams_create(m->core, &cfg, m->engine, &stream_events, m, &m->streams)) < 0)
-		goto error;
+	for (int k = 0; k < DIRECTION_N; k++)
+		if (m->dir[k].d &&
+		    (res = direction_connect(m->dir[k].d, m->core, &direction_events, &m->dir[k])) < 0)
+			goto error;
 	m->connected = true;
 	return 0;
 error:
 	disconnect(m);
 	return res;
+}
+
+/* What the log says each direction does. */
+static void log_connected(struct mic *m)
+{
+	for (int k = 0; k < DIRECTION_N; k++) {
+		const struct mic_dir *md = &m->dir[k];
+
+		if (md->d)
+			mic_log(m, "info", "%s PipeWire: '%s' (%s) is up, %s: %s",
+				m->n_connects > 1 ? "reconnected to" : "connected to", md->description,
+				md->node_name, md->kind == DIRECTION_MIC ? "input" : "output",
+				md->device ? md->device : md->kind == DIRECTION_MIC ?
+				"the default source" : "the default sink");
+	}
 }
 
 static void on_reconnect_timer(void *data, uint64_t expirations)
@@ -277,10 +325,66 @@ static void on_reconnect_timer(void *data, uint64_t expirations)
 	m->n_connects++;
 	m->waiting_logged = false;
 	m->backoff_ms = BACKOFF_MIN_MS;
-	mic_log(m, "info", "%s PipeWire: '%s' (%s) is up, input: %s",
-		m->n_connects > 1 ? "reconnected to" : "connected to", m->description, m->node_name,
-		m->opts.input ? m->opts.input : "the default source");
+	log_connected(m);
 	schedule_reconcile(m, RECONCILE_DELAY_MS);
+}
+
+/* ---- Directions on and off ------------------------------------------------------------------ */
+
+static int make_direction(struct mic_dir *md)
+{
+	struct mic *m = md->m;
+	struct direction_config cfg = {
+		.kind = md->kind,
+		.node_name = md->node_name,
+		.description = md->description,
+		.group = md->group,
+		.channels = md->channels,
+		.engine = {
+			.mode = m->opts.mode,
+			.model = m->model,
+			.strength = mic_dir_strength(md),
+			.enabled = mic_dir_enabled(md),
+			.worker_priority = m->opts.mode == ENGINE_WORKER ? MIC_WORKER_PRIORITY : 0,
+		},
+		.test_slow_model_us = m->test_slow_model_us,
+	};
+
+	return direction_create(&cfg, &md->d);
+}
+
+int mic_dir_set_on(struct mic_dir *md, bool on)
+{
+	struct mic *m = md->m;
+	int res;
+
+	md->on = on;
+	if (!on) {
+		if (md->d == NULL)
+			return 0;
+		if (md->kind == DIRECTION_MIC)
+			mic_taps_stop(m); /* they record the mic's node */
+		direction_destroy(md->d);
+		md->d = NULL;
+		mic_log(m, "info", "'%s' is off", md->description);
+		return 0;
+	}
+	if (md->d != NULL)
+		return 0;
+	if ((res = make_direction(md)) < 0) {
+		mic_log(m, "error", "cannot start the %s's denoiser: %s", direction_kind_name(md->kind),
+			vocana_strerror(res));
+		md->on = false;
+		return res;
+	}
+	if (m->connected &&
+	    (res = direction_connect(md->d, m->core, &direction_events, md)) < 0) {
+		mic_log(m, "warning", "cannot publish '%s': %s (reconnecting)", md->description,
+			strerror(-res));
+		schedule_reconnect(m, 0);
+	}
+	mic_reconcile_soon(m);
+	return 0;
 }
 
 static void on_stats_timer(void *data, uint64_t expirations)
@@ -307,8 +411,8 @@ static void mic_destroy(struct mic *m)
 	mic_metrics_stop(m);
 	mic_control_stop(m);
 	disconnect(m);
-	engine_destroy(m->engine);
-	telemetry_destroy(m->cycle_times);
+	for (int k = 0; k < DIRECTION_N; k++)
+		direction_destroy(m->dir[k].d);
 	vocana_model_free(m->model);
 	if (m->loop) {
 		if (m->reconnect_timer)
@@ -365,22 +469,44 @@ static void read_test_hooks(struct mic *m)
 }
 #endif
 
+/* A direction's names and its node group (unique per process and direction: the two directions
+ * must not share a driver, their devices may run on different clocks). */
+static int name_direction(struct mic *m, struct mic_dir *md)
+{
+	bool mic = md->kind == DIRECTION_MIC;
+
+	if (copy_opt(md->node_name, sizeof(md->node_name), mic ? m->opts.node_name : NULL,
+		     mic ? MIC_DEFAULT_NODE_NAME : SPEAKER_NODE_NAME) < 0 ||
+	    copy_opt(md->description, sizeof(md->description), mic ? m->opts.description : NULL,
+		     mic ? MIC_DEFAULT_DESCRIPTION : SPEAKER_DESCRIPTION) < 0) {
+		mic_log(m, "error", "node name and description must be 1..%d bytes", MIC_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	snprintf(md->group, sizeof(md->group), "vocana-%s-%ld", direction_kind_name(md->kind),
+		 (long)getpid());
+	md->channels = mic ? 1 : m->opts.speaker_channels ? m->opts.speaker_channels :
+			     SPEAKER_DEFAULT_CHANNELS;
+	if (md->channels > DIRECTION_MAX_CHANNELS) {
+		mic_log(m, "error", "the speaker has 1..%d channels", DIRECTION_MAX_CHANNELS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int mic_setup(struct mic *m)
 {
 	int res;
 
-	if (copy_opt(m->node_name, sizeof(m->node_name), m->opts.node_name, MIC_DEFAULT_NODE_NAME) <
-		    0 ||
-	    copy_opt(m->description, sizeof(m->description), m->opts.description,
-		     MIC_DEFAULT_DESCRIPTION) < 0) {
-		mic_log(m, "error", "node name and description must be 1..%d bytes", MIC_NAME_MAX - 1);
-		return -EINVAL;
-	}
-	snprintf(m->group, sizeof(m->group), "vocana-mic-%ld", (long)getpid());
-	if (m->opts.model_path &&
-	    (res = vocana_model_load_file(m->opts.model_path, &m->model)) < 0) {
-		mic_log(m, "error", "model '%s': %s (try 'vocana model info %s')", m->opts.model_path,
-			vocana_strerror(res), m->opts.model_path);
+	for (int k = 0; k < DIRECTION_N; k++)
+		if ((res = name_direction(m, &m->dir[k])) < 0)
+			return res;
+	/* One model for every engine of both directions, loaded once. */
+	res = m->opts.model_path ? vocana_model_load_file(m->opts.model_path, &m->model) :
+				   vocana_model_load_default(&m->model);
+	if (res < 0) {
+		mic_log(m, "error", "model '%s': %s (try 'vocana model info %s')",
+			m->opts.model_path ? m->opts.model_path : "embedded", vocana_strerror(res),
+			m->opts.model_path ? m->opts.model_path : "");
 		return res;
 	}
 	m->main_loop = pw_main_loop_new(NULL);
@@ -413,15 +539,15 @@ static int mic_setup(struct mic *m)
 	 * service waits for the daemon. */
 	if ((res = mic_control_start(m)) < 0)
 		return res;
-	if ((res = telemetry_create(&m->cycle_times)) < 0)
-		return res;
 #if VOCANA_TEST_HOOKS
 	read_test_hooks(m);
 #endif
-	if ((res = mic_engine_renew(m)) < 0) {
-		mic_log(m, "error", "cannot start the denoiser: %s", vocana_strerror(res));
+	/* Each direction as the options say for this run, else as the settings file says. */
+	if ((res = mic_dir_set_on(&m->dir[DIRECTION_MIC], m->opts.mic >= 0 ? m->opts.mic != 0 :
+							 m->settings.mic)) < 0 ||
+	    (res = mic_dir_set_on(&m->dir[DIRECTION_SPEAKER],
+				  m->opts.speaker >= 0 ? m->opts.speaker != 0 : m->settings.speaker)) < 0)
 		return res;
-	}
 	if (m->opts.metrics_port > 0 && (res = mic_metrics_start(m, m->opts.metrics_port,
 							 m->opts.metrics_token_file)) < 0)
 		return res;
@@ -454,6 +580,10 @@ int mic_run(const struct mic_options *opts)
 		goto out;
 	}
 	m->opts = *opts;
+	for (int k = 0; k < DIRECTION_N; k++) {
+		m->dir[k].m = m;
+		m->dir[k].kind = (enum direction_kind)k;
+	}
 	m->backoff_ms = BACKOFF_MIN_MS;
 	m->started_ns = mic_now_ns(CLOCK_MONOTONIC);
 	if ((res = mic_setup(m)) < 0) {

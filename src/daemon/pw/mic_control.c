@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The mic service's side of the control socket (commands in src/service/control.h), its settings
- * file, the engines it takes turns with, and the once-a-second statistics (CPU %, DSP load) the
- * status command reports (the replies themselves are built in mic_stats.c).
+ * The service's side of the control socket (commands in src/daemon/service/control.h), its settings
+ * file, and the once-a-second statistics (CPU %, each direction's DSP load, glitch warnings, the
+ * order check) the status command reports (the replies themselves are built in mic_stats.c).
  */
 #include "pw/mic_private.h"
 
@@ -16,84 +16,33 @@
 #include "service/number.h"
 #include "service/paths.h"
 #include "vocana_config.h"
-#if VOCANA_TEST_HOOKS
-#include "engine/engine_test.h"
-#endif
 
-#define MIC_WORKER_PRIORITY 70 /* SCHED_FIFO, below PipeWire's data thread (module-rt: 88) */
 #define GLITCH_LOG_INTERVAL_NS 10000000000ull /* at most one glitch warning per 10 s */
 
-/* ---- Engine -------------------------------------------------------------------------------- */
-
-static void fill_engine_config(const struct mic *m, struct engine_config *cfg)
+int mic_dir_strength(const struct mic_dir *md)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->mode = m->opts.mode;
-	cfg->max_block = MIC_MAX_BLOCK;
-	cfg->model = m->model;
-	cfg->strength = m->settings.strength;
-	cfg->enabled = m->settings.enabled;
-	cfg->worker_priority = m->opts.mode == ENGINE_WORKER ? MIC_WORKER_PRIORITY : 0;
+	return md->kind == DIRECTION_MIC ? md->m->settings.strength :
+					   md->m->settings.speaker_strength;
 }
 
-static int new_engine(struct mic *m, struct engine **out)
+/* The speaker has no bypass of its own: 'disable speaker' turns it off, strength 0 passes its
+ * audio through untouched. */
+bool mic_dir_enabled(const struct mic_dir *md)
 {
-	struct engine_config cfg;
-	int res;
-
-	fill_engine_config(m, &cfg);
-	if ((res = engine_create(&cfg, out)) < 0)
-		return res;
-#if VOCANA_TEST_HOOKS
-	if (m->test_slow_model_us)
-		engine_test_slow_model(*out, m->test_slow_model_us);
-#endif
-	return 0;
-}
-
-/* Recreating the engine for every recording (the first design) grew RSS from 12 to 15-19 MiB
- * over a few recordings: each engine is a few hundred KiB of arena, denoiser and queues, freed
- * while the next one was already allocated, and the allocator could not give that back. A spare
- * engine taking turns kept RSS flat but at +2.2 MiB. Resetting the one engine in place, while the
- * data thread leaves it alone for a cycle or two (silence, as a fresh engine outputs anyway for
- * its first 20 ms), allocates nothing per recording (in worker mode: the worker's small queues,
- * the same sizes every time). */
-int mic_engine_renew(struct mic *m)
-{
-	struct engine_stats es;
-	struct engine *e, *old;
-	int res;
-
-	if (m->engine == NULL)
-		return new_engine(m, &m->engine);
-	engine_get_stats(m->engine, &es);
-	if (es.cycles == 0)
-		return 0; /* never ran: already fresh */
-	/* Inline: reset on the data thread between two cycles, losing nothing. Worker: the worker
-	 * must be stopped, which the audio thread cannot wait for; hold the engine meanwhile. */
-	if (m->streams && m->opts.mode == ENGINE_INLINE &&
-	    mic_streams_reset_engine_inline(m->streams) == 0)
-		return 0;
-	if (m->streams)
-		mic_streams_hold_engine(m->streams, true);
-	res = engine_reset(m->engine);
-	if (m->streams)
-		mic_streams_hold_engine(m->streams, false);
-	if (res == 0)
-		return 0;
-	/* The worker did not restart: replace the engine (the stats start over). */
-	mic_log(m, "warning", "cannot reset the denoiser (%s): creating a new one", vocana_strerror(res));
-	if ((res = new_engine(m, &e)) < 0) {
-		mic_log(m, "warning", "cannot renew the denoiser: %s", vocana_strerror(res));
-		return res;
-	}
-	old = m->streams ? mic_streams_set_engine(m->streams, e) : m->engine;
-	m->engine = e;
-	engine_destroy(old);
-	return 0;
+	return md->kind == DIRECTION_MIC ? md->m->settings.enabled : true;
 }
 
 /* ---- Settings -------------------------------------------------------------------------------- */
+
+static void choose_device(struct mic_dir *md, const char *option, const char *saved)
+{
+	if (option != NULL) {
+		md->device = option;
+	} else if (saved[0] != '\0') {
+		snprintf(md->chosen, sizeof(md->chosen), "%s", saved);
+		md->device = md->chosen;
+	}
+}
 
 static void load_settings(struct mic *m)
 {
@@ -116,12 +65,10 @@ static void load_settings(struct mic *m)
 			mic_log(m, "warning", "ignoring settings file %s: %s (using defaults)",
 				m->config_path, err[0] ? err : strerror(-res));
 	}
-	/* The saved input, unless --input names one for this run. Copied into m->input, which
-	 * 'set input' changes later (opts.input points there, see mic_private.h). */
-	if (m->opts.input == NULL && m->settings.input[0] != '\0') {
-		snprintf(m->input, sizeof(m->input), "%s", m->settings.input);
-		m->opts.input = m->input;
-	}
+	/* Each direction's device: the option for this run, else the saved one (copied into
+	 * `chosen`, which 'set input' and 'set speaker.output' change later), else the default. */
+	choose_device(&m->dir[DIRECTION_MIC], m->opts.input, m->settings.input);
+	choose_device(&m->dir[DIRECTION_SPEAKER], m->opts.speaker_output, m->settings.speaker_output);
 	/* Command-line values win for this run but are not saved. */
 	if (m->opts.strength >= 0)
 		m->settings.strength = m->opts.strength;
@@ -131,11 +78,24 @@ static void load_settings(struct mic *m)
 
 /* SIGHUP: read the settings file again (edited by hand, or by 'vocana set' while the service was
  * not running) and apply it, except what the command line fixed for this run (--strength,
- * --disabled, --input). A file that cannot be read changes nothing. */
+ * --disabled, --input, --speaker-output, --no-mic/--speaker...). A file that cannot be read
+ * changes nothing. */
+static void reload_device(struct mic_dir *md, const char *option, char *saved, const char *loaded)
+{
+	/* The option fixes the device only while the direction still uses it ('set input' and
+	 * 'set speaker.output' replace it with `chosen`). */
+	if ((option != NULL && md->device == option) || strcmp(saved, loaded) == 0)
+		return;
+	snprintf(saved, SERVICE_CONFIG_INPUT_MAX, "%s", loaded);
+	snprintf(md->chosen, sizeof(md->chosen), "%s", loaded);
+	md->device = md->chosen[0] ? md->chosen : NULL;
+	mic_reconcile_soon(md->m);
+}
+
 void mic_settings_reload(struct mic *m)
 {
+	struct mic_dir *mic = &m->dir[DIRECTION_MIC], *spk = &m->dir[DIRECTION_SPEAKER];
 	struct service_config c = m->settings;
-	bool input_from_cli = m->opts.input != NULL && m->opts.input != m->input;
 	char err[256];
 	int res;
 
@@ -151,23 +111,29 @@ void mic_settings_reload(struct mic *m)
 			err[0] ? err : strerror(-res));
 		return;
 	}
-	if (m->opts.strength < 0) {
+	if (m->opts.strength < 0)
 		m->settings.strength = c.strength;
-		engine_set_strength(m->engine, c.strength);
-	}
-	if (m->opts.enabled < 0) {
+	if (m->opts.enabled < 0)
 		m->settings.enabled = c.enabled;
-		engine_set_enabled(m->engine, c.enabled);
+	m->settings.speaker_strength = c.speaker_strength;
+	if (mic->d) {
+		direction_set_strength(mic->d, m->settings.strength);
+		direction_set_enabled(mic->d, m->settings.enabled);
 	}
-	if (!input_from_cli && strcmp(c.input, m->settings.input) != 0) {
-		snprintf(m->settings.input, sizeof(m->settings.input), "%s", c.input);
-		snprintf(m->input, sizeof(m->input), "%s", c.input);
-		m->opts.input = m->input[0] ? m->input : NULL;
-		mic_reconcile_soon(m);
-	}
-	mic_log(m, "info", "reloaded %s: strength %d, %s, input %s", m->config_path,
-		m->settings.strength, m->settings.enabled ? "enabled" : "bypass",
-		m->opts.input ? m->opts.input : "the default source");
+	if (spk->d)
+		direction_set_strength(spk->d, m->settings.speaker_strength);
+	reload_device(mic, m->opts.input, m->settings.input, c.input);
+	reload_device(spk, m->opts.speaker_output, m->settings.speaker_output, c.speaker_output);
+	if (m->opts.mic < 0 && c.mic != m->settings.mic && mic_dir_set_on(mic, c.mic) == 0)
+		m->settings.mic = c.mic;
+	if (m->opts.speaker < 0 && c.speaker != m->settings.speaker &&
+	    mic_dir_set_on(spk, c.speaker) == 0)
+		m->settings.speaker = c.speaker;
+	mic_log(m, "info", "reloaded %s: mic %s (strength %d, %s, input %s), speaker %s (strength "
+		"%d, output %s)", m->config_path, mic->d ? "on" : "off", m->settings.strength,
+		m->settings.enabled ? "enabled" : "bypass", mic->device ? mic->device :
+		"the default source", spk->d ? "on" : "off", m->settings.speaker_strength,
+		spk->device ? spk->device : "the default sink");
 }
 
 /* Returns 0 or a negative errno; msg says why it failed, or warns about lines of the file that
@@ -202,15 +168,21 @@ static void reply_saved(struct mic *m, struct control_reply *r)
 		control_reply_add(r, "saved_warning", "%s", msg);
 }
 
-/* 'set input NAME' / 'set input default': capture NAME (a node.name from 'devices'), or follow
- * the default source again. Saved, so the service captures it again after a restart. */
-static void set_input(struct mic *m, const char *name, struct control_reply *r)
+/* 'set input NAME|default' (the mic) and 'set speaker.output NAME|default': use NAME (a
+ * node.name, for the mic from 'devices'), or follow the default source or sink again. Saved, so
+ * the service uses it again after a restart. */
+static void set_device(struct mic_dir *md, const char *name, struct control_reply *r)
 {
+	struct mic *m = md->m;
+	bool mic = md->kind == DIRECTION_MIC;
+	const char *key = mic ? "input" : "speaker.output";
+	char *saved = mic ? m->settings.input : m->settings.speaker_output;
 	size_t len = strlen(name);
+	char reply_key[64];
 
-	if (len == 0 || len >= sizeof(m->input)) {
-		control_reply_error(r, "usage: set input NAME|default (NAME: 1..%zu bytes)",
-				    sizeof(m->input) - 1);
+	if (len == 0 || len >= sizeof(md->chosen)) {
+		control_reply_error(r, "usage: set %s NAME|default (NAME: 1..%zu bytes)", key,
+				    sizeof(md->chosen) - 1);
 		return;
 	}
 	for (const char *p = name; *p; p++)
@@ -218,62 +190,113 @@ static void set_input(struct mic *m, const char *name, struct control_reply *r)
 			control_reply_error(r, "a node name has no spaces or control characters");
 			return;
 		}
-	if (strcmp(name, m->node_name) == 0) {
-		control_reply_error(r, "'%s' is the Vocana source itself", name);
+	if (strcmp(name, md->node_name) == 0) {
+		control_reply_error(r, "'%s' is the %s itself", name, md->description);
 		return;
 	}
 	if (strcmp(name, "default") == 0) {
-		m->input[0] = '\0';
-		m->opts.input = NULL;
+		md->chosen[0] = '\0';
+		md->device = NULL;
 	} else {
-		memcpy(m->input, name, len + 1);
-		m->opts.input = m->input;
+		memcpy(md->chosen, name, len + 1);
+		md->device = md->chosen;
 	}
-	snprintf(m->settings.input, sizeof(m->settings.input), "%s", m->input);
+	snprintf(saved, SERVICE_CONFIG_INPUT_MAX, "%s", md->chosen);
 	mic_reconcile_soon(m);
-	control_reply_add(r, "input_follows_default", "%s", m->opts.input ? "no" : "yes");
-	if (m->opts.input)
-		control_reply_add(r, "input", "%s", m->opts.input);
+	snprintf(reply_key, sizeof(reply_key), "%s_follows_default", key);
+	control_reply_add(r, reply_key, "%s", md->device ? "no" : "yes");
+	if (md->device)
+		control_reply_add(r, key, "%s", md->device);
 	reply_saved(m, r);
+}
+
+/* 'set strength N' (the mic) and 'set speaker.strength N'; value is checked: 0..100. */
+static void set_strength(struct mic_dir *md, const char *key, int value, struct control_reply *r)
+{
+	if (md->kind == DIRECTION_MIC)
+		md->m->settings.strength = value;
+	else
+		md->m->settings.speaker_strength = value;
+	/* The engines smooth the change over 50 ms, so it never clicks. */
+	if (md->d)
+		direction_set_strength(md->d, value);
+	control_reply_add(r, key, "%d", value);
+	reply_saved(md->m, r);
 }
 
 static void handle_set(struct mic *m, const char *args, struct control_reply *r)
 {
+	static const char usage[] = "usage: set strength N | set speaker.strength N | "
+				    "set input NAME|default | set speaker.output NAME|default";
 	const char *sp = strchr(args, ' ');
+	size_t key_len = sp ? (size_t)(sp - args) : 0;
 	long value;
-	int res;
+	struct mic_dir *md = NULL;
 
 	if (strncmp(args, "input ", 6) == 0) {
-		set_input(m, args + 6, r);
+		set_device(&m->dir[DIRECTION_MIC], args + 6, r);
+		return;
+	}
+	if (strncmp(args, "speaker.output ", 15) == 0) {
+		set_device(&m->dir[DIRECTION_SPEAKER], args + 15, r);
 		return;
 	}
 	if (sp == NULL) {
-		control_reply_error(r, "usage: set strength N | set input NAME|default");
+		control_reply_error(r, "%s", usage);
 		return;
 	}
-	if ((size_t)(sp - args) != 8 || strncmp(args, "strength", 8) != 0) {
-		control_reply_error(r, "unknown setting '%.*s' (settable: strength, input)",
-				    (int)(sp - args < 32 ? sp - args : 32), args);
+	if (key_len == 8 && strncmp(args, "strength", 8) == 0)
+		md = &m->dir[DIRECTION_MIC];
+	else if (key_len == 16 && strncmp(args, "speaker.strength", 16) == 0)
+		md = &m->dir[DIRECTION_SPEAKER];
+	if (md == NULL) {
+		control_reply_error(r, "unknown setting '%.*s' (settable: strength, speaker.strength, "
+				    "input, speaker.output)", (int)(key_len < 32 ? key_len : 32), args);
 		return;
 	}
 	/* Range-checked, never wrapped: "4294967346" is refused, not taken as 50. */
-	if ((res = number_parse(sp + 1, 0, 100, &value)) < 0) {
-		control_reply_error(r, "strength must be a whole number 0..100, not '%.32s'", sp + 1);
+	if (number_parse(sp + 1, 0, 100, &value) < 0) {
+		control_reply_error(r, "%.*s must be a whole number 0..100, not '%.32s'", (int)key_len,
+				    args, sp + 1);
 		return;
 	}
-	engine_set_strength(m->engine, (int)value);
-	m->settings.strength = (int)value;
-	control_reply_add(r, "strength", "%ld", value);
-	reply_saved(m, r);
+	set_strength(md, md->kind == DIRECTION_MIC ? "strength" : "speaker.strength", (int)value, r);
 }
 
-static void handle_enable(struct mic *m, bool enabled, struct control_reply *r)
+/* 'enable' / 'disable': the mic's denoising on, or bypass. 'enable mic|speaker' / 'disable
+ * mic|speaker': that direction on (its node published) or off (gone). All saved. */
+static void handle_enable(struct mic *m, const char *what, bool on, struct control_reply *r)
 {
-	/* The engine crossfades between denoised and dry (same latency), so this never clicks
-	 * and the node stays put: apps recording from it notice nothing but the sound. */
-	engine_set_enabled(m->engine, enabled);
-	m->settings.enabled = enabled;
-	control_reply_add(r, "enabled", "%s", enabled ? "yes" : "no");
+	struct mic_dir *md;
+
+	if (what[0] == '\0') {
+		/* The engine crossfades between denoised and dry (same latency), so this never
+		 * clicks and the node stays put: apps recording from it notice nothing but the
+		 * sound. */
+		if (m->dir[DIRECTION_MIC].d)
+			direction_set_enabled(m->dir[DIRECTION_MIC].d, on);
+		m->settings.enabled = on;
+		control_reply_add(r, "enabled", "%s", on ? "yes" : "no");
+		reply_saved(m, r);
+		return;
+	}
+	if (strcmp(what, "mic") == 0) {
+		md = &m->dir[DIRECTION_MIC];
+	} else if (strcmp(what, "speaker") == 0) {
+		md = &m->dir[DIRECTION_SPEAKER];
+	} else {
+		control_reply_error(r, "usage: %s [mic|speaker]", on ? "enable" : "disable");
+		return;
+	}
+	if (mic_dir_set_on(md, on) < 0) {
+		control_reply_error(r, "cannot start the %s (see the service's log)", what);
+		return;
+	}
+	if (md->kind == DIRECTION_MIC)
+		m->settings.mic = on;
+	else
+		m->settings.speaker = on;
+	control_reply_add(r, what, "%s", on ? "yes" : "no");
 	reply_saved(m, r);
 }
 
@@ -308,14 +331,15 @@ static void add_device(void *data, const char *name, const char *description,
 /* The capture devices as the service sees the graph: sources, and sinks (their monitor). */
 static void handle_devices(struct mic *m, struct control_reply *r)
 {
-	struct device_list d = { .r = r, .self = m->node_name };
+	const struct mic_dir *md = &m->dir[DIRECTION_MIC];
+	struct device_list d = { .r = r, .self = md->node_name };
 	const char *def = m->graph ? mic_graph_default_source(m->graph) : NULL;
-	const char *cur = m->streams ? mic_streams_target(m->streams) : NULL;
+	const char *cur = md->d ? direction_target(md->d) : NULL;
 
 	control_reply_add(r, "connected", "%s", m->connected ? "yes" : "no");
 	control_reply_add(r, "default", "%s", def ? def : "");
 	control_reply_add(r, "input", "%s", cur ? cur : "(none)");
-	control_reply_add(r, "input_follows_default", "%s", m->opts.input ? "no" : "yes");
+	control_reply_add(r, "input_follows_default", "%s", md->device ? "no" : "yes");
 	if (m->graph)
 		mic_graph_for_each(m->graph, add_device, &d);
 	control_reply_add(r, "devices", "%u", d.n);
@@ -355,7 +379,10 @@ static void add_lease_keys(struct mic *m, struct control_reply *r)
 
 static void update_tap(struct mic *m, struct mic_tap **tap, uint64_t until_ns, bool listen)
 {
-	bool want = m->connected && until_ns > mic_now_ns(CLOCK_MONOTONIC);
+	/* The taps record the mic's node: none while the mic is off. */
+	bool want = m->connected && m->dir[DIRECTION_MIC].d != NULL &&
+		    until_ns > mic_now_ns(CLOCK_MONOTONIC);
+	const char *node = m->dir[DIRECTION_MIC].node_name;
 	int res;
 
 	if (*tap != NULL && (!want || !mic_tap_alive(*tap))) {
@@ -364,8 +391,8 @@ static void update_tap(struct mic *m, struct mic_tap **tap, uint64_t until_ns, b
 	}
 	if (!want || *tap != NULL)
 		return;
-	res = listen ? mic_tap_listen_create(m->context, m->node_name, tap) :
-		       mic_tap_meter_create(m->core, m->node_name, tap);
+	res = listen ? mic_tap_listen_create(m->context, node, tap) :
+		       mic_tap_meter_create(m->core, node, tap);
 	if (res < 0) {
 		*tap = NULL;
 		mic_log(m, "warning", "cannot start the %s: %s", listen ? "listen loopback" :
@@ -401,10 +428,10 @@ static void handle_request(void *data, const char *req, struct control_reply *r)
 		control_reply_add(r, "pid", "%ld", (long)getpid());
 	} else if (strncmp(req, "set ", 4) == 0) {
 		handle_set(m, req + 4, r);
-	} else if (strcmp(req, "enable") == 0) {
-		handle_enable(m, true, r);
-	} else if (strcmp(req, "disable") == 0) {
-		handle_enable(m, false, r);
+	} else if (strcmp(req, "enable") == 0 || strncmp(req, "enable ", 7) == 0) {
+		handle_enable(m, req[6] ? req + 7 : "", true, r);
+	} else if (strcmp(req, "disable") == 0 || strncmp(req, "disable ", 8) == 0) {
+		handle_enable(m, req[7] ? req + 8 : "", false, r);
 	} else if (strcmp(req, "devices") == 0) {
 		handle_devices(m, r);
 	} else if (strncmp(req, "meter ", 6) == 0) {
@@ -461,6 +488,45 @@ void mic_control_stop(struct mic *m)
 
 /* ---- Statistics ------------------------------------------------------------------------------ */
 
+/* A direction's DSP load over the last interval, and its glitches in the log (the audio thread
+ * only counts them; they are reported here, at most once per GLITCH_LOG_INTERVAL_NS). */
+static void tick_direction(struct mic_dir *md, uint64_t wall, bool measured)
+{
+	struct mic *m = md->m;
+	struct direction_stats ds;
+
+	if (md->d == NULL)
+		return;
+	direction_get_stats(md->d, &ds);
+	if (measured) {
+		double audio_ns = ds.rate ? (double)(ds.cycles - md->last_cycles) * ds.quantum * 1e9 /
+						    ds.rate : 0.0;
+
+		md->dsp_load_percent = (audio_ns > 0 && ds.process_ns >= md->last_process_ns) ?
+			100.0 * (double)(ds.process_ns - md->last_process_ns) / audio_ns : 0.0;
+	}
+	md->last_process_ns = ds.process_ns;
+	md->last_cycles = ds.cycles;
+	if ((ds.xruns > md->reported_xruns || ds.es.deadline_misses > md->reported_misses) &&
+	    wall - md->glitch_logged_ns >= GLITCH_LOG_INTERVAL_NS) {
+		mic_log(m, "warning", "%s: audio glitches: %llu xruns (%.1f s of audio lost in all, "
+			"the longest %.1f s), %llu late model frames so far (CPU overloaded? try a "
+			"larger quantum or --mode worker)", direction_kind_name(md->kind),
+			(unsigned long long)ds.xruns, (double)ds.xrun_lost_us / 1e6,
+			(double)ds.xrun_max_us / 1e6, (unsigned long long)ds.es.deadline_misses);
+		md->reported_xruns = ds.xruns;
+		md->reported_misses = ds.es.deadline_misses;
+		md->glitch_logged_ns = wall;
+	}
+	if (ds.rate_unsupported && !md->reported_rate_unsupported)
+		mic_log(m, "warning", "%s: cannot resample the graph rate %u Hz: passing audio through "
+			"undenoised", direction_kind_name(md->kind), ds.rate);
+	md->reported_rate_unsupported = ds.rate_unsupported;
+	if (direction_check_order(md->d))
+		mic_log(m, "info", "%s: the device stream ran after the node for a while: restarting "
+			"the node to put them back in order", direction_kind_name(md->kind));
+}
+
 uint64_t mic_clients_dropped(const struct mic *m)
 {
 	struct sock_counts control = { 0 }, metrics;
@@ -474,39 +540,15 @@ uint64_t mic_clients_dropped(const struct mic *m)
 void mic_stats_tick(struct mic *m)
 {
 	uint64_t wall = mic_now_ns(CLOCK_MONOTONIC), cpu = mic_now_ns(CLOCK_PROCESS_CPUTIME_ID);
-	struct mic_streams_stats ss = { 0 };
-	struct engine_stats es;
+	bool measured = m->last_wall_ns != 0 && wall > m->last_wall_ns;
 
-	if (m->streams)
-		mic_streams_get_stats(m->streams, &ss);
-	engine_get_stats(m->engine, &es);
-	if (m->last_wall_ns != 0 && wall > m->last_wall_ns) {
-		double dt = (double)(wall - m->last_wall_ns);
-		double audio_ns = ss.rate ? (double)(ss.cycles - m->last_cycles) * ss.quantum * 1e9 /
-						   ss.rate : 0.0;
-
-		m->cpu_percent = 100.0 * (double)(cpu - m->last_cpu_ns) / dt;
-		m->dsp_load_percent = (audio_ns > 0 && ss.process_ns >= m->last_process_ns) ?
-			100.0 * (double)(ss.process_ns - m->last_process_ns) / audio_ns : 0.0;
-	}
+	if (measured)
+		m->cpu_percent = 100.0 * (double)(cpu - m->last_cpu_ns) /
+				 (double)(wall - m->last_wall_ns);
+	for (int k = 0; k < DIRECTION_N; k++)
+		tick_direction(&m->dir[k], wall, measured);
+	mic_reconcile_soon(m); /* devices and activity again: a wait may have run out */
 	mic_taps_update(m); /* expire leases; bring taps back after a reconnect */
 	m->last_wall_ns = wall;
 	m->last_cpu_ns = cpu;
-	m->last_process_ns = ss.process_ns;
-	m->last_cycles = ss.cycles;
-
-	/* The audio thread only counts; problems are reported here, once per change. */
-	if ((ss.xruns > m->reported_xruns || es.deadline_misses > m->reported_misses) &&
-	    wall - m->glitch_logged_ns >= GLITCH_LOG_INTERVAL_NS) {
-		mic_log(m, "warning", "audio glitches: %llu xruns, %llu late model frames so far "
-			"(CPU overloaded? try a larger quantum or --mode worker)",
-			(unsigned long long)ss.xruns, (unsigned long long)es.deadline_misses);
-		m->reported_xruns = ss.xruns;
-		m->reported_misses = es.deadline_misses;
-		m->glitch_logged_ns = wall;
-	}
-	if (ss.rate_unsupported && !m->reported_rate_unsupported)
-		mic_log(m, "warning", "cannot resample the graph rate %u Hz: passing audio through "
-			"undenoised", ss.rate);
-	m->reported_rate_unsupported = ss.rate_unsupported;
 }

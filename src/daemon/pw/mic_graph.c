@@ -17,6 +17,7 @@
 #include "service/number.h"
 
 #define DEFAULT_SOURCE_KEY "default.audio.source"
+#define DEFAULT_SINK_KEY "default.audio.sink"
 #define NAME_MAX_BYTES 256
 
 struct node_entry {
@@ -26,6 +27,12 @@ struct node_entry {
 	int priority;            /* priority.session: what WirePlumber ranks defaults by */
 	char *description;       /* node.description (points into name[]), "" if none */
 	char name[];
+};
+
+/* A link between two nodes (global ids), as the registry announced it. */
+struct link_entry {
+	struct spa_list link;
+	uint32_t id, output_node, input_node;
 };
 
 struct mic_graph {
@@ -38,10 +45,12 @@ struct mic_graph {
 	int sync_seq;            /* the pw_core_sync() that follows the registry's first listing */
 	bool synced;             /* that sync is done: every node that existed has been announced */
 	struct spa_list nodes;
+	struct spa_list links;
 	struct pw_metadata *metadata; /* the "default" metadata, once it appears */
 	uint32_t metadata_id;
 	struct spa_hook metadata_listener;
 	char default_source[NAME_MAX_BYTES];
+	char default_sink[NAME_MAX_BYTES];
 };
 
 static void notify(struct mic_graph *g)
@@ -89,20 +98,25 @@ static int metadata_property(void *data, uint32_t subject, const char *key, cons
 			     const char *value)
 {
 	struct mic_graph *g = data;
-	char name[NAME_MAX_BYTES];
+	char name[NAME_MAX_BYTES], *dflt;
 
 	if (subject != PW_ID_CORE)
 		return 0;
 	if (key == NULL) { /* everything removed */
 		g->default_source[0] = '\0';
+		g->default_sink[0] = '\0';
 		notify(g);
 		return 0;
 	}
-	if (!spa_streq(key, DEFAULT_SOURCE_KEY))
+	if (spa_streq(key, DEFAULT_SOURCE_KEY))
+		dflt = g->default_source;
+	else if (spa_streq(key, DEFAULT_SINK_KEY))
+		dflt = g->default_sink;
+	else
 		return 0;
 	parse_default(value, name, sizeof(name));
-	if (!spa_streq(name, g->default_source)) {
-		memcpy(g->default_source, name, sizeof(name));
+	if (!spa_streq(name, dflt)) {
+		memcpy(dflt, name, sizeof(name));
 		notify(g);
 	}
 	return 0;
@@ -121,6 +135,23 @@ static void drop_metadata(struct mic_graph *g)
 	pw_proxy_destroy((struct pw_proxy *)g->metadata);
 	g->metadata = NULL;
 	g->default_source[0] = '\0';
+	g->default_sink[0] = '\0';
+}
+
+/* A link global: the nodes at its two ends (props link.output.node, link.input.node). */
+static void add_link(struct mic_graph *g, uint32_t id, const struct spa_dict *props)
+{
+	const char *out = spa_dict_lookup(props, PW_KEY_LINK_OUTPUT_NODE);
+	const char *in = spa_dict_lookup(props, PW_KEY_LINK_INPUT_NODE);
+	struct link_entry *e;
+
+	if (out == NULL || in == NULL || (e = calloc(1, sizeof(*e))) == NULL)
+		return; /* not a link we can place, or out of memory: one consumer less seen */
+	e->id = id;
+	e->output_node = (uint32_t)strtoul(out, NULL, 10);
+	e->input_node = (uint32_t)strtoul(in, NULL, 10);
+	spa_list_append(&g->links, &e->link);
+	notify(g);
 }
 
 static void registry_global(void *data, uint32_t id, uint32_t permissions, const char *type,
@@ -159,6 +190,8 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions, const
 		e->description[dlen] = '\0';
 		spa_list_append(&g->nodes, &e->link);
 		notify(g);
+	} else if (spa_streq(type, PW_TYPE_INTERFACE_Link)) {
+		add_link(g, id, props);
 	} else if (spa_streq(type, PW_TYPE_INTERFACE_Metadata) && g->metadata == NULL) {
 		const char *mname = spa_dict_lookup(props, PW_KEY_METADATA_NAME);
 
@@ -176,11 +209,20 @@ static void registry_global_remove(void *data, uint32_t id)
 {
 	struct mic_graph *g = data;
 	struct node_entry *e;
+	struct link_entry *l;
 
 	if (g->metadata != NULL && id == g->metadata_id) {
 		drop_metadata(g);
 		notify(g);
 		return;
+	}
+	spa_list_for_each(l, &g->links, link) {
+		if (l->id == id) {
+			spa_list_remove(&l->link);
+			free(l);
+			notify(g);
+			return;
+		}
 	}
 	spa_list_for_each(e, &g->nodes, link) {
 		if (e->id == id) {
@@ -227,6 +269,7 @@ int mic_graph_create(struct pw_core *core, const struct mic_graph_events *events
 	g->events = events;
 	g->data = data;
 	spa_list_init(&g->nodes);
+	spa_list_init(&g->links);
 	g->registry = pw_core_get_registry(core, PW_VERSION_REGISTRY, 0);
 	if (g->registry == NULL) {
 		int res = -errno;
@@ -244,6 +287,7 @@ int mic_graph_create(struct pw_core *core, const struct mic_graph_events *events
 void mic_graph_destroy(struct mic_graph *g)
 {
 	struct node_entry *e, *tmp;
+	struct link_entry *l, *ltmp;
 
 	if (g == NULL)
 		return;
@@ -254,6 +298,10 @@ void mic_graph_destroy(struct mic_graph *g)
 	spa_list_for_each_safe(e, tmp, &g->nodes, link) {
 		spa_list_remove(&e->link);
 		free(e);
+	}
+	spa_list_for_each_safe(l, ltmp, &g->links, link) {
+		spa_list_remove(&l->link);
+		free(l);
 	}
 	free(g);
 }
@@ -280,18 +328,44 @@ const char *mic_graph_default_source(const struct mic_graph *g)
 	return g->default_source[0] != '\0' ? g->default_source : NULL;
 }
 
-const char *mic_graph_best_source(const struct mic_graph *g, const char *exclude)
+const char *mic_graph_default_sink(const struct mic_graph *g)
+{
+	return g->default_sink[0] != '\0' ? g->default_sink : NULL;
+}
+
+/* The node of a kind with the highest priority.session, never `exclude`. */
+static const char *best_of(const struct mic_graph *g, enum mic_node_kind kind, const char *exclude)
 {
 	const struct node_entry *e, *best = NULL;
 
-	/* Sources only: guessing a sink's monitor could record what the user hears. */
 	spa_list_for_each(e, &g->nodes, link) {
-		if (e->kind != MIC_NODE_SOURCE || spa_streq(e->name, exclude))
+		if (e->kind != kind || spa_streq(e->name, exclude))
 			continue;
 		if (best == NULL || e->priority > best->priority)
 			best = e;
 	}
 	return best ? best->name : NULL;
+}
+
+const char *mic_graph_best_source(const struct mic_graph *g, const char *exclude)
+{
+	/* Sources only: guessing a sink's monitor could record what the user hears. */
+	return best_of(g, MIC_NODE_SOURCE, exclude);
+}
+
+const char *mic_graph_best_sink(const struct mic_graph *g, const char *exclude)
+{
+	return best_of(g, MIC_NODE_SINK, exclude);
+}
+
+unsigned mic_graph_links_of(const struct mic_graph *g, uint32_t node_id)
+{
+	const struct link_entry *l;
+	unsigned n = 0;
+
+	spa_list_for_each(l, &g->links, link)
+		n += l->output_node == node_id || l->input_node == node_id;
+	return n;
 }
 
 void mic_graph_for_each(const struct mic_graph *g, mic_graph_node_fn fn, void *data)

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the mic service needs to know about the graph: which nodes exist (by node.name, with their
- * media.class) and which source the session manager calls the default (the "default" metadata's
- * default.audio.source). Every change that could move the capture target fires `changed`, on the
- * main thread; the owner then re-decides the target (mic.c).
+ * What the service needs to know about the graph: which nodes exist (by node.name, with their
+ * media.class), which source and sink the session manager calls the defaults (the "default"
+ * metadata's default.audio.source and default.audio.sink), and which links exist (a node's
+ * consumers: what records from the Vocana Microphone, what plays into the Vocana Speaker). Every
+ * change that could move a device target or a node's consumers fires `changed`, on the main
+ * thread; the owner then re-decides (mic.c).
  */
 #ifndef VOCANA_PW_MIC_GRAPH_H
 #define VOCANA_PW_MIC_GRAPH_H
 
+#include <stdint.h>
 #include <stdbool.h>
 
 struct pw_core;
@@ -40,6 +43,16 @@ enum mic_node_kind mic_graph_node_kind(const struct mic_graph *g, const char *na
 
 /* node.name of the default source, or NULL while there is none. Valid until the next event. */
 const char *mic_graph_default_source(const struct mic_graph *g);
+
+/* node.name of the default sink, or NULL while there is none. Valid until the next event. */
+const char *mic_graph_default_sink(const struct mic_graph *g);
+
+/* The sink we would pick as the default ourselves, never `exclude`: the Audio/Sink with the
+ * highest priority.session, or NULL. */
+const char *mic_graph_best_sink(const struct mic_graph *g, const char *exclude);
+
+/* Links that have the node with this id (its global id) at either end. */
+unsigned mic_graph_links_of(const struct mic_graph *g, uint32_t node_id);
 
 /* The source we would pick as the default ourselves, never `exclude`: the Audio/Source with the
  * highest priority.session (never a sink's monitor: that could record what the user hears).

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* State shared by mic.c (lifecycle, connection, capture target) and mic_control.c (the control
- * socket's commands, settings). Main thread only. */
+/* State shared by the service's files: mic.c (lifecycle, the connection, each direction's device
+ * and activity), mic_control.c (the control socket's commands, settings), mic_stats.c (the
+ * figures) and mic_metrics.c (/metrics). The service began as the microphone alone, hence the
+ * names; it now runs both directions (direction.h). Main thread only. */
 #ifndef VOCANA_PW_MIC_PRIVATE_H
 #define VOCANA_PW_MIC_PRIVATE_H
 
@@ -9,10 +11,10 @@
 
 #include <pipewire/pipewire.h>
 
+#include "pw/direction.h"
 #include "pw/mic.h"
 #include "pw/mic_graph.h"
 #include "pw/mic_sock_loop.h"
-#include "pw/mic_streams.h"
 #include "pw/mic_tap.h"
 #include "core/telemetry.h"
 #include "service/config.h"
@@ -21,11 +23,40 @@
 #define MIC_PATH_MAX 4096
 #define MIC_NAME_MAX 256
 
-struct mic {
-	struct mic_options opts;
+struct mic;
+
+/* One direction as the service runs it: whether it is on, its names, which device it uses. */
+struct mic_dir {
+	struct mic *m;
+	enum direction_kind kind;
+	bool on;                      /* published (settings 'mic' and 'speaker', or options) */
+	struct direction *d;          /* NULL while off */
 	char node_name[MIC_NAME_MAX];
 	char description[MIC_NAME_MAX];
 	char group[MIC_NAME_MAX];
+	uint32_t channels;
+	/* The device chosen (--input / --speaker-output, the settings file, 'set input NAME'), or
+	 * NULL: follow the default source (mic) or sink (speaker). Points into `chosen` or into the
+	 * options, so everything that reads it (the target choice, status) follows changes. */
+	const char *device;
+	char chosen[MIC_NAME_MAX];
+	char last_real_default[MIC_NAME_MAX];
+	bool device_failed;           /* the server dropped the device stream: try again soon */
+	/* The device asked for by name (`device`) is not in the graph: the mic outputs silence, the
+	 * speaker plays nowhere, until it appears. The name last warned about, so each is reported
+	 * once, not on every graph change. */
+	bool device_missing;
+	char missing_logged[MIC_NAME_MAX];
+	/* Refreshed every second by the stats timer. */
+	uint64_t last_process_ns, last_cycles;
+	double dsp_load_percent;      /* out callback time / audio time, last interval */
+	uint64_t reported_xruns, reported_misses, glitch_logged_ns;
+	bool reported_rate_unsupported;
+};
+
+struct mic {
+	struct mic_options opts;
+	struct mic_dir dir[DIRECTION_N];
 
 	struct pw_main_loop *main_loop;
 	struct pw_loop *loop;
@@ -33,10 +64,9 @@ struct mic {
 	struct pw_core *core;
 	struct spa_hook core_listener;
 	struct mic_graph *graph;
-	struct mic_streams *streams;
+	/* The one model every engine of both directions runs (loaded once: the embedded one, or
+	 * --model): its weights are shared, never copied per engine or channel. */
 	struct vocana_model *model;
-	struct engine *engine;
-	struct telemetry *cycle_times; /* output callback time per cycle; writer: the data thread */
 	uint32_t test_slow_model_us;   /* VOCANA_TEST_SLOW_MODEL_US test hook (-Dtest_hooks=true
 					* builds), 0 = off; `stats` reports it */
 	struct mic_metrics *metrics;   /* the /metrics endpoint, NULL = off */
@@ -52,18 +82,7 @@ struct mic {
 	bool connected;
 	bool waiting_logged;
 	uint32_t n_connects;
-	bool capture_failed;
-	char last_real_default[MIC_NAME_MAX];
-	/* The input asked for by name (opts.input) is not in the graph: the source outputs silence
-	 * until it appears. The name last warned about, so each is reported once, not on every
-	 * graph change. */
-	bool input_missing;
-	char input_missing_logged[MIC_NAME_MAX];
 
-	/* The input from the settings file or 'set input NAME'; opts.input points here once set
-	 * (unless --input gave one), so everything that reads opts.input (target choice, status)
-	 * follows it. "" = the default source. */
-	char input[MIC_NAME_MAX];
 	/* The app's leases (mic_tap.h): wanted until these CLOCK_MONOTONIC times (0 = off). */
 	struct mic_tap *meter, *listen;
 	uint64_t meter_until_ns, listen_until_ns;
@@ -74,28 +93,28 @@ struct mic {
 
 	/* Refreshed every second by the stats timer. */
 	uint64_t started_ns;
-	uint64_t last_wall_ns, last_cpu_ns, last_process_ns, last_cycles;
+	uint64_t last_wall_ns, last_cpu_ns;
 	double cpu_percent;       /* whole process, last interval */
-	double dsp_load_percent;  /* output callback time / audio time, last interval */
-	uint64_t reported_xruns, reported_misses, glitch_logged_ns;
-	bool reported_rate_unsupported;
 };
 
 /* mic.c */
 void mic_log(const struct mic *m, const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t mic_now_ns(clockid_t clock);
-/* Re-decide the capture device soon (after 'set input'). */
+/* Re-decide the devices and activity soon (after 'set input', a direction turned on, ...). */
 void mic_reconcile_soon(struct mic *m);
+/* Turn a direction on (its engines made, its node published while connected) or off (its node
+ * gone, its engines freed). 0 or a negative errno (the reason logged). */
+int mic_dir_set_on(struct mic_dir *md, bool on);
 
 /* mic_control.c */
 int mic_control_start(struct mic *m);
 /* SIGHUP: apply the settings file again (what the command line fixed for this run stays). */
 void mic_settings_reload(struct mic *m);
 void mic_control_stop(struct mic *m);
-/* Give the streams an engine in its fresh state for a new recording: the first call creates it,
- * later ones reset it in place (no allocations per recording, issue #5). */
-int mic_engine_renew(struct mic *m);
+/* The settings of a direction's engines: strength, enabled. */
+int mic_dir_strength(const struct mic_dir *md);
+bool mic_dir_enabled(const struct mic_dir *md);
 void mic_stats_tick(struct mic *m);
 /* Connections of the control socket and /metrics closed without an answer (stats_table.h). */
 uint64_t mic_clients_dropped(const struct mic *m);
@@ -106,19 +125,29 @@ void mic_taps_stop(struct mic *m);
 
 /* mic_stats.c: the values of the figures table (service/stats_table.h) that 'status', 'stats'
  * and /metrics report. */
-struct mic_report {
-	struct mic_streams_stats ss;
-	struct engine_stats es;     /* counters cumulative since start (engine_reset() keeps them) */
-	struct telemetry_snapshot model_times, cycle_times;
+struct dir_report {
+	bool on;                    /* the direction runs (the rest is zeros while it is off) */
+	struct direction_stats ds;  /* engine counters cumulative since start (resets keep them) */
 	uint32_t rate;              /* graph rate, or 48000 before the first cycle */
 	uint32_t latency_samples;   /* at the graph rate: engine + rate adapter + hand-off */
+	const char *node, *description;
+	const char *device;         /* the device captured / played into, or "(none)" */
+	bool follows_default;       /* no device chosen: the default is followed */
+	const char *wanted;         /* the device chosen by name, or "(default)" */
+	bool device_missing;        /* ... and the graph has no node of that name */
+	const char *device_state;   /* the device stream's state */
+	const char *resampling;     /* "yes", "no" or "unsupported (pass-through)" */
+	int strength;
+	bool enabled;
+	double dsp_load_percent;
+};
+
+struct mic_report {
+	struct dir_report dir[DIRECTION_N];
 	double uptime_s;
 	double cpu_time_ms;         /* utime + stime of the process from /proc; -1 if unknown */
 	long long rss_kib;          /* VmRSS from /proc; -1 if unknown */
-	const char *input;          /* the capture target, or "(none)" */
-	const char *input_state;    /* the capture stream's state */
 	const char *mode;           /* "inline" or "worker" */
-	const char *resampling;     /* "yes", "no" or "unsupported (pass-through)" */
 };
 struct stats_values;
 void mic_report_collect(struct mic *m, struct mic_report *r);

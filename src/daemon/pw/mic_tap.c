@@ -11,7 +11,7 @@
 #include <pipewire/impl-module.h>
 #include <spa/param/audio/format-utils.h>
 
-/* As in mic_streams.c: WirePlumber 0.4.13 crashes when a node it armed an idle-suspend timer for
+/* As in direction.c: WirePlumber 0.4.13 crashes when a node it armed an idle-suspend timer for
  * is destroyed before the timer fires, and taps are destroyed a few seconds after they go idle. */
 #define SUSPEND_TIMEOUT_KEY "session.suspend-timeout-seconds"
 #define TAP_NAME_MAX 300

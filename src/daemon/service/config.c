@@ -20,6 +20,10 @@ void service_config_defaults(struct service_config *c)
 	c->strength = 100;
 	c->enabled = true;
 	c->input[0] = '\0';
+	c->mic = true;
+	c->speaker = false;
+	c->speaker_strength = 100;
+	c->speaker_output[0] = '\0';
 }
 
 static bool is_space(char ch)
@@ -194,9 +198,23 @@ static int apply_setting(const struct config_kv *kv, void *ctx, char *err, size_
 			snprintf(err, err_size, "line %u: enabled must be true or false", kv->line_no);
 			return -EINVAL;
 		}
-	} else if (config_key_is(kv, "input")) {
-		if (parse_input(kv->value, kv->value_end, c->input) < 0) {
-			snprintf(err, err_size, "line %u: input must be a node name (no spaces) or default",
+	} else if (config_key_is(kv, "input") || config_key_is(kv, "speaker.output")) {
+		if (parse_input(kv->value, kv->value_end,
+				config_key_is(kv, "input") ? c->input : c->speaker_output) < 0) {
+			snprintf(err, err_size, "line %u: %.*s must be a node name (no spaces) or default",
+				 kv->line_no, (int)(kv->key_end - kv->key), kv->key);
+			return -EINVAL;
+		}
+	} else if (config_key_is(kv, "mic") || config_key_is(kv, "speaker")) {
+		if (parse_bool(kv->value, kv->value_end,
+			       config_key_is(kv, "mic") ? &c->mic : &c->speaker) < 0) {
+			snprintf(err, err_size, "line %u: %.*s must be on or off", kv->line_no,
+				 (int)(kv->key_end - kv->key), kv->key);
+			return -EINVAL;
+		}
+	} else if (config_key_is(kv, "speaker.strength")) {
+		if (parse_strength(kv->value, kv->value_end, &c->speaker_strength) < 0) {
+			snprintf(err, err_size, "line %u: speaker.strength must be a whole number 0..100",
 				 kv->line_no);
 			return -EINVAL;
 		}
@@ -277,24 +295,55 @@ int service_config_load(const char *path, struct service_config *c, char *err, s
 	return res;
 }
 
+/* The settings the service writes, one line each: its key, its value as text, and whether a file
+ * that lacks the line gets it appended (a device only once one is chosen, "mic" only when it is
+ * off, the speaker's lines once the speaker has been turned on: a file written by a mic-only
+ * service stays as it was). */
+struct setting_line {
+	const char *key;
+	char value[SERVICE_CONFIG_INPUT_MAX];
+	bool append;
+};
+
+#define SETTING_LINES 7
+
+static void setting_lines(const struct service_config *c, struct setting_line l[SETTING_LINES])
+{
+	const char *input = c->input[0] ? c->input : "default";
+	const char *output = c->speaker_output[0] ? c->speaker_output : "default";
+
+	l[0] = (struct setting_line){ "strength", "", true };
+	snprintf(l[0].value, sizeof(l[0].value), "%d", c->strength);
+	l[1] = (struct setting_line){ "enabled", "", true };
+	snprintf(l[1].value, sizeof(l[1].value), "%s", c->enabled ? "true" : "false");
+	l[2] = (struct setting_line){ "input", "", c->input[0] != '\0' };
+	snprintf(l[2].value, sizeof(l[2].value), "%s", input);
+	l[3] = (struct setting_line){ "mic", "", !c->mic };
+	snprintf(l[3].value, sizeof(l[3].value), "%s", c->mic ? "on" : "off");
+	l[4] = (struct setting_line){ "speaker", "", c->speaker };
+	snprintf(l[4].value, sizeof(l[4].value), "%s", c->speaker ? "on" : "off");
+	l[5] = (struct setting_line){ "speaker.strength", "", c->speaker };
+	snprintf(l[5].value, sizeof(l[5].value), "%d", c->speaker_strength);
+	l[6] = (struct setting_line){ "speaker.output", "", c->speaker && c->speaker_output[0] };
+	snprintf(l[6].value, sizeof(l[6].value), "%s", output);
+}
+
 int service_config_format(const struct service_config *c, char *buf, size_t size)
 {
+	struct setting_line l[SETTING_LINES];
 	int n = snprintf(buf, size,
-			 "# Vocana microphone settings, written by 'vocana set/enable/disable'.\n"
-			 "# strength: 0..100 (0 = unchanged input); enabled: false = bypass.\n"
-			 "strength = %d\n"
-			 "enabled = %s\n",
-			 c->strength, c->enabled ? "true" : "false");
+			 "# Vocana settings, written by 'vocana set/enable/disable'.\n"
+			 "# strength: 0..100 (0 = unchanged input); enabled: false = bypass.\n");
 
+	setting_lines(c, l);
+	for (int i = 0; i < SETTING_LINES && n >= 0 && (size_t)n < size; i++) {
+		int m = l[i].append ? snprintf(buf + n, size - (size_t)n, "%s = %s\n", l[i].key,
+					       l[i].value) : 0;
+
+		n = m < 0 ? m : n + m;
+	}
 	if (n < 0 || (size_t)n >= size)
 		return -ENOSPC;
-	if (c->input[0] != '\0') {
-		int m = snprintf(buf + n, size - (size_t)n, "input = %s\n", c->input);
-
-		if (m < 0 || (size_t)m >= size - (size_t)n)
-			return -ENOSPC;
-		n += m;
-	}
 	return n;
 }
 
@@ -306,50 +355,43 @@ static void put(char **out, const char *b, const char *e)
 }
 
 /*
- * The old file's text with the strength/enabled/input values replaced in place (every occurrence:
- * the last one wins when reading, so all must agree) and any missing one appended; every other
- * byte is kept, so comments and the targets survive 'vocana set'. Returns a new buffer or NULL.
+ * The old file's text with the settings' values replaced in place (every occurrence: the last one
+ * wins when reading, so all must agree) and any missing one appended as setting_lines() says;
+ * every other byte is kept, so comments and the targets survive 'vocana set'. Returns a new
+ * buffer or NULL.
  */
 static char *merge_settings(const char *old, size_t old_len, const struct service_config *c,
 			    size_t *out_len)
 {
-	char strength[8];
-	const char *enabled = c->enabled ? "true" : "false";
-	const char *input = c->input[0] ? c->input : "default";
+	struct setting_line l[SETTING_LINES];
+	bool seen[SETTING_LINES] = { false }, missing = false;
 	const char *p = old, *end = old + old_len;
 	size_t n_lines = 1, cap;
 	char *buf, *out;
-	bool seen_strength = false, seen_enabled = false, seen_input = false;
 
-	/* Each replaced value grows by at most the longest value (an input name); the lines
-	 * appended need less than that plus 64... */
+	setting_lines(c, l);
+	/* Each replaced value grows by at most the longest value (a node name); the lines
+	 * appended need less than that plus their keys, and make_loadable() may append every
+	 * line once more. */
 	for (const char *q = old; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
 		n_lines++;
-	/* ... and make_loadable() may append all three again. */
-	cap = old_len + (n_lines + 2) * SERVICE_CONFIG_INPUT_MAX + 128;
+	cap = old_len + (n_lines + 2 * SETTING_LINES + 1) * (SERVICE_CONFIG_INPUT_MAX + 32);
 	buf = malloc(cap);
 	out = buf;
 	if (buf == NULL)
 		return NULL;
-	snprintf(strength, sizeof(strength), "%d", c->strength);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl + 1 : end;
 		struct config_kv kv;
 		const char *value = NULL;
 
-		if (config_split_line(p, nl ? nl : end, &kv) > 0) {
-			if (config_key_is(&kv, "strength")) {
-				value = strength;
-				seen_strength = true;
-			} else if (config_key_is(&kv, "enabled")) {
-				value = enabled;
-				seen_enabled = true;
-			} else if (config_key_is(&kv, "input")) {
-				value = input;
-				seen_input = true;
-			}
-		}
+		if (config_split_line(p, nl ? nl : end, &kv) > 0)
+			for (int i = 0; i < SETTING_LINES && value == NULL; i++)
+				if (config_key_is(&kv, l[i].key)) {
+					value = l[i].value;
+					seen[i] = true;
+				}
 		if (value != NULL) {
 			put(&out, p, kv.value);
 			put(&out, value, value + strlen(value));
@@ -359,16 +401,13 @@ static char *merge_settings(const char *old, size_t old_len, const struct servic
 		}
 		p = le;
 	}
-	/* An input is only appended when one is chosen: "default" is what a missing line means. */
-	if ((!seen_strength || !seen_enabled || (!seen_input && c->input[0])) && out > buf &&
-	    out[-1] != '\n')
+	for (int i = 0; i < SETTING_LINES; i++)
+		missing = missing || (!seen[i] && l[i].append);
+	if (missing && out > buf && out[-1] != '\n')
 		*out++ = '\n';
-	if (!seen_strength)
-		out += sprintf(out, "strength = %s\n", strength);
-	if (!seen_enabled)
-		out += sprintf(out, "enabled = %s\n", enabled);
-	if (!seen_input && c->input[0])
-		out += sprintf(out, "input = %s\n", c->input);
+	for (int i = 0; i < SETTING_LINES; i++)
+		if (!seen[i] && l[i].append)
+			out += sprintf(out, "%s = %s\n", l[i].key, l[i].value);
 	*out_len = (size_t)(out - buf);
 	return buf;
 }
@@ -385,11 +424,13 @@ static void load_back(const char *text, size_t len, struct service_config *out)
 static bool same_settings(const struct service_config *a, const struct service_config *b)
 {
 	return a->strength == b->strength && a->enabled == b->enabled &&
-	       strcmp(a->input, b->input) == 0;
+	       strcmp(a->input, b->input) == 0 && a->mic == b->mic && a->speaker == b->speaker &&
+	       a->speaker_strength == b->speaker_strength &&
+	       strcmp(a->speaker_output, b->speaker_output) == 0;
 }
 
 /*
- * merged (len bytes, room for SERVICE_CONFIG_INPUT_MAX + 64 more) must load back as c. When a line
+ * merged (len bytes, room for every setting line once more) must load back as c. When a line
  * the merge cannot repair hides a value (a "strength" line too long to read keeps its old value
  * from counting, say), append the values again: the last line wins when reading. Returns 0 or
  * -EIO if even that does not load back (never seen; better refused than saved wrong).
@@ -397,6 +438,7 @@ static bool same_settings(const struct service_config *a, const struct service_c
 static int make_loadable(char *merged, size_t *len, const struct service_config *c)
 {
 	struct service_config back;
+	struct setting_line l[SETTING_LINES];
 	size_t n = *len;
 
 	load_back(merged, n, &back);
@@ -404,8 +446,9 @@ static int make_loadable(char *merged, size_t *len, const struct service_config 
 		return 0;
 	if (n > 0 && merged[n - 1] != '\n')
 		merged[n++] = '\n';
-	n += (size_t)sprintf(merged + n, "strength = %d\nenabled = %s\ninput = %s\n", c->strength,
-			     c->enabled ? "true" : "false", c->input[0] ? c->input : "default");
+	setting_lines(c, l);
+	for (int i = 0; i < SETTING_LINES; i++)
+		n += (size_t)sprintf(merged + n, "%s = %s\n", l[i].key, l[i].value);
 	*len = n;
 	load_back(merged, n, &back);
 	return same_settings(&back, c) ? 0 : -EIO;
@@ -414,7 +457,7 @@ static int make_loadable(char *merged, size_t *len, const struct service_config 
 int service_config_store(const char *path, const struct service_config *c, char *msg,
 			 size_t msg_size)
 {
-	char dir[4096], fresh[1024], err[256];
+	char dir[4096], fresh[2048], err[256];
 	char *old = NULL, *merged;
 	size_t old_len = 0, len;
 	int n, res;

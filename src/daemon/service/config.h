@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The mic service's persistent settings: a small "key = value" file (see docs/microphone.md).
+ * The service's persistent settings: a small "key = value" file (see docs/microphone.md and
+ * docs/speaker.md).
  *
  *   # comment
  *   strength = 80        # 0..100, as 'vocana set strength'
  *   enabled = true       # false = bypass, as 'vocana disable'
  *   input = NODE_NAME    # the device to denoise, as the app's 'set input'; default: follow the
  *                        # default source (also written as "input = default")
+ *   mic = on             # publish the Vocana Microphone ('vocana enable|disable mic')
+ *   speaker = off        # publish the Vocana Speaker ('vocana enable|disable speaker')
+ *   speaker.strength = 100          # 0..100, as 'vocana set speaker.strength'
+ *   speaker.output = NODE_NAME      # the sink it plays into; default: the default sink
  *
  * Blank lines and '#' comments are allowed; keys the service does not know are skipped (so a newer
  * file still loads). A bad line (a known key with a bad value, no '=', too long, a NUL byte) is
@@ -32,6 +37,10 @@ struct service_config {
 	int strength;  /* 0..100 */
 	bool enabled;  /* false = bypass */
 	char input[SERVICE_CONFIG_INPUT_MAX]; /* node.name to capture; "" = the default source */
+	bool mic;      /* the Vocana Microphone is published (default on) */
+	bool speaker;  /* the Vocana Speaker is published (default off) */
+	int speaker_strength; /* 0..100 */
+	char speaker_output[SERVICE_CONFIG_INPUT_MAX]; /* sink to play into; "" = the default sink */
 };
 
 void service_config_defaults(struct service_config *c);
@@ -52,10 +61,11 @@ int service_config_format(const struct service_config *c, char *buf, size_t size
 
 /* Write c to path atomically, creating the directory (0700) if needed. An existing file keeps every
  * other line (comments, other settings such as the performance targets of targets.h, unknown keys):
- * only the strength/enabled/input lines' values change, missing ones are appended (input only when
- * one is chosen). The text is checked to read back as c before it is written (a saved value is
- * never silently lost to a line the service cannot read; the values are appended again if need
- * be). 0 or a negative errno (an existing file that cannot be read is left alone). */
+ * only the lines of the settings above change value, missing ones are appended (input and
+ * speaker.output only when one is chosen, the speaker's keys only once the speaker is on). The
+ * text is checked to read back as c before it is written (a saved value is never silently lost
+ * to a line the service cannot read; the values are appended again if need be). 0 or a negative
+ * errno (an existing file that cannot be read is left alone). */
 int service_config_save(const char *path, const struct service_config *c);
 
 /* The same; msg gets one line: why it failed, or, on success, a warning about lines of the file

@@ -113,10 +113,18 @@ static void format_value(char *buf, size_t size, double v)
 
 void prom_sample(struct text_buf *b, const char *name, double value)
 {
+	prom_sample_labelled(b, name, NULL, value);
+}
+
+void prom_sample_labelled(struct text_buf *b, const char *name, const char *labels, double value)
+{
 	char v[64];
 
 	format_value(v, sizeof(v), value);
-	text_buf_printf(b, "%s %s\n", name, v);
+	if (labels && labels[0])
+		text_buf_printf(b, "%s{%s} %s\n", name, labels, v);
+	else
+		text_buf_printf(b, "%s %s\n", name, v);
 }
 
 void prom_metric(struct text_buf *b, const char *name, const char *type, const char *help,
@@ -157,13 +165,23 @@ static void format_us_as_seconds(char *buf, size_t size, unsigned us)
 void prom_histogram(struct text_buf *b, const char *name, const char *help,
 		    const struct telemetry_snapshot *s)
 {
+	prom_header(b, name, "histogram", help);
+	prom_histogram_samples(b, name, NULL, s);
+}
+
+void prom_histogram_samples(struct text_buf *b, const char *name, const char *labels,
+			    const struct telemetry_snapshot *s)
+{
 	unsigned bounds[RT_HIST_N_BUCKETS];
 	unsigned n_bounds = prom_histogram_bounds_us(bounds, RT_HIST_N_BUCKETS);
 	unsigned bucket = 0;
 	uint64_t cum = 0;
 	char sum[64];
+	/* Extra labels go before le (and stand alone on _sum and _count). */
+	const char *sep = labels && labels[0] ? "," : "";
 
-	prom_header(b, name, "histogram", help);
+	if (labels == NULL)
+		labels = "";
 	for (unsigned k = 0; k < n_bounds; k++) {
 		char le[64];
 
@@ -171,10 +189,17 @@ void prom_histogram(struct text_buf *b, const char *name, const char *help,
 		while (bucket + 1 < RT_HIST_N_BUCKETS && telemetry_bucket_upper_us(bucket) <= bounds[k])
 			cum += s->bucket[bucket++];
 		format_us_as_seconds(le, sizeof(le), bounds[k]);
-		text_buf_printf(b, "%s_bucket{le=\"%s\"} %llu\n", name, le, (unsigned long long)cum);
+		text_buf_printf(b, "%s_bucket{%s%sle=\"%s\"} %llu\n", name, labels, sep, le,
+				(unsigned long long)cum);
 	}
-	text_buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)s->count);
+	text_buf_printf(b, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, sep,
+			(unsigned long long)s->count);
 	format_value(sum, sizeof(sum), (double)s->sum_us / 1e6);
-	text_buf_printf(b, "%s_sum %s\n", name, sum);
-	text_buf_printf(b, "%s_count %llu\n", name, (unsigned long long)s->count);
+	if (labels[0]) {
+		text_buf_printf(b, "%s_sum{%s} %s\n", name, labels, sum);
+		text_buf_printf(b, "%s_count{%s} %llu\n", name, labels, (unsigned long long)s->count);
+	} else {
+		text_buf_printf(b, "%s_sum %s\n", name, sum);
+		text_buf_printf(b, "%s_count %llu\n", name, (unsigned long long)s->count);
+	}
 }

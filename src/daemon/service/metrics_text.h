@@ -46,6 +46,9 @@ void prom_header(struct text_buf *b, const char *name, const char *type, const c
 /* "name value\n" (a full-precision float; integers print as integers). */
 void prom_sample(struct text_buf *b, const char *name, double value);
 
+/* "name{labels} value\n"; labels is 'key="value",...' (already escaped), NULL or "" for none. */
+void prom_sample_labelled(struct text_buf *b, const char *name, const char *labels, double value);
+
 /* Header and one sample. */
 void prom_metric(struct text_buf *b, const char *name, const char *type, const char *help,
 		 double value);
@@ -53,6 +56,10 @@ void prom_metric(struct text_buf *b, const char *name, const char *type, const c
 /* A whole histogram in seconds from a snapshot in microseconds (header included). */
 void prom_histogram(struct text_buf *b, const char *name, const char *help,
 		    const struct telemetry_snapshot *s);
+
+/* Its samples only (_bucket, _sum, _count), with extra labels (NULL or "" for none). */
+void prom_histogram_samples(struct text_buf *b, const char *name, const char *labels,
+			    const struct telemetry_snapshot *s);
 
 /* The histogram bounds in microseconds, ascending: number of bounds, copied into out[max]. */
 unsigned prom_histogram_bounds_us(unsigned *out, unsigned max);

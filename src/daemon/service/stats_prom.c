@@ -50,7 +50,7 @@ static void prom_info(struct text_buf *b, int first, const struct stats_values *
 }
 
 /* A STATE figure's HELP: its sentence plus what each number means. */
-static void prom_state(struct text_buf *b, const struct stats_figure *f, double index)
+static void prom_state_header(struct text_buf *b, const struct stats_figure *f)
 {
 	char name[64];
 
@@ -58,40 +58,77 @@ static void prom_state(struct text_buf *b, const struct stats_figure *f, double 
 	for (int i = 0; stats_state_name(f, i, name, sizeof(name))[0]; i++)
 		text_buf_printf(b, "%s %d %s", i ? "," : "", i, name);
 	text_buf_printf(b, ".\n# TYPE %s gauge\n", f->prometheus);
-	prom_sample(b, f->prometheus, index);
+}
+
+#define SPEAKER_LABEL "direction=\"speaker\""
+
+/* A figure's value in base units, or false for a number the service could not measure. */
+static bool value_of(const struct stats_figure *f, const struct stats_value *v, double *x)
+{
+	*x = v->num * stats_unit_to_base(f->unit);
+	return !((f->type == STATS_TYPE_COUNT || f->type == STATS_TYPE_NUMBER) && *x < 0);
+}
+
+/* One sample (or a histogram's samples) of a figure, with its part's label. */
+static void prom_value(struct text_buf *b, const struct stats_figure *f, const struct stats_value *v)
+{
+	const char *labels = f->speaker ? SPEAKER_LABEL : NULL;
+	double x;
+
+	if (f->type == STATS_TYPE_HIST) {
+		if (v->hist)
+			prom_histogram_samples(b, f->prometheus, labels, v->hist);
+	} else if (value_of(f, v, &x)) {
+		prom_sample_labelled(b, f->prometheus, labels, x);
+	}
+}
+
+/* The HELP and TYPE of a figure's metric, if it has any sample. */
+static void prom_family(struct text_buf *b, const struct stats_figure *f, bool any)
+{
+	if (!any)
+		return;
+	if (f->type == STATS_TYPE_STATE)
+		prom_state_header(b, f);
+	else
+		prom_header(b, f->prometheus,
+			    f->type == STATS_TYPE_COUNT ? "counter" :
+			    f->type == STATS_TYPE_HIST  ? "histogram" : "gauge", f->help);
+}
+
+static bool has_sample(const struct stats_figure *f, const struct stats_value *v)
+{
+	double x;
+
+	return f->type == STATS_TYPE_HIST ? v->hist != NULL : value_of(f, v, &x);
 }
 
 void stats_prometheus(struct text_buf *b, const struct stats_values *v)
 {
+	const bool speaker_on = v->v[STAT_speaker].num != 0.0;
+
 	for (int i = 0; i < STATS_N; i++) {
 		const struct stats_figure *f = stats_figure(i);
-		double x = v->v[i].num * stats_unit_to_base(f->unit);
+		int twin = stats_speaker_twin(i);
+		bool mine, theirs;
 
 		if (f->prometheus[0] == '\0')
 			continue;
-		switch (f->type) {
-		case STATS_TYPE_COUNT:
-			if (x >= 0)
-				prom_metric(b, f->prometheus, "counter", f->help, x);
-			break;
-		case STATS_TYPE_NUMBER:
-			if (x >= 0)
-				prom_metric(b, f->prometheus, "gauge", f->help, x);
-			break;
-		case STATS_TYPE_LEVEL:
-		case STATS_TYPE_FLAG:
-			prom_metric(b, f->prometheus, "gauge", f->help, x);
-			break;
-		case STATS_TYPE_STATE:
-			prom_state(b, f, v->v[i].num);
-			break;
-		case STATS_TYPE_TEXT:
+		if (f->type == STATS_TYPE_TEXT) {
 			prom_info(b, i, v);
-			break;
-		case STATS_TYPE_HIST:
-			if (v->v[i].hist)
-				prom_histogram(b, f->prometheus, f->help, v->v[i].hist);
-			break;
+			continue;
 		}
+		/* A speaker figure is written with its first-part copy (one metric, one group of
+		 * lines), or alone when only the speaker has it. */
+		if (f->speaker && (!speaker_on ||
+				   stats_find(f->key + strlen(STATS_SPEAKER_PREFIX)) >= 0))
+			continue;
+		mine = has_sample(f, &v->v[i]);
+		theirs = twin >= 0 && speaker_on && has_sample(stats_figure(twin), &v->v[twin]);
+		prom_family(b, f, mine || theirs);
+		if (mine)
+			prom_value(b, f, &v->v[i]);
+		if (theirs)
+			prom_value(b, stats_figure(twin), &v->v[twin]);
 	}
 }

@@ -8,18 +8,30 @@
 #include "service/control.h"
 #include "service/metrics_text.h"
 
-/* The table without its value column: what the CLI may see too. */
-#define STATS_STATUS_FIGURE_(key, type, decimals, unit, prom, value, help)                             \
-	{ #key, STATS_TYPE_##type, decimals, unit, prom, help, true },
-#define STATS_STATS_FIGURE_(key, type, decimals, unit, prom, value, help)                              \
-	{ #key, STATS_TYPE_##type, decimals, unit, prom, help, false },
+/* The table without its value column: what the CLI may see too. One macro per part of the table
+ * (stats_table.h: the status and stats lists, each for the first part and the speaker's). */
+#define STATS_FIGURE_(part, key_text, key, scope, type, decimals, unit, prom, status, speaker, help) \
+	STATS_KEEP_##part##_##scope(                                                                \
+		{ key_text, STATS_TYPE_##type, decimals, unit, prom, help, status, speaker },)
+#define STATS_MIC_STATUS_(key, scope, type, decimals, unit, prom, value, help)                      \
+	STATS_FIGURE_(MIC, #key, key, scope, type, decimals, unit, prom, true, false, help)
+#define STATS_SPK_STATUS_(key, scope, type, decimals, unit, prom, value, help)                      \
+	STATS_FIGURE_(SPK, STATS_SPEAKER_PREFIX #key, key, scope, type, decimals, unit, prom, true,  \
+		      true, help)
+#define STATS_MIC_STATS_(key, scope, type, decimals, unit, prom, value, help)                       \
+	STATS_FIGURE_(MIC, #key, key, scope, type, decimals, unit, prom, false, false, help)
+#define STATS_SPK_STATS_(key, scope, type, decimals, unit, prom, value, help)                       \
+	STATS_FIGURE_(SPK, STATS_SPEAKER_PREFIX #key, key, scope, type, decimals, unit, prom, false, \
+		      true, help)
 
 static const struct stats_figure figures[STATS_N] = {
-	STATS_TABLE_STATUS(STATS_STATUS_FIGURE_)
-	STATS_TABLE_STATS(STATS_STATS_FIGURE_)
+	STATS_TABLE(STATS_MIC_STATUS_, STATS_SPK_STATUS_, STATS_MIC_STATS_, STATS_SPK_STATS_)
 };
-#undef STATS_STATUS_FIGURE_
-#undef STATS_STATS_FIGURE_
+#undef STATS_FIGURE_
+#undef STATS_MIC_STATUS_
+#undef STATS_SPK_STATUS_
+#undef STATS_MIC_STATS_
+#undef STATS_SPK_STATS_
 
 const struct stats_figure *stats_figure(enum stat_id id)
 {
@@ -32,6 +44,16 @@ int stats_find(const char *key)
 		if (strcmp(figures[i].key, key) == 0)
 			return i;
 	return -1;
+}
+
+int stats_speaker_twin(enum stat_id id)
+{
+	char key[128];
+
+	if ((unsigned)id >= STATS_N || figures[id].speaker)
+		return -1;
+	snprintf(key, sizeof(key), STATS_SPEAKER_PREFIX "%s", figures[id].key);
+	return stats_find(key);
 }
 
 int stats_hist_slot(enum stat_id id)

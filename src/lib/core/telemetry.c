@@ -176,6 +176,20 @@ consistent:
 	return 0;
 }
 
+void telemetry_snapshot_add(struct telemetry_snapshot *dst, const struct telemetry_snapshot *src)
+{
+	if (src->count > 0) {
+		dst->min_us = dst->count == 0 || src->min_us < dst->min_us ? src->min_us : dst->min_us;
+		dst->max_us = src->max_us > dst->max_us ? src->max_us : dst->max_us;
+	}
+	dst->count += src->count;
+	dst->sum_us += src->sum_us;
+	for (unsigned i = 0; i < RT_HIST_N_BUCKETS; i++)
+		dst->bucket[i] += src->bucket[i];
+	for (unsigned i = 0; i < TELEMETRY_N_COUNTERS; i++)
+		dst->counters[i] += src->counters[i];
+}
+
 double telemetry_mean_us(const struct telemetry_snapshot *s)
 {
 	return s->count ? (double)s->sum_us / (double)s->count : 0.0;

@@ -68,6 +68,10 @@ void telemetry_count(struct telemetry *t, enum telemetry_counter c, uint64_t n);
 /* Any thread: consistent copy of everything. 0, or -EBUSY after TELEMETRY_SNAPSHOT_MAX_TRIES. */
 int telemetry_snapshot(const struct telemetry *t, struct telemetry_snapshot *out);
 
+/* Add the samples and counters of src to dst (a zeroed dst first, then each of several sources:
+ * one histogram for several writers, e.g. one engine per audio channel). */
+void telemetry_snapshot_add(struct telemetry_snapshot *dst, const struct telemetry_snapshot *src);
+
 /*
  * p-th percentile (0..100) of the histogram in a snapshot, in microseconds: the value of rank
  * ceil(p/100 * count) (at least 1), assuming the samples in its bucket are spread evenly across

@@ -60,13 +60,14 @@ start_mic()
 	pw_wait_until 5 "$VOCANA" status || fail "the service does not answer on its socket"
 }
 
-# The capture stream is linked to its device (paused while idle, or streaming): recordings
-# started now get the device's audio from their first cycle.
+# The capture stream is linked to its device (paused while idle, or streaming), or parked while
+# the device runs for another application (re-linked when something records, within a few
+# cycles): recordings started now get the device's audio.
 input_linked()
 {
 	local st
 	st=$(status_get input_state)
-	[[ "$st" == paused || "$st" == streaming ]]
+	[[ "$st" == paused || "$st" == streaming || "$st" == parked ]]
 }
 
 # SIGTERM the service and check it exits 0 and removes its socket.

@@ -14,6 +14,35 @@
  *   pw_analyze stats FILE.f32
  *       Print "peak=P rms=R" of the whole file.
  *
+ *   pw_analyze music OUT.f32 SECONDS
+ *       A music clip: plucked-string chords (Karplus-Strong) over C-Am-F-G at 120 bpm, a
+ *       plucked melody, a bass line, a kick drum and noise hi-hats, peaking at 0.5, after 1.5 s
+ *       of silence. What someone might play into the Vocana Speaker by mistake.
+ *
+ *   pw_analyze noisy CLEAN.f32 OUT.f32 SNR_DB [SEED]
+ *       CLEAN plus noise (white, a little of it low-passed, and a 50 Hz hum) from 1.5 s on (the
+ *       pre-roll stays silent), scaled to SNR_DB against CLEAN's power over its sound: the noisy
+ *       speech of the speaker's end-to-end test, with CLEAN as the reference for 'sisdr'.
+ *
+ *   pw_analyze sisdr REF.f32 REC.f32
+ *       REC aligned with REF (as 'delay'), then the scale-invariant SDR of REC against REF over
+ *       REF's sound (from its first to its last non-zero sample): "lag=N sisdr_db=S".
+ *
+ *   pw_analyze channel IN.f32 CHANNELS C OUT.f32
+ *       Channel C (0-based) of an interleaved file; pw_analyze interleave OUT.f32 A.f32 B.f32...
+ *       the other way round (as long as the shortest input).
+ *
+ *   pw_analyze impulses OUT.f32 SECONDS [PERIOD_MS]
+ *       Single-sample impulses (0.5 full scale) every PERIOD_MS (default 250) ms, nudged by up to
+ *       1/8 of the period so no two gaps are alike, after 1.5 s of silence: latency by impulse.
+ *
+ *   pw_analyze lags REF.f32 REC.f32
+ *       For every impulse of REF (|x| > 0.25), where its peak is in REC (searched from the
+ *       impulse on, over at most the gap to the next impulse): "impulses=N found=F lag_min=A
+ *       lag_max=B lags=L1,L2,..." (F: impulses whose peak is at least half their height; the
+ *       lags are of those). At strength 0 the service's output is its input delayed, so every
+ *       lag is the delay at that moment of the recording.
+ *
  *   pw_analyze offline IN.f32 REC.f32 QUANTUM STRENGTH [MIN_CORR]
  *       Run the real-time engine (inline mode, QUANTUM-sample blocks, the built-in model) over
  *       IN offline and compare with REC, the service's recording of the same input. The service
@@ -32,10 +61,12 @@
 #include <errno.h>
 #include <fftw3.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio_metrics.h"
 #include "engine/engine.h"
 #include "test_util.h"
 
@@ -314,6 +345,258 @@ static int cmd_stats(char **argv)
 	return 0;
 }
 
+/* ---- music ---------------------------------------------------------------------------------- */
+
+/* Adds a plucked string (Karplus-Strong: a burst of noise in a delay line of one period,
+ * averaged as it circulates) of frequency f, from sample t0 for len samples. */
+static void pluck(float *x, size_t n, size_t t0, double f, size_t len, float amp, unsigned *seed)
+{
+	float line[1024];
+	size_t period = (size_t)(RATE / f);
+
+	if (period < 2 || period > 1024)
+		return;
+	for (size_t i = 0; i < period; i++)
+		line[i] = test_randf(seed);
+	for (size_t i = 0; i < len && t0 + i < n; i++) {
+		size_t k = i % period;
+
+		x[t0 + i] += amp * line[k];
+		line[k] = 0.996f * 0.5f * (line[k] + line[(k + 1) % period]);
+	}
+}
+
+static int cmd_music(char **argv)
+{
+	static const double chords[4][3] = { { 261.6, 329.6, 392.0 }, { 220.0, 261.6, 329.6 },
+					      { 174.6, 220.0, 261.6 }, { 196.0, 246.9, 293.7 } };
+	const size_t beat = RATE / 2, pre = (size_t)(PREROLL_S * RATE);
+	size_t body = (size_t)(atof(argv[3]) * RATE), n = pre + body;
+	float *x = calloc(n + 1, sizeof(float)), peak = 0.0f;
+	unsigned seed = 4242u;
+	FILE *f;
+
+	if (x == NULL || body == 0)
+		return 1;
+	for (size_t b = 0; b * beat < body; b++) {
+		const double *ch = chords[(b / 4) % 4];
+		size_t t0 = pre + b * beat;
+
+		for (int k = 0; k < 3; k++)
+			pluck(x, n, t0, ch[k], beat * 3 / 2, 0.12f, &seed);
+		pluck(x, n, t0, 2.0 * ch[b % 3], beat, 0.15f, &seed); /* melody */
+		for (size_t i = 0; i < beat && t0 + i < n; i++) {
+			double u = (double)i / RATE;
+
+			x[t0 + i] += (float)(0.25 * sin(2.0 * M_PI * ch[0] / 2.0 * u) * exp(-3.0 * u));
+			if (b % 2 == 0 && u < 0.15) /* kick: a falling sine */
+				x[t0 + i] += (float)(0.5 * sin(2.0 * M_PI * (50.0 + 100.0 * exp(-30.0 * u)) * u) *
+						     exp(-20.0 * u));
+			if (fmod(u, 0.25) < 0.05) /* hi-hat: decaying noise, twice a beat */
+				x[t0 + i] += 0.05f * test_randf(&seed) * (float)exp(-80.0 * fmod(u, 0.25));
+		}
+	}
+	for (size_t t = 0; t < n; t++)
+		peak = fmaxf(peak, fabsf(x[t]));
+	for (size_t t = 0; t < n && peak > 0; t++)
+		x[t] *= 0.5f / peak;
+	f = fopen(argv[2], "wb");
+	if (f == NULL || fwrite(x, sizeof(float), n, f) != n || fclose(f) != 0) {
+		fprintf(stderr, "pw_analyze: cannot write %s\n", argv[2]);
+		return 1;
+	}
+	free(x);
+	return 0;
+}
+
+static int cmd_noisy(int argc, char **argv)
+{
+	struct signal in;
+	double snr_db = atof(argv[4]), ps = 0.0, pn = 0.0, lp = 0.0;
+	unsigned seed = argc > 5 ? (unsigned)strtoul(argv[5], NULL, 10) : 4242u;
+	size_t pre = (size_t)(PREROLL_S * RATE), first = 0, last = 0;
+	float *noise;
+	FILE *f;
+	int res = 1;
+
+	if (load(argv[2], &in) < 0)
+		return 1;
+	noise = calloc(in.n + 1, sizeof(float));
+	if (noise == NULL)
+		return 1;
+	for (size_t t = 0; t < in.n; t++)
+		if (in.x[t] != 0.0f) {
+			if (last == 0)
+				first = t;
+			last = t + 1;
+		}
+	for (size_t t = pre; t < in.n; t++) {
+		float w = test_randf(&seed);
+
+		lp = 0.95 * lp + 0.05 * w; /* a rumble under the hiss */
+		noise[t] = w + 4.0f * (float)lp + 0.5f * sinf(2.0f * (float)M_PI * 50.0f * t / RATE);
+	}
+	for (size_t t = first; t < last; t++) {
+		ps += (double)in.x[t] * in.x[t];
+		pn += (double)noise[t] * noise[t];
+	}
+	if (ps > 0.0 && pn > 0.0) {
+		float g = (float)sqrt(ps / pn * pow(10.0, -snr_db / 10.0));
+
+		for (size_t t = 0; t < in.n; t++)
+			in.x[t] += g * noise[t];
+		f = fopen(argv[3], "wb");
+		res = f == NULL || fwrite(in.x, sizeof(float), in.n, f) != in.n || fclose(f) != 0;
+		if (res)
+			fprintf(stderr, "pw_analyze: cannot write %s\n", argv[3]);
+	}
+	free(noise);
+	free(in.x);
+	return res;
+}
+
+static int cmd_sisdr(char **argv)
+{
+	struct signal ref, rec, y;
+	size_t first = 0, last = 0;
+	struct match m;
+
+	if (load(argv[2], &ref) < 0 || load(argv[3], &rec) < 0)
+		return 1;
+	m = align(&ref, &rec);
+	y.n = ref.n;
+	y.x = calloc(ref.n + 1, sizeof(float));
+	if (y.x == NULL)
+		return 1;
+	for (size_t t = 0; t < ref.n && t + (size_t)m.lag < rec.n; t++)
+		y.x[t] = rec.x[t + (size_t)m.lag];
+	for (size_t t = 0; t < ref.n; t++)
+		if (ref.x[t] != 0.0f) {
+			if (last == 0)
+				first = t;
+			last = t + 1;
+		}
+	printf("lag=%ld sisdr_db=%.2f\n", m.lag, sisdr_db(ref.x, y.x, first, last));
+	free(ref.x);
+	free(rec.x);
+	free(y.x);
+	return 0;
+}
+
+static int cmd_channel(char **argv)
+{
+	struct signal in;
+	size_t channels = (size_t)atoi(argv[3]), c = (size_t)atoi(argv[4]), n;
+	FILE *f;
+
+	if (channels < 1 || c >= channels || load(argv[2], &in) < 0)
+		return 1;
+	n = in.n / channels;
+	for (size_t t = 0; t < n; t++)
+		in.x[t] = in.x[t * channels + c];
+	f = fopen(argv[5], "wb");
+	if (f == NULL || fwrite(in.x, sizeof(float), n, f) != n || fclose(f) != 0)
+		return 1;
+	free(in.x);
+	return 0;
+}
+
+static int cmd_interleave(int argc, char **argv)
+{
+	struct signal in[8];
+	size_t channels = (size_t)argc - 3, n = SIZE_MAX;
+	float *x;
+	FILE *f;
+
+	if (channels < 1 || channels > 8)
+		return 1;
+	for (size_t c = 0; c < channels; c++) {
+		if (load(argv[3 + c], &in[c]) < 0)
+			return 1;
+		n = in[c].n < n ? in[c].n : n;
+	}
+	x = malloc((n * channels + 1) * sizeof(float));
+	if (x == NULL)
+		return 1;
+	for (size_t t = 0; t < n; t++)
+		for (size_t c = 0; c < channels; c++)
+			x[t * channels + c] = in[c].x[t];
+	f = fopen(argv[2], "wb");
+	if (f == NULL || fwrite(x, sizeof(float), n * channels, f) != n * channels || fclose(f) != 0)
+		return 1;
+	for (size_t c = 0; c < channels; c++)
+		free(in[c].x);
+	free(x);
+	return 0;
+}
+
+/* ---- latency by impulse --------------------------------------------------------------------- */
+
+static int cmd_impulses(int argc, char **argv)
+{
+	double seconds = atof(argv[3]), period_ms = argc > 4 ? atof(argv[4]) : 250.0;
+	size_t pre = (size_t)(PREROLL_S * RATE), n = pre + (size_t)(seconds * RATE);
+	size_t period = (size_t)(period_ms * RATE / 1000.0);
+	unsigned seed = 777u;
+	float *x = calloc(n + 1, sizeof(float));
+	FILE *f;
+
+	if (x == NULL || seconds <= 0 || period < 64)
+		return 1;
+	for (size_t t = pre; t < n; t += period + (size_t)((double)period / 8 * test_randf(&seed)))
+		x[t] = 0.5f;
+	f = fopen(argv[2], "wb");
+	if (f == NULL || fwrite(x, sizeof(float), n, f) != n || fclose(f) != 0) {
+		fprintf(stderr, "pw_analyze: cannot write %s\n", argv[2]);
+		return 1;
+	}
+	free(x);
+	return 0;
+}
+
+static int cmd_lags(char **argv)
+{
+	struct signal ref, rec;
+	size_t n_imp = 0, found = 0;
+	long lag_min = 0, lag_max = 0;
+	char lags[8192] = "";
+	size_t used = 0;
+
+	if (load(argv[2], &ref) < 0 || load(argv[3], &rec) < 0)
+		return 1;
+	for (size_t t = 0; t < ref.n; t++) {
+		size_t next = t + 1, best = t;
+
+		if (fabsf(ref.x[t]) <= 0.25f)
+			continue;
+		n_imp++;
+		while (next < ref.n && fabsf(ref.x[next]) <= 0.25f)
+			next++;
+		if (next - t > (size_t)MAX_LAG)
+			next = t + (size_t)MAX_LAG;
+		if (t >= rec.n)
+			continue;
+		for (size_t u = t; u < next && u < rec.n; u++)
+			if (fabsf(rec.x[u]) > fabsf(rec.x[best]))
+				best = u;
+		if (fabsf(rec.x[best]) >= 0.5f * fabsf(ref.x[t])) {
+			long lag = (long)(best - t);
+
+			lag_min = found == 0 || lag < lag_min ? lag : lag_min;
+			lag_max = found == 0 || lag > lag_max ? lag : lag_max;
+			found++;
+			if (used < sizeof(lags) - 16)
+				used += (size_t)snprintf(lags + used, sizeof(lags) - used, "%s%ld",
+							 used ? "," : "", lag);
+		}
+	}
+	printf("impulses=%zu found=%zu lag_min=%ld lag_max=%ld lags=%s\n", n_imp, found, lag_min,
+	       lag_max, lags);
+	free(ref.x);
+	free(rec.x);
+	return 0;
+}
+
 /* Fraction of non-silent 100 ms blocks of ref found in rec at lag0 + k * 480, |k| <= 8. */
 static double block_match(const struct signal *ref, const struct signal *rec, long lag0,
 			  double min_snr_db, unsigned *n_blocks, unsigned *n_matched)
@@ -409,6 +692,20 @@ int main(int argc, char **argv)
 		return cmd_stats(argv);
 	if (argc >= 3 && strcmp(argv[1], "gen") == 0)
 		return cmd_gen(argc, argv);
+	if (argc >= 4 && strcmp(argv[1], "impulses") == 0)
+		return cmd_impulses(argc, argv);
+	if (argc == 4 && strcmp(argv[1], "music") == 0)
+		return cmd_music(argv);
+	if (argc >= 5 && strcmp(argv[1], "noisy") == 0)
+		return cmd_noisy(argc, argv);
+	if (argc == 4 && strcmp(argv[1], "sisdr") == 0)
+		return cmd_sisdr(argv);
+	if (argc == 6 && strcmp(argv[1], "channel") == 0)
+		return cmd_channel(argv);
+	if (argc >= 4 && strcmp(argv[1], "interleave") == 0)
+		return cmd_interleave(argc, argv);
+	if (argc == 4 && strcmp(argv[1], "lags") == 0)
+		return cmd_lags(argv);
 	if (argc >= 4 && strcmp(argv[1], "delay") == 0)
 		return cmd_delay(argc, argv);
 	if (argc >= 6 && strcmp(argv[1], "offline") == 0)

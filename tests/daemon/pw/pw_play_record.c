@@ -6,11 +6,14 @@
  * lose audio on SIGINT: see the PipeWire testing notes).
  *
  *   pw_play_record -p IN.f32 -P SINK -r OUT.f32 -R SOURCE [-m MON.f32] [-q QUANTUM]
- *                  [-t SECONDS] [-x EXTRA_SAMPLES] [-L]
+ *                  [-t SECONDS] [-x EXTRA_SAMPLES] [-L] [-c CHANNELS] [-S]
  *   pw_play_record -n SAMPLES -r OUT.f32 -R SOURCE [-q QUANTUM] [-t SECONDS]   (record only)
  *
- *   -p/-P  play IN (mono f32 at 48 kHz, native endian) into the sink node called SINK
+ *   -p/-P  play IN (f32 at 48 kHz, native endian) into the sink node called SINK
  *   -r/-R  record SOURCE (a node.name) into OUT
+ *   -S     SOURCE is a sink: record its monitor (the Vocana Speaker's tests record the null sink
+ *          that stands in for the loudspeaker)
+ *   -c     CHANNELS on every stream (default 1; files interleaved, streams planar)
  *   -m     also record SINK's monitor into MON (the direct path, for latency baselines)
  *   -q     node.latency QUANTUM/48000 on every stream (the graph runs at the smallest request)
  *   -x     record this many samples beyond the input's length (default 24000)
@@ -20,8 +23,9 @@
  * Alignment: nothing is played or recorded until every stream is streaming; then all of them
  * start at the same graph position (the first cycle at or after the one where the last stream
  * came up), so sample 0 of every recording belongs to the cycle that played sample 0 of IN.
- * Prints one line of counters (cycles, position jumps = xruns, empty input buffers) and exits 0
- * when both recordings are complete, 1 on error or timeout.
+ * Prints one line of counters (cycles, position jumps = xruns, empty input buffers; with -p the
+ * play stream's delay as pw_stream_get_time() reports it, the latency its peers announce) and
+ * exits 0 when both recordings are complete, 1 on error or timeout.
  *
  * The wake-up probe (-L) is the control for those xrun counts: a thread at the highest SCHED_FIFO
  * priority that does nothing but sleep until the next quantum boundary of its own clock and count
@@ -62,9 +66,10 @@ struct stream {
 	struct spa_hook listener;
 	_Atomic(struct spa_io_position *) position;
 	atomic_bool streaming;
-	float *buf;          /* play: the input; record: the recording */
-	size_t len;          /* samples in buf (capacity for recordings) */
-	size_t pos;          /* data thread */
+	float *buf;          /* play: the input; record: the recording (interleaved frames) */
+	size_t len;          /* frames in buf (capacity for recordings) */
+	size_t pos;          /* data thread: frames done */
+	uint32_t channels;
 	uint64_t last_pos, last_dur; /* data thread: xrun detection */
 	atomic_uint_fast64_t cycles, xruns, empty;
 	uint64_t xrun_ns[MAX_MARKS]; /* data thread: graph time (clock.nsec) of the first xruns */
@@ -289,31 +294,63 @@ static void on_process(void *data)
 	track_xruns(s, pos);
 	atomic_fetch_add(&s->cycles, 1);
 	run = started(s, pos);
+	if (b->buffer->n_datas < s->channels) {
+		pw_stream_queue_buffer(s->st, b);
+		return;
+	}
 	if (s->role == ROLE_PLAY) {
 		uint32_t cap = d->maxsize / sizeof(float);
 		uint32_t n = b->requested ? (uint32_t)b->requested :
 					    (pos ? (uint32_t)pos->clock.duration : cap);
-		float *dst = d->data;
+		size_t from = s->pos;
 
 		if (n > cap)
 			n = cap;
-		for (uint32_t i = 0; i < n; i++)
-			dst[i] = (run && s->pos < s->len) ? s->buf[s->pos++] : 0.0f;
+		for (uint32_t c = 0; c < s->channels; c++) {
+			struct spa_data *dc = &b->buffer->datas[c];
+			float *dst = dc->data;
+			size_t p = from;
+
+			for (uint32_t i = 0; i < n; i++, p += run)
+				dst[i] = (run && p < s->len) ? s->buf[p * s->channels + c] : 0.0f;
+			dc->chunk->offset = 0;
+			dc->chunk->stride = sizeof(float);
+			dc->chunk->size = n * sizeof(float);
+		}
+		if (run)
+			s->pos = from + n < s->len ? from + n : s->len;
 		if (run && s->pos >= s->len)
 			atomic_store(&s->done, true);
-		d->chunk->offset = 0;
-		d->chunk->stride = sizeof(float);
-		d->chunk->size = n * sizeof(float);
 	} else if (d->data != NULL && d->chunk != NULL) {
-		uint32_t off = d->chunk->offset < d->maxsize ? d->chunk->offset : d->maxsize;
-		uint32_t size = d->chunk->size < d->maxsize - off ? d->chunk->size : d->maxsize - off;
-		const float *src = SPA_PTROFF(d->data, off, const float);
-		uint32_t n = size / sizeof(float);
+		uint32_t n = UINT32_MAX;
+		size_t from = s->pos;
 
+		for (uint32_t c = 0; c < s->channels; c++) {
+			struct spa_data *dc = &b->buffer->datas[c];
+			uint32_t off, size, k;
+
+			if (dc->data == NULL || dc->chunk == NULL) {
+				n = 0;
+				break;
+			}
+			off = dc->chunk->offset < dc->maxsize ? dc->chunk->offset : dc->maxsize;
+			size = dc->chunk->size < dc->maxsize - off ? dc->chunk->size : dc->maxsize - off;
+			k = size / sizeof(float);
+			n = k < n ? k : n;
+		}
 		if (n == 0)
 			atomic_fetch_add(&s->empty, 1);
-		for (uint32_t i = 0; run && i < n && s->pos < s->len; i++)
-			s->buf[s->pos++] = src[i];
+		for (uint32_t c = 0; c < s->channels && run; c++) {
+			struct spa_data *dc = &b->buffer->datas[c];
+			uint32_t off = dc->chunk->offset < dc->maxsize ? dc->chunk->offset : dc->maxsize;
+			const float *src = SPA_PTROFF(dc->data, off, const float);
+			size_t p = from;
+
+			for (uint32_t i = 0; i < n && p < s->len; i++, p++)
+				s->buf[p * s->channels + c] = src[i];
+		}
+		if (run)
+			s->pos = from + n < s->len ? from + n : s->len;
 		if (s->pos >= s->len)
 			atomic_store(&s->done, true);
 	}
@@ -355,12 +392,14 @@ static const struct pw_stream_events stream_events = {
 	.process = on_process,
 };
 
-static int add_stream(struct app *a, enum role role, const char *target, const char *latency)
+static int add_stream(struct app *a, enum role role, const char *target, const char *latency,
+		      uint32_t channels, bool record_monitor)
 {
 	uint8_t buffer[1024];
 	struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buffer, sizeof(buffer));
+	static const uint32_t stereo[] = { SPA_AUDIO_CHANNEL_FL, SPA_AUDIO_CHANNEL_FR };
 	struct spa_audio_info_raw info = {
-		.format = SPA_AUDIO_FORMAT_F32P, .channels = 1, .rate = RATE,
+		.format = SPA_AUDIO_FORMAT_F32P, .channels = channels, .rate = RATE,
 		.position = { SPA_AUDIO_CHANNEL_MONO },
 	};
 	const struct spa_pod *params[1];
@@ -376,10 +415,14 @@ static int add_stream(struct app *a, enum role role, const char *target, const c
 				  PW_KEY_NODE_LATENCY, latency,
 				  PW_KEY_NODE_DONT_RECONNECT, "true",
 				  NULL);
-	if (role == ROLE_MONITOR)
+	if (role == ROLE_MONITOR || (role == ROLE_RECORD && record_monitor))
 		pw_properties_set(props, "stream.capture.sink", "true");
+	/* Mono, stereo, or unpositioned channels beyond that. */
+	for (uint32_t c = 0; channels > 1 && c < channels && c < SPA_AUDIO_MAX_CHANNELS; c++)
+		info.position[c] = c < 2 && channels == 2 ? stereo[c] : SPA_AUDIO_CHANNEL_AUX0 + c;
 	s->app = a;
 	s->role = role;
+	s->channels = channels;
 	s->st = pw_stream_new(a->core, names[role], props);
 	if (s->st == NULL)
 		return -errno;
@@ -423,16 +466,17 @@ int main(int argc, char **argv)
 	const char *play = NULL, *play_target = NULL, *rec = NULL, *rec_target = NULL,
 		   *mon = NULL;
 	struct timespec tick = { .tv_nsec = 10000000 };
-	long quantum = 256, extra = 24000, record_only = 0;
-	bool with_probe = false;
+	long quantum = 256, extra = 24000, record_only = 0, channels = 1;
+	bool with_probe = false, record_monitor = false;
 	struct probe probe = { 0 };
 	char latency[32];
 	struct app a = { .deadline_s = 30 };
 	float *in = NULL;
 	size_t n_in = 0;
+	int64_t play_delay = -1;
 	int c, res;
 
-	while ((c = getopt(argc, argv, "p:P:r:R:m:q:x:t:n:L")) != -1) {
+	while ((c = getopt(argc, argv, "p:P:r:R:m:q:x:t:n:Lc:S")) != -1) {
 		switch (c) {
 		case 'n': record_only = strtol(optarg, NULL, 10); break;
 		case 'p': play = optarg; break;
@@ -444,12 +488,14 @@ int main(int argc, char **argv)
 		case 'x': extra = strtol(optarg, NULL, 10); break;
 		case 't': a.deadline_s = strtod(optarg, NULL); break;
 		case 'L': with_probe = true; break;
+		case 'c': channels = strtol(optarg, NULL, 10); break;
+		case 'S': record_monitor = true; break;
 		default:
 			fprintf(stderr, "usage: see the comment at the top of pw_play_record.c\n");
 			return 2;
 		}
 	}
-	if (!rec || !rec_target || quantum < 16 || extra < 0 ||
+	if (!rec || !rec_target || quantum < 16 || extra < 0 || channels < 1 || channels > 8 ||
 	    (record_only <= 0 && (!play || !play_target)) || (record_only > 0 && (play || mon))) {
 		fprintf(stderr, "pw_play_record: need -r and -R, and -p and -P or -n\n");
 		return 2;
@@ -460,6 +506,8 @@ int main(int argc, char **argv)
 	} else if ((res = read_f32(play, &in, &n_in)) < 0) {
 		fprintf(stderr, "pw_play_record: %s: %s\n", play, strerror(-res));
 		return 1;
+	} else {
+		n_in /= (size_t)channels; /* frames */
 	}
 	snprintf(latency, sizeof(latency), "%ld/%d", quantum, RATE);
 	atomic_init(&a.start_pos, UINT64_MAX);
@@ -473,11 +521,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* Recorders first, so they are linked before the first played sample can arrive. */
-	res = add_stream(&a, ROLE_RECORD, rec_target, latency);
+	res = add_stream(&a, ROLE_RECORD, rec_target, latency, (uint32_t)channels, record_monitor);
 	if (res >= 0 && mon)
-		res = add_stream(&a, ROLE_MONITOR, play_target, latency);
+		res = add_stream(&a, ROLE_MONITOR, play_target, latency, (uint32_t)channels, false);
 	if (res >= 0 && play)
-		res = add_stream(&a, ROLE_PLAY, play_target, latency);
+		res = add_stream(&a, ROLE_PLAY, play_target, latency, (uint32_t)channels, false);
 	if (res < 0) {
 		fprintf(stderr, "pw_play_record: cannot connect a stream: %s\n", strerror(-res));
 		return 1;
@@ -490,7 +538,7 @@ int main(int argc, char **argv)
 			s->len = n_in;
 		} else {
 			s->len = n_in + (size_t)extra;
-			s->buf = calloc(s->len, sizeof(float));
+			s->buf = calloc(s->len * (size_t)channels, sizeof(float));
 			if (s->buf == NULL)
 				return 1;
 		}
@@ -501,6 +549,15 @@ int main(int argc, char **argv)
 		probe_start(&probe, quantum);
 	pw_main_loop_run(a.loop);
 
+	/* What the graph says playing has to wait for (what a video player keeps lip sync by): the
+	 * peers' announced latency, in samples. */
+	for (int i = 0; i < a.n_streams; i++)
+		if (a.streams[i].role == ROLE_PLAY) {
+			struct pw_time t = { 0 };
+
+			if (pw_stream_get_time_n(a.streams[i].st, &t, sizeof(t)) == 0)
+				play_delay = t.delay;
+		}
 	for (int i = 0; i < a.n_streams; i++)
 		pw_stream_set_active(a.streams[i].st, false);
 	fprintf(stderr, "pw_play_record: quantum %ld:", quantum);
@@ -513,6 +570,8 @@ int main(int argc, char **argv)
 			(unsigned long long)atomic_load(&s->xruns),
 			(unsigned long long)atomic_load(&s->empty));
 	}
+	if (play)
+		fprintf(stderr, " [play_delay=%lld]", (long long)play_delay);
 	probe_stop(&probe, &a, a.elapsed_s);
 	fprintf(stderr, "\n");
 	if (a.exit_code == 0)
@@ -520,7 +579,8 @@ int main(int argc, char **argv)
 			struct stream *s = &a.streams[i];
 			const char *path = s->role == ROLE_RECORD ? rec : mon;
 
-			if (s->role != ROLE_PLAY && (res = write_f32(path, s->buf, s->len)) < 0) {
+			if (s->role != ROLE_PLAY &&
+			    (res = write_f32(path, s->buf, s->len * s->channels)) < 0) {
 				fprintf(stderr, "pw_play_record: %s: %s\n", path, strerror(-res));
 				a.exit_code = 1;
 			}

@@ -173,6 +173,57 @@ static void test_recovery(void)
 	CHECK(h->n_switches == 2);
 }
 
+/* The output running first in every cycle for good (the order a re-created capture stream gets):
+ * out_first counts it, no wait brings the same cycle back; once the order is fixed,
+ * handoff_recover_soon() makes the first capture-first cycle recover (crossfaded), and a later
+ * relapse waits the usual time, not a doubled one. */
+static void test_order_fixed(void)
+{
+	uint64_t pos = 1 << 22;
+	const uint32_t q = 256;
+
+	handoff_reset(h);
+	h->n_recoveries = 0;
+	capture(pos, q);
+	CHECK(output_is(pos, q, 0));
+	pos += q;
+	for (uint32_t c = 0; c < 4 * HANDOFF_RECOVER_SAMPLES / q; c++, pos += q) {
+		read_out(pos, q); /* the output first, the capture after it, every cycle */
+		capture(pos, q);
+	}
+	CHECK(h->mode == HANDOFF_NEXT_CYCLE && h->n_recoveries == 0);
+	/* Every one of those cycles counted as output-first, but the first: it switched the mode
+	 * (the cycle before it was read already, so it cannot tell the order). */
+	CHECK_MSG(handoff_out_first(h) == 4 * HANDOFF_RECOVER_SAMPLES - q, "out_first %u",
+		  handoff_out_first(h));
+	/* The owner fixed the order: the next capture-first cycle returns to the same cycle. */
+	handoff_recover_soon(h);
+	capture(pos, q);
+	read_out(pos, q);
+	CHECK(h->mode == HANDOFF_SAME_CYCLE && handoff_delay(h) == 0 && h->n_recoveries == 1);
+	CHECK(out[q - 1] == (float)(pos + q - 1) && handoff_out_first(h) == 0);
+	pos += q;
+	/* A later flip waits the ordinary time again. */
+	read_out(pos, q);
+	capture(pos, q);
+	pos += q;
+	CHECK(h->recover_after == HANDOFF_RECOVER_SAMPLES);
+	for (uint32_t waited = 0; waited + q < HANDOFF_RECOVER_SAMPLES; waited += q, pos += q) {
+		capture(pos, q);
+		CHECK(output_is(pos, q, q));
+	}
+	capture(pos, q);
+	read_out(pos, q);
+	CHECK(h->mode == HANDOFF_SAME_CYCLE && h->n_recoveries == 2);
+	/* Output-first cycles are only counted while the capture runs: none without it. */
+	handoff_reset(h);
+	capture(pos, q);
+	pos += q;
+	for (int c = 0; c < 50; c++, pos += q)
+		read_out(pos, q);
+	CHECK(handoff_out_first(h) == 0);
+}
+
 static void test_quantum_changes(void)
 {
 	uint64_t pos = 1 << 20;
@@ -231,6 +282,7 @@ int main(void)
 	RUN_TEST(test_next_cycle);
 	RUN_TEST(test_flip_once);
 	RUN_TEST(test_recovery);
+	RUN_TEST(test_order_fixed);
 	RUN_TEST(test_quantum_changes);
 	RUN_TEST(test_gaps_and_jumps);
 	free(h);

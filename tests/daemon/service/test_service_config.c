@@ -111,9 +111,20 @@ static size_t count_files(const char *dir)
 	return n;
 }
 
+/* The defaults with these two values: what the service saves after 'set' or 'disable'. */
+static struct service_config config_with(int strength, bool enabled)
+{
+	struct service_config c;
+
+	service_config_defaults(&c);
+	c.strength = strength;
+	c.enabled = enabled;
+	return c;
+}
+
 static void test_save_load(void)
 {
-	struct service_config c = { .strength = 33, .enabled = false }, d;
+	struct service_config c = config_with(33, false), d;
 	char path[600], dir[512], err[128];
 	struct stat st;
 
@@ -170,7 +181,7 @@ static void test_save_keeps_other_lines(void)
 		"future_knob = 7\n"
 		"alert.memory_mb = 64\n"
 		"enabled=false";
-	struct service_config c = { .strength = 5, .enabled = false }, d;
+	struct service_config c = config_with(5, false), d;
 	char path[600], dir[512], text[1024], err[128];
 	struct stat st;
 	FILE *f;
@@ -277,6 +288,57 @@ static void test_input(void)
 	unlink(path);
 }
 
+/* The speaker's settings: parsed, bad values refused, and a mic-only file gets no line of them
+ * until the speaker has been turned on; 'mic = off' only once the mic is turned off. */
+static void test_speaker(void)
+{
+	struct service_config c, d;
+	char text[1024], path[600], err[128];
+	FILE *f;
+
+	service_config_defaults(&c);
+	CHECK(c.mic && !c.speaker && c.speaker_strength == 100 && c.speaker_output[0] == '\0');
+	CHECK(parse("speaker = on\nspeaker.strength = 60\nspeaker.output = alsa_output.x\n"
+		    "mic = off\n", &c, err) == 0);
+	CHECK(c.speaker && c.speaker_strength == 60 && strcmp(c.speaker_output, "alsa_output.x") == 0 &&
+	      !c.mic);
+	CHECK(parse("speaker.output = default\n", &c, err) == 0 && c.speaker_output[0] == '\0');
+	CHECK(parse("speaker = maybe\n", &c, err) == -EINVAL && strstr(err, "speaker"));
+	CHECK(parse("speaker.strength = 101\n", &c, err) == -EINVAL && strstr(err, "speaker.strength"));
+	CHECK(parse("speaker.output = two words\n", &c, err) == -EINVAL);
+
+	snprintf(path, sizeof(path), "%s/speaker.conf", tmpdir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("# mine\nstrength = 3\nenabled = true\n", f);
+		fclose(f);
+	}
+	c = config_with(3, true);
+	CHECK(service_config_save(path, &c) == 0);
+	CHECK(read_text(path, text, sizeof(text)) > 0);
+	CHECK_MSG(strcmp(text, "# mine\nstrength = 3\nenabled = true\n") == 0, "saved:\n%s", text);
+	c.speaker = true;
+	c.speaker_strength = 60;
+	snprintf(c.speaker_output, sizeof(c.speaker_output), "hdmi");
+	CHECK(service_config_save(path, &c) == 0);
+	CHECK(read_text(path, text, sizeof(text)) > 0);
+	CHECK_MSG(strcmp(text, "# mine\nstrength = 3\nenabled = true\nspeaker = on\n"
+			       "speaker.strength = 60\nspeaker.output = hdmi\n") == 0, "saved:\n%s", text);
+	/* Off again: the lines stay, with the new values; the mic off is appended. */
+	c.speaker = false;
+	c.mic = false;
+	CHECK(service_config_save(path, &c) == 0);
+	CHECK(read_text(path, text, sizeof(text)) > 0);
+	CHECK_MSG(strcmp(text, "# mine\nstrength = 3\nenabled = true\nspeaker = off\n"
+			       "speaker.strength = 60\nspeaker.output = hdmi\nmic = off\n") == 0,
+		  "saved:\n%s", text);
+	service_config_defaults(&d);
+	CHECK(service_config_load(path, &d, err, sizeof(err)) == 0 && !d.speaker && !d.mic &&
+	      d.speaker_strength == 60 && strcmp(d.speaker_output, "hdmi") == 0);
+	unlink(path);
+}
+
 static void test_paths(void)
 {
 	char buf[512];
@@ -370,6 +432,7 @@ int main(void)
 	RUN_TEST(test_save_load);
 	RUN_TEST(test_save_keeps_other_lines);
 	RUN_TEST(test_input);
+	RUN_TEST(test_speaker);
 	RUN_TEST(test_paths);
 	RUN_TEST(test_make_dir);
 	RUN_TEST(test_unit);
