@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 		{ "socket", 0, 0, G_OPTION_ARG_FILENAME, &a.socket_path,
 		  "The service's control socket (default: $XDG_RUNTIME_DIR/vocana/control.sock)",
 		  "PATH" },
-		{ "page", 0, 0, G_OPTION_ARG_STRING, &a.page, "Open on a page: mic, perf or startup",
+		{ "page", 0, 0, G_OPTION_ARG_STRING, &a.page, "Open on a page: mic, speaker, perf or startup",
 		  "NAME" },
 		{ "screenshots", 0, 0, G_OPTION_ARG_FILENAME, &a.shots_dir,
 		  "Save every page in light and dark style as PNG files in DIR, then quit", "DIR" },

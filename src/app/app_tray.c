@@ -112,16 +112,16 @@ static void on_menu_clicked(enum app_menu_item item, void *data)
 
 	switch (item) {
 	case APP_MENU_ENABLE:
-		app_service_set_enabled(t->svc, t->enabled != 1);
+		app_service_set_enabled(t->svc, APP_DIR_MIC, t->enabled != 1);
 		break;
 	case APP_MENU_PRESET_LOW:
-		app_service_set_strength(t->svc, APP_PRESET_LOW);
+		app_service_set_strength(t->svc, APP_DIR_MIC, APP_PRESET_LOW);
 		break;
 	case APP_MENU_PRESET_MEDIUM:
-		app_service_set_strength(t->svc, APP_PRESET_MEDIUM);
+		app_service_set_strength(t->svc, APP_DIR_MIC, APP_PRESET_MEDIUM);
 		break;
 	case APP_MENU_PRESET_FULL:
-		app_service_set_strength(t->svc, APP_PRESET_FULL);
+		app_service_set_strength(t->svc, APP_DIR_MIC, APP_PRESET_FULL);
 		break;
 	case APP_MENU_OPEN:
 		t->events->open(t->data);
@@ -143,7 +143,7 @@ static void on_method(GDBusConnection *conn, const char *sender, const char *pat
 		t->events->open(t->data);
 	else if (strcmp(method, "SecondaryActivate") == 0)
 		/* Middle click: the quickest on/off. */
-		app_service_set_enabled(t->svc, t->enabled != 1);
+		app_service_set_enabled(t->svc, APP_DIR_MIC, t->enabled != 1);
 }
 
 static GVariant *on_get_property(GDBusConnection *conn, const char *sender, const char *path,

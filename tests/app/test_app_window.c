@@ -33,7 +33,7 @@
 
 #include <adwaita.h>
 
-#include "app/app_mic_page.h"
+#include "app/app_dir_page.h"
 #include "app/app_service.h"
 #include "app/app_window.h"
 
@@ -142,10 +142,10 @@ static gboolean not_running(void)
 
 static gboolean fake_mic_listed(void)
 {
-	struct app_mic_page *page = app_window_mic_page(win);
+	struct app_dir_page *page = app_window_dir_page(win, APP_DIR_MIC);
 
-	for (guint i = 1; app_mic_page_device_name(page, i) != NULL; i++)
-		if (strcmp(app_mic_page_device_name(page, i), fake_mic) == 0)
+	for (guint i = 1; app_dir_page_device_name(page, i) != NULL; i++)
+		if (strcmp(app_dir_page_device_name(page, i), fake_mic) == 0)
 			return TRUE;
 	return FALSE;
 }
@@ -204,7 +204,7 @@ static int play_record(const char *in, const char *out, double *max_bar)
 			 "-R", "vocana_mic", "-q", "1024", "-t", "30", NULL };
 	GPid pid;
 	int status = -1;
-	GtkWidget *bar = app_mic_page_input_bar(app_window_mic_page(win));
+	GtkWidget *bar = app_dir_page_input_bar(app_window_dir_page(win, APP_DIR_MIC));
 
 	if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
 			   NULL, NULL, &pid, NULL))
@@ -263,7 +263,7 @@ static void hide_window_and_wait(void)
 
 static void run_steps(void)
 {
-	struct app_mic_page *page = app_window_mic_page(win);
+	struct app_dir_page *page = app_window_dir_page(win, APP_DIR_MIC);
 	char in[512], rec[512], line[512], conf[512];
 	char *text = NULL;
 	guint fake_index = 0;
@@ -291,11 +291,11 @@ static void run_steps(void)
 	CHECK(wait_for(fake_mic_listed, 8000), "the fake mic does not appear in the device row");
 
 	/* ---- pick the device -------------------------------------------------------------- */
-	for (guint i = 1; app_mic_page_device_name(page, i) != NULL; i++)
-		if (strcmp(app_mic_page_device_name(page, i), fake_mic) == 0)
+	for (guint i = 1; app_dir_page_device_name(page, i) != NULL; i++)
+		if (strcmp(app_dir_page_device_name(page, i), fake_mic) == 0)
 			fake_index = i;
 	CHECK(fake_index > 0, "the fake mic is not in the device row");
-	adw_combo_row_set_selected(ADW_COMBO_ROW(app_mic_page_device_row(page)), fake_index);
+	adw_combo_row_set_selected(ADW_COMBO_ROW(app_dir_page_device_row(page)), fake_index);
 	CHECK(wait_status("input", fake_mic, 5000), "service input is '%s'", status_get("input"));
 	CHECK(wait_status("input_follows_default", "no", 2000), "still follows the default");
 	CHECK(wait_for(banner_empty, 5000), "banner still says '%s'", app_window_banner_text(win));
@@ -312,7 +312,7 @@ static void run_steps(void)
 	CHECK(bar > 0.3, "the input meter did not move (max %.2f)", bar);
 
 	/* ---- switch off: bypass ------------------------------------------------------------- */
-	gtk_switch_set_active(GTK_SWITCH(app_mic_page_switch(page)), FALSE);
+	gtk_switch_set_active(GTK_SWITCH(app_dir_page_switch(page)), FALSE);
 	CHECK(wait_status("enabled", "no", 5000), "service still enabled");
 	CHECK(g_file_get_contents(conf, &text, NULL, NULL) && strstr(text, "enabled = false"),
 	      "disable not saved in %s", conf);
@@ -329,12 +329,12 @@ static void run_steps(void)
 
 	/* ---- switch on, slider to 35 -------------------------------------------------------- */
 	gtk_widget_set_visible(GTK_WIDGET(app_window_gtk(win)), TRUE);
-	gtk_switch_set_active(GTK_SWITCH(app_mic_page_switch(page)), TRUE);
+	gtk_switch_set_active(GTK_SWITCH(app_dir_page_switch(page)), TRUE);
 	CHECK(wait_status("enabled", "yes", 5000), "service not enabled again");
 	/* A drag: several values in a row, the last one counts. */
 	for (int v = 90; v >= 35; v -= 11)
-		gtk_range_set_value(GTK_RANGE(app_mic_page_scale(page)), v < 35 ? 35 : v);
-	gtk_range_set_value(GTK_RANGE(app_mic_page_scale(page)), 35);
+		gtk_range_set_value(GTK_RANGE(app_dir_page_scale(page)), v < 35 ? 35 : v);
+	gtk_range_set_value(GTK_RANGE(app_dir_page_scale(page)), 35);
 	CHECK(wait_status("strength", "35", 5000), "service strength is %s", status_get("strength"));
 	CHECK(g_file_get_contents(conf, &text, NULL, NULL) && strstr(text, "strength = 35"),
 	      "strength not saved in %s", conf);
@@ -351,9 +351,9 @@ static void run_steps(void)
 
 	/* ---- listen ------------------------------------------------------------------------- */
 	gtk_widget_set_visible(GTK_WIDGET(app_window_gtk(win)), TRUE);
-	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_mic_page_listen_button(page)), TRUE);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_dir_page_listen_button(page)), TRUE);
 	CHECK(wait_status("listening", "yes", 5000), "listen did not start");
-	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_mic_page_listen_button(page)), FALSE);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_dir_page_listen_button(page)), FALSE);
 	CHECK(wait_status("listening", "no", 5000), "listen did not stop");
 	note("listen: started and stopped");
 
