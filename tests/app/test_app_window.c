@@ -15,6 +15,10 @@
  *   - Startup: the login switches write the systemd user unit and the tray's autostart entry,
  *     and remove them again;
  *   - Listen: the service plays the mic back ('listening=yes') and stops when toggled off;
+ *   - the Speaker page: it says the speaker is off; its switch publishes it ('speaker=yes'), its
+ *     slider sets 'speaker.strength' (not the mic's), its output row offers sinks only (never
+ *     the speaker itself) and picking the fake sink makes the service play into it, all saved;
+ *     back to the default sink and off again;
  *   - the service frozen (SIGSTOP): the window says it is slow, then not answering, and its main
  *     loop never stalls meanwhile; thawed, it shows it running again;
  *   - the service stopped: the banner offers Start; a service that refuses to start shows its
@@ -148,6 +152,28 @@ static gboolean fake_mic_listed(void)
 		if (strcmp(app_dir_page_device_name(page, i), fake_mic) == 0)
 			return TRUE;
 	return FALSE;
+}
+
+static gboolean fake_sink_offered(void)
+{
+	struct app_dir_page *page = app_window_dir_page(win, APP_DIR_SPEAKER);
+
+	for (guint i = 1; app_dir_page_device_name(page, i) != NULL; i++)
+		if (strcmp(app_dir_page_device_name(page, i), fake_mic) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean speaker_says_off(void)
+{
+	return strstr(app_dir_page_state_text(app_window_dir_page(win, APP_DIR_SPEAKER)),
+		      "Speaker is off") != NULL;
+}
+
+static gboolean speaker_state_plain(void)
+{
+	return strstr(app_dir_page_state_text(app_window_dir_page(win, APP_DIR_SPEAKER)),
+		      "Choose “Vocana Speaker”") != NULL;
 }
 
 static gboolean banner_says_no_mic(void)
@@ -356,6 +382,58 @@ static void run_steps(void)
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_dir_page_listen_button(page)), FALSE);
 	CHECK(wait_status("listening", "no", 5000), "listen did not stop");
 	note("listen: started and stopped");
+
+	/* ---- the Speaker page: on, strength, output device, off ---------------------------- */
+	{
+		struct app_dir_page *spk = app_window_dir_page(win, APP_DIR_SPEAKER);
+		guint out_index = 0;
+
+		app_window_show_page(win, "speaker");
+		CHECK(wait_status("speaker", "no", 2000), "the speaker is published before the test");
+		CHECK(wait_for(speaker_says_off, 3000), "the Speaker page does not say it is off: '%s'",
+		      app_dir_page_state_text(spk));
+		note("speaker off; its page says: '%s'", app_dir_page_state_text(spk));
+		gtk_switch_set_active(GTK_SWITCH(app_dir_page_switch(spk)), TRUE);
+		CHECK(wait_status("speaker", "yes", 5000), "the switch did not publish the speaker");
+		CHECK(wait_status("speaker.node", "vocana_speaker", 2000), "no speaker node");
+		CHECK(wait_for(speaker_state_plain, 3000), "the page still says '%s'",
+		      app_dir_page_state_text(spk));
+		for (int v = 80; v >= 40; v -= 13)
+			gtk_range_set_value(GTK_RANGE(app_dir_page_scale(spk)), v < 40 ? 40 : v);
+		gtk_range_set_value(GTK_RANGE(app_dir_page_scale(spk)), 40);
+		CHECK(wait_status("speaker.strength", "40", 5000), "speaker strength is %s",
+		      status_get("speaker.strength"));
+		CHECK(strcmp(status_get("strength"), "35") == 0, "the mic's strength moved: %s",
+		      status_get("strength"));
+		/* Outputs are sinks only, never the speaker itself: the fake mic is a null sink. */
+		CHECK(wait_for(fake_sink_offered, 8000), "the fake sink is not an output choice");
+		for (guint i = 1; app_dir_page_device_name(spk, i) != NULL; i++) {
+			CHECK(strcmp(app_dir_page_device_name(spk, i), "vocana_speaker") != 0,
+			      "the speaker is offered as its own output");
+			if (strcmp(app_dir_page_device_name(spk, i), fake_mic) == 0)
+				out_index = i;
+		}
+		adw_combo_row_set_selected(ADW_COMBO_ROW(app_dir_page_device_row(spk)), out_index);
+		CHECK(wait_status("speaker.output", fake_mic, 5000), "speaker output is '%s'",
+		      status_get("speaker.output"));
+		CHECK(wait_status("speaker.output_follows_default", "no", 2000),
+		      "the speaker still follows the default sink");
+		CHECK(g_file_get_contents(conf, &text, NULL, NULL) && strstr(text, "speaker = on") &&
+		      strstr(text, "speaker.strength = 40") &&
+		      strstr(text, "speaker.output = vocana_test_mic"),
+		      "the speaker's settings are not saved in %s: %s", conf, text ? text : "");
+		g_clear_pointer(&text, g_free);
+		note("speaker on, strength 40, output %s: saved", fake_mic);
+		adw_combo_row_set_selected(ADW_COMBO_ROW(app_dir_page_device_row(spk)), 0);
+		CHECK(wait_status("speaker.output_follows_default", "yes", 5000),
+		      "the speaker does not follow the default sink again");
+		gtk_switch_set_active(GTK_SWITCH(app_dir_page_switch(spk)), FALSE);
+		CHECK(wait_status("speaker", "no", 5000), "the switch did not remove the speaker");
+		CHECK(wait_for(speaker_says_off, 3000), "the page does not say the speaker is off");
+		CHECK(strcmp(status_get("enabled"), "yes") == 0, "the mic was switched too");
+		note("speaker: output back to the default, switched off");
+		app_window_show_page(win, "mic");
+	}
 
 	/* ---- Startup: both switches write and remove their files (no systemd here) ----------- */
 	{
