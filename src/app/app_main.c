@@ -100,7 +100,7 @@ static void on_activate(GApplication *gapp, gpointer data)
 		a->tray = app_tray_new(a->svc, &tray_events, a);
 	if (a->shots_dir) {
 		/* Tall enough that every page, plots included, fits without scrolling. */
-		gtk_window_set_default_size(app_window_gtk(a->window), 560, 1000);
+		gtk_window_set_default_size(app_window_gtk(a->window), 560, 1400);
 		show_window(a);
 		app_shots_start(gapp, a->window, a->shots_dir, (guint)a->shots_settle_ms);
 	} else if (a->measure_s > 0) {

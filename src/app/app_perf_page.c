@@ -180,7 +180,12 @@ static void update_dir(struct dir_rows *r, const struct monitor_stats *st, enum 
 	int breaker = dir == APP_DIR_SPEAKER ? stats_speaker_twin(STAT_breaker) : STAT_breaker;
 
 	if (r->latency) {
-		fmt_num(a, sizeof(a), dir_num(st, dir, STAT_latency_ms, have), " ms");
+		double ms = dir_num(st, dir, STAT_latency_ms, have);
+
+		if (isnan(ms))
+			snprintf(a, sizeof(a), "n/a");
+		else
+			snprintf(a, sizeof(a), "%.2f ms", ms);
 		fmt_num(b, sizeof(b), dir_num(st, dir, STAT_dsp_load_percent, have), " %");
 		snprintf(text, sizeof(text), "%s, load %s", a, b);
 		gtk_label_set_text(GTK_LABEL(r->latency), have ? text : "off");
