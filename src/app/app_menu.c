@@ -79,6 +79,16 @@ struct app_menu {
 	void *data;
 };
 
+/* A checkmark item's properties: state 1 checked, 0 not, -1 unknown (unchecked, insensitive). */
+static GVariant *checkmark(GVariantBuilder *b, const char *label, int state)
+{
+	g_variant_builder_add(b, "{sv}", "label", g_variant_new_string(label));
+	g_variant_builder_add(b, "{sv}", "toggle-type", g_variant_new_string("checkmark"));
+	g_variant_builder_add(b, "{sv}", "toggle-state", g_variant_new_int32(state == 1));
+	g_variant_builder_add(b, "{sv}", "enabled", g_variant_new_boolean(state >= 0));
+	return g_variant_builder_end(b);
+}
+
 /* Properties of item id (a{sv}); NULL for an id we do not have. */
 static GVariant *item_props(struct app_menu *m, int id)
 {
@@ -92,17 +102,9 @@ static GVariant *item_props(struct app_menu *m, int id)
 		g_variant_builder_add(&b, "{sv}", "children-display", g_variant_new_string("submenu"));
 		return g_variant_builder_end(&b);
 	case APP_MENU_ENABLE:
-		g_variant_builder_add(&b, "{sv}", "label", g_variant_new_string("Noise Cancellation"));
-		g_variant_builder_add(&b, "{sv}", "toggle-type", g_variant_new_string("checkmark"));
-		g_variant_builder_add(&b, "{sv}", "toggle-state", g_variant_new_int32(m->enabled == 1));
-		g_variant_builder_add(&b, "{sv}", "enabled", g_variant_new_boolean(m->enabled >= 0));
-		return g_variant_builder_end(&b);
+		return checkmark(&b, "Noise Cancellation", m->enabled);
 	case APP_MENU_SPEAKER:
-		g_variant_builder_add(&b, "{sv}", "label", g_variant_new_string("Vocana Speaker"));
-		g_variant_builder_add(&b, "{sv}", "toggle-type", g_variant_new_string("checkmark"));
-		g_variant_builder_add(&b, "{sv}", "toggle-state", g_variant_new_int32(m->speaker == 1));
-		g_variant_builder_add(&b, "{sv}", "enabled", g_variant_new_boolean(m->speaker >= 0));
-		return g_variant_builder_end(&b);
+		return checkmark(&b, "Vocana Speaker", m->speaker);
 	case 2:
 	case 6:
 		g_variant_builder_add(&b, "{sv}", "type", g_variant_new_string("separator"));

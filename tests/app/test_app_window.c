@@ -144,24 +144,25 @@ static gboolean not_running(void)
 	return app_service_snapshot(svc)->state == APP_STATE_NOT_RUNNING;
 }
 
-static gboolean fake_mic_listed(void)
+/* Position of the fake mic (a null sink) in a direction's device row, 0 if not there. */
+static guint fake_mic_index(enum app_direction dir)
 {
-	struct app_dir_page *page = app_window_dir_page(win, APP_DIR_MIC);
+	struct app_dir_page *page = app_window_dir_page(win, dir);
 
 	for (guint i = 1; app_dir_page_device_name(page, i) != NULL; i++)
 		if (strcmp(app_dir_page_device_name(page, i), fake_mic) == 0)
-			return TRUE;
-	return FALSE;
+			return i;
+	return 0;
+}
+
+static gboolean fake_mic_listed(void)
+{
+	return fake_mic_index(APP_DIR_MIC) > 0;
 }
 
 static gboolean fake_sink_offered(void)
 {
-	struct app_dir_page *page = app_window_dir_page(win, APP_DIR_SPEAKER);
-
-	for (guint i = 1; app_dir_page_device_name(page, i) != NULL; i++)
-		if (strcmp(app_dir_page_device_name(page, i), fake_mic) == 0)
-			return TRUE;
-	return FALSE;
+	return fake_mic_index(APP_DIR_SPEAKER) > 0;
 }
 
 static gboolean speaker_says_off(void)
@@ -317,9 +318,7 @@ static void run_steps(void)
 	CHECK(wait_for(fake_mic_listed, 8000), "the fake mic does not appear in the device row");
 
 	/* ---- pick the device -------------------------------------------------------------- */
-	for (guint i = 1; app_dir_page_device_name(page, i) != NULL; i++)
-		if (strcmp(app_dir_page_device_name(page, i), fake_mic) == 0)
-			fake_index = i;
+	fake_index = fake_mic_index(APP_DIR_MIC);
 	CHECK(fake_index > 0, "the fake mic is not in the device row");
 	adw_combo_row_set_selected(ADW_COMBO_ROW(app_dir_page_device_row(page)), fake_index);
 	CHECK(wait_status("input", fake_mic, 5000), "service input is '%s'", status_get("input"));
@@ -407,12 +406,10 @@ static void run_steps(void)
 		      status_get("strength"));
 		/* Outputs are sinks only, never the speaker itself: the fake mic is a null sink. */
 		CHECK(wait_for(fake_sink_offered, 8000), "the fake sink is not an output choice");
-		for (guint i = 1; app_dir_page_device_name(spk, i) != NULL; i++) {
+		for (guint i = 1; app_dir_page_device_name(spk, i) != NULL; i++)
 			CHECK(strcmp(app_dir_page_device_name(spk, i), "vocana_speaker") != 0,
 			      "the speaker is offered as its own output");
-			if (strcmp(app_dir_page_device_name(spk, i), fake_mic) == 0)
-				out_index = i;
-		}
+		out_index = fake_mic_index(APP_DIR_SPEAKER);
 		adw_combo_row_set_selected(ADW_COMBO_ROW(app_dir_page_device_row(spk)), out_index);
 		CHECK(wait_status("speaker.output", fake_mic, 5000), "speaker output is '%s'",
 		      status_get("speaker.output"));
