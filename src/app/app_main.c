@@ -100,7 +100,7 @@ static void on_activate(GApplication *gapp, gpointer data)
 		a->tray = app_tray_new(a->svc, &tray_events, a);
 	if (a->shots_dir) {
 		/* Tall enough that every page, plots included, fits without scrolling. */
-		gtk_window_set_default_size(app_window_gtk(a->window), 560, 1000);
+		gtk_window_set_default_size(app_window_gtk(a->window), 560, 1400);
 		show_window(a);
 		app_shots_start(gapp, a->window, a->shots_dir, (guint)a->shots_settle_ms);
 	} else if (a->measure_s > 0) {
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 		{ "socket", 0, 0, G_OPTION_ARG_FILENAME, &a.socket_path,
 		  "The service's control socket (default: $XDG_RUNTIME_DIR/vocana/control.sock)",
 		  "PATH" },
-		{ "page", 0, 0, G_OPTION_ARG_STRING, &a.page, "Open on a page: mic, perf or startup",
+		{ "page", 0, 0, G_OPTION_ARG_STRING, &a.page, "Open on a page: mic, speaker, perf or startup",
 		  "NAME" },
 		{ "screenshots", 0, 0, G_OPTION_ARG_FILENAME, &a.shots_dir,
 		  "Save every page in light and dark style as PNG files in DIR, then quit", "DIR" },

@@ -63,17 +63,31 @@ static const char introspection[] =
 	" </interface>"
 	"</node>";
 
-#define N_ITEMS 9 /* ids 0 (root) .. 8 */
+#define N_ITEMS 10 /* ids 0 (root) .. 9 */
+/* The root's children in menu order (app_menu.h). */
+static const int menu_order[] = { APP_MENU_ENABLE, APP_MENU_SPEAKER, 2, APP_MENU_PRESET_LOW,
+				  APP_MENU_PRESET_MEDIUM, APP_MENU_PRESET_FULL, 6, APP_MENU_OPEN,
+				  APP_MENU_QUIT };
 
 struct app_menu {
 	GDBusConnection *conn;
 	GDBusNodeInfo *info;
 	guint reg_id;
 	guint revision;
-	int enabled, strength;
+	int enabled, speaker, strength;
 	app_menu_clicked_fn clicked;
 	void *data;
 };
+
+/* A checkmark item's properties: state 1 checked, 0 not, -1 unknown (unchecked, insensitive). */
+static GVariant *checkmark(GVariantBuilder *b, const char *label, int state)
+{
+	g_variant_builder_add(b, "{sv}", "label", g_variant_new_string(label));
+	g_variant_builder_add(b, "{sv}", "toggle-type", g_variant_new_string("checkmark"));
+	g_variant_builder_add(b, "{sv}", "toggle-state", g_variant_new_int32(state == 1));
+	g_variant_builder_add(b, "{sv}", "enabled", g_variant_new_boolean(state >= 0));
+	return g_variant_builder_end(b);
+}
 
 /* Properties of item id (a{sv}); NULL for an id we do not have. */
 static GVariant *item_props(struct app_menu *m, int id)
@@ -88,11 +102,9 @@ static GVariant *item_props(struct app_menu *m, int id)
 		g_variant_builder_add(&b, "{sv}", "children-display", g_variant_new_string("submenu"));
 		return g_variant_builder_end(&b);
 	case APP_MENU_ENABLE:
-		g_variant_builder_add(&b, "{sv}", "label", g_variant_new_string("Noise Cancellation"));
-		g_variant_builder_add(&b, "{sv}", "toggle-type", g_variant_new_string("checkmark"));
-		g_variant_builder_add(&b, "{sv}", "toggle-state", g_variant_new_int32(m->enabled == 1));
-		g_variant_builder_add(&b, "{sv}", "enabled", g_variant_new_boolean(m->enabled >= 0));
-		return g_variant_builder_end(&b);
+		return checkmark(&b, "Noise Cancellation", m->enabled);
+	case APP_MENU_SPEAKER:
+		return checkmark(&b, "Vocana Speaker", m->speaker);
 	case 2:
 	case 6:
 		g_variant_builder_add(&b, "{sv}", "type", g_variant_new_string("separator"));
@@ -136,8 +148,8 @@ static GVariant *layout(struct app_menu *m, int id, int depth)
 
 	g_variant_builder_init(&children, G_VARIANT_TYPE("av"));
 	if (id == 0 && depth != 0)
-		for (int i = 1; i < N_ITEMS; i++)
-			g_variant_builder_add(&children, "v", layout(m, i, depth - 1));
+		for (unsigned i = 0; i < G_N_ELEMENTS(menu_order); i++)
+			g_variant_builder_add(&children, "v", layout(m, menu_order[i], depth - 1));
 	return g_variant_new("(i@a{sv}av)", id, item_props(m, id), &children);
 }
 
@@ -262,6 +274,7 @@ struct app_menu *app_menu_new(GDBusConnection *conn, app_menu_clicked_fn clicked
 	m->clicked = clicked;
 	m->data = data;
 	m->enabled = -1;
+	m->speaker = -1;
 	m->strength = -1;
 	m->revision = 1;
 	m->info = g_dbus_node_info_new_for_xml(introspection, NULL);
@@ -287,11 +300,13 @@ void app_menu_free(struct app_menu *m)
 	g_free(m);
 }
 
-void app_menu_set_state(struct app_menu *m, int enabled, int strength)
+void app_menu_set_state(struct app_menu *m, int enabled, int speaker, int strength)
 {
-	if (m == NULL || (enabled == m->enabled && strength == m->strength))
+	if (m == NULL ||
+	    (enabled == m->enabled && speaker == m->speaker && strength == m->strength))
 		return;
 	m->enabled = enabled;
+	m->speaker = speaker;
 	m->strength = strength;
 	m->revision++;
 	g_dbus_connection_emit_signal(m->conn, NULL, APP_MENU_PATH, "com.canonical.dbusmenu",

@@ -15,7 +15,12 @@ struct app_perf_page {
 	struct targets targets;
 	GtkWidget *target_value[MONITOR_TARGET_ROWS], *target_status[MONITOR_TARGET_ROWS];
 	GtkWidget *target_row[MONITOR_TARGET_ROWS];
-	GtkWidget *model_value, *glitch_value, *breaker_value, *state_value;
+	GtkWidget *state_value;
+	/* Per direction (the speaker's group also shows its latency and DSP load: the targets
+	 * above judge the mic). */
+	struct dir_rows {
+		GtkWidget *group, *latency, *load, *model, *glitch, *breaker;
+	} dir[APP_DIR_N];
 	GtkWidget *cpu_plot, *latency_plot;
 };
 
@@ -104,16 +109,25 @@ struct app_perf_page *app_perf_page_new(void)
 	}
 	adw_preferences_page_add(ADW_PREFERENCES_PAGE(p->root), ADW_PREFERENCES_GROUP(targets_group));
 
-	group = adw_preferences_group_new();
-	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), "Details");
-	info_row(group, "State", NULL, &p->state_value);
-	info_row(group, "Model Time per Frame", "median / 99th percentile / maximum",
-		 &p->model_value);
-	info_row(group, "Glitches", "late model frames (misses), missed cycles (xruns)",
-		 &p->glitch_value);
-	info_row(group, "Circuit Breaker", "open: passing audio through after repeated misses",
-		 &p->breaker_value);
-	adw_preferences_page_add(ADW_PREFERENCES_PAGE(p->root), ADW_PREFERENCES_GROUP(group));
+	for (int d = 0; d < APP_DIR_N; d++) {
+		struct dir_rows *r = &p->dir[d];
+
+		r->group = group = adw_preferences_group_new();
+		adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group),
+						d == APP_DIR_MIC ? "Microphone" : "Speaker");
+		if (d == APP_DIR_MIC)
+			info_row(group, "State", NULL, &p->state_value);
+		else
+			info_row(group, "Added Latency", "DSP load: its share of the audio time",
+				 &r->latency);
+		info_row(group, "Model Time per Frame", "median / 99th percentile / maximum",
+			 &r->model);
+		info_row(group, "Glitches", "late model frames (misses), missed cycles (xruns)",
+			 &r->glitch);
+		info_row(group, "Circuit Breaker", "open: passing audio through after repeated misses",
+			 &r->breaker);
+		adw_preferences_page_add(ADW_PREFERENCES_PAGE(p->root), ADW_PREFERENCES_GROUP(group));
+	}
 
 	group = adw_preferences_group_new();
 	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), "History");
@@ -150,11 +164,52 @@ static void fmt_num(char *buf, size_t size, double v, const char *unit)
 		snprintf(buf, size, "%.0f%s", v, unit);
 }
 
+/* A direction's figure: the mic's under its id, the speaker's twin ("speaker." + key). */
+static double dir_num(const struct monitor_stats *st, enum app_direction dir, enum stat_id id,
+		      gboolean have)
+{
+	int twin = dir == APP_DIR_SPEAKER ? stats_speaker_twin(id) : (int)id;
+
+	return have && twin >= 0 ? st->num[twin] : NAN;
+}
+
+static void update_dir(struct dir_rows *r, const struct monitor_stats *st, enum app_direction dir,
+		       gboolean have)
+{
+	char text[256], a[32], b[32], c[32];
+	int breaker = dir == APP_DIR_SPEAKER ? stats_speaker_twin(STAT_breaker) : STAT_breaker;
+
+	if (r->latency) {
+		double ms = dir_num(st, dir, STAT_latency_ms, have);
+
+		if (isnan(ms))
+			snprintf(a, sizeof(a), "n/a");
+		else
+			snprintf(a, sizeof(a), "%.2f ms", ms);
+		fmt_num(b, sizeof(b), dir_num(st, dir, STAT_dsp_load_percent, have), " %");
+		snprintf(text, sizeof(text), "%s, load %s", a, b);
+		gtk_label_set_text(GTK_LABEL(r->latency), have ? text : "off");
+	}
+	fmt_num(a, sizeof(a), dir_num(st, dir, STAT_model_time_p50_us, have), " µs");
+	fmt_num(b, sizeof(b), dir_num(st, dir, STAT_model_time_p99_us, have), " µs");
+	fmt_num(c, sizeof(c), dir_num(st, dir, STAT_model_time_max_us, have), " µs");
+	snprintf(text, sizeof(text), "%s / %s / %s", a, b, c);
+	gtk_label_set_text(GTK_LABEL(r->model), text);
+	fmt_num(a, sizeof(a), dir_num(st, dir, STAT_misses, have), " misses");
+	fmt_num(b, sizeof(b), dir_num(st, dir, STAT_xruns, have), " xruns");
+	snprintf(text, sizeof(text), "%s, %s", a, b);
+	gtk_label_set_text(GTK_LABEL(r->glitch), text);
+	fmt_num(a, sizeof(a), dir_num(st, dir, STAT_breaker_trips, have), " trips");
+	snprintf(text, sizeof(text), "%s (%s)", have && breaker >= 0 && st->str[breaker][0] ?
+		 st->str[breaker] : "n/a", a);
+	gtk_label_set_text(GTK_LABEL(r->breaker), text);
+}
+
 void app_perf_page_update(struct app_perf_page *p, const struct app_snapshot *s)
 {
 	const struct monitor_stats *st = &s->reading.stats;
 	struct monitor_target_row rows[MONITOR_TARGET_ROWS];
-	char text[256], a[32], b[32], c[32], lim[48];
+	char text[256], lim[48];
 	gboolean have = s->have_stats;
 
 	monitor_targets_eval(&p->targets, &s->reading, rows);
@@ -176,22 +231,14 @@ void app_perf_page_update(struct app_perf_page *p, const struct app_snapshot *s)
 		gtk_label_set_text(GTK_LABEL(p->target_value[i]), text);
 		set_status(p->target_status[i], rows[i].status);
 	}
-	snprintf(text, sizeof(text), "%s%s", app_state_name(s->state),
-		 !have ? "" : monitor_flag(st, STAT_recording) == 1 ? ", recording" : ", idle");
+	snprintf(text, sizeof(text), "%s%s%s", app_state_name(s->state),
+		 !have ? "" : monitor_flag(st, STAT_recording) == 1 ? ", recording" : ", idle",
+		 !have || monitor_flag(st, STAT_speaker) != 1 ? "" :
+		 monitor_flag(st, STAT_speaker_playing) == 1 ? "; speaker playing" : "; speaker idle");
 	gtk_label_set_text(GTK_LABEL(p->state_value), text);
-	fmt_num(a, sizeof(a), have ? st->num[STAT_model_time_p50_us] : NAN, " µs");
-	fmt_num(b, sizeof(b), have ? st->num[STAT_model_time_p99_us] : NAN, " µs");
-	fmt_num(c, sizeof(c), have ? st->num[STAT_model_time_max_us] : NAN, " µs");
-	snprintf(text, sizeof(text), "%s / %s / %s", a, b, c);
-	gtk_label_set_text(GTK_LABEL(p->model_value), text);
-	fmt_num(a, sizeof(a), have ? st->num[STAT_misses] : NAN, " misses");
-	fmt_num(b, sizeof(b), have ? st->num[STAT_xruns] : NAN, " xruns");
-	snprintf(text, sizeof(text), "%s, %s", a, b);
-	gtk_label_set_text(GTK_LABEL(p->glitch_value), text);
-	fmt_num(a, sizeof(a), have ? st->num[STAT_breaker_trips] : NAN, " trips");
-	snprintf(text, sizeof(text), "%s (%s)", have && st->str[STAT_breaker][0] ?
-		 st->str[STAT_breaker] : "n/a", a);
-	gtk_label_set_text(GTK_LABEL(p->breaker_value), text);
+	for (int d = 0; d < APP_DIR_N; d++)
+		update_dir(&p->dir[d], st, (enum app_direction)d,
+			   have && (d == APP_DIR_MIC || monitor_flag(st, STAT_speaker) == 1));
 	app_plot_set_data(p->cpu_plot, s->cpu_history, s->n_history);
 	app_plot_set_data(p->latency_plot, s->latency_history, s->n_history);
 }

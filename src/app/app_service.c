@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The app's model of the running mic service (see app_service.h). */
+/* The app's model of the running service (see app_service.h). */
 #include "app/app_service.h"
 
 #include <errno.h>
@@ -38,10 +38,10 @@ struct app_service {
 	gint64 poll_sent_us;
 	guint slow_id;
 	gint64 last_meter_us, last_devices_us, last_history_us;
-	/* Strength: the value wanted, and whether a request is out (then the newest value goes when
-	 * it returns). */
-	int strength_wanted, strength_sent;
-	gboolean strength_in_flight;
+	/* Strength of each direction: the value wanted, and whether a request is out (then the
+	 * newest value goes when it returns). */
+	int strength_wanted[APP_DIR_N], strength_sent[APP_DIR_N];
+	gboolean strength_in_flight[APP_DIR_N];
 	gint64 start_deadline_us;
 	struct monitor_cpu cpu;
 };
@@ -49,7 +49,22 @@ struct app_service {
 /* A request whose reply handler needs to know its service. */
 struct call {
 	struct app_service *svc;
-	char what[16];
+	char what[24];
+};
+
+/* What differs between the directions in the requests and replies. */
+static const struct dir_keys {
+	const char *what_strength; /* the setting, as 'set' names it, and the call's tag */
+	const char *device_setting;
+	const char *enable, *disable;
+	const char *device, *device_state, *follows_default; /* in 'status' */
+	const char *default_device;                          /* in 'devices' */
+} dir_keys[APP_DIR_N] = {
+	[APP_DIR_MIC] = { "strength", "input", "enable", "disable", "input", "input_state",
+			  "input_follows_default", "default" },
+	[APP_DIR_SPEAKER] = { "speaker.strength", "speaker.output", "enable speaker",
+			      "disable speaker", "speaker.output", "speaker.output_state",
+			      "speaker.output_follows_default", "default_sink" },
 };
 
 static void notify_changed(struct app_service *svc)
@@ -118,8 +133,10 @@ static void parse_devices(struct app_snapshot *s, const char *body)
 		d->sink = app_reply_get(body, key, v, sizeof(v)) && strcmp(v, "sink") == 0;
 	}
 	s->n_devices = n;
-	if (!app_reply_get(body, "default", s->default_device, sizeof(s->default_device)))
-		s->default_device[0] = '\0';
+	for (int i = 0; i < APP_DIR_N; i++)
+		if (!app_reply_get(body, dir_keys[i].default_device, s->default_device[i],
+				   sizeof(s->default_device[i])))
+			s->default_device[i][0] = '\0';
 }
 
 static gboolean flag(const char *body, const char *key)
@@ -144,11 +161,16 @@ static void parse_status(struct app_service *svc, const char *body, gboolean sta
 	s->listening = flag(body, "listening");
 	s->listen_left_ms = app_reply_get(body, "listen_left_ms", v, sizeof(v)) &&
 			    number_parse(v, 0, INT_MAX, &left_ms) == 0 ? (guint)left_ms : 0;
-	s->follows_default = flag(body, "input_follows_default");
-	if (!app_reply_get(body, "input", s->input, sizeof(s->input)))
-		g_strlcpy(s->input, "(none)", sizeof(s->input));
-	if (!app_reply_get(body, "input_state", s->input_state, sizeof(s->input_state)))
-		s->input_state[0] = '\0';
+	for (int i = 0; i < APP_DIR_N; i++) {
+		struct app_dir_device *dd = &s->dir[i];
+
+		dd->follows_default = flag(body, dir_keys[i].follows_default);
+		if (!app_reply_get(body, dir_keys[i].device, dd->device, sizeof(dd->device)))
+			g_strlcpy(dd->device, "(none)", sizeof(dd->device));
+		if (!app_reply_get(body, dir_keys[i].device_state, dd->device_state,
+				   sizeof(dd->device_state)))
+			dd->device_state[0] = '\0';
+	}
 	/* CPU and memory measured from /proc as 'vocana monitor' does (monitor_data.h). */
 	pid = isnan(r->stats.num[STAT_pid]) ? 0 : (pid_t)r->stats.num[STAT_pid];
 	r->cpu_percent = NAN;
@@ -359,38 +381,42 @@ static void on_change_reply(int res, const char *reply, void *data)
 	} else if (res == 0) {
 		svc->snap.message[0] = '\0';
 	}
-	if (strcmp(c->what, "strength") == 0) {
-		svc->strength_in_flight = FALSE;
-		if (svc->strength_wanted != svc->strength_sent)
-			app_service_set_strength(svc, svc->strength_wanted);
+	for (int i = 0; i < APP_DIR_N; i++) {
+		if (strcmp(c->what, dir_keys[i].what_strength) != 0)
+			continue;
+		svc->strength_in_flight[i] = FALSE;
+		if (svc->strength_wanted[i] != svc->strength_sent[i])
+			app_service_set_strength(svc, (enum app_direction)i, svc->strength_wanted[i]);
 	}
 	g_free(c);
 	app_service_poll_now(svc);
 }
 
-void app_service_set_enabled(struct app_service *svc, gboolean enabled)
+void app_service_set_enabled(struct app_service *svc, enum app_direction dir, gboolean enabled)
 {
-	send(svc, enabled ? "enable" : "disable", "enable", on_change_reply);
+	send(svc, enabled ? dir_keys[dir].enable : dir_keys[dir].disable, "enable", on_change_reply);
 }
 
-void app_service_set_strength(struct app_service *svc, int strength)
+void app_service_set_strength(struct app_service *svc, enum app_direction dir, int strength)
 {
-	char req[32];
+	char req[48];
 
-	svc->strength_wanted = strength;
-	if (svc->strength_in_flight)
+	svc->strength_wanted[dir] = strength;
+	if (svc->strength_in_flight[dir])
 		return;
-	svc->strength_in_flight = TRUE;
-	svc->strength_sent = strength;
-	snprintf(req, sizeof(req), "set strength %d", strength);
-	send(svc, req, "strength", on_change_reply);
+	svc->strength_in_flight[dir] = TRUE;
+	svc->strength_sent[dir] = strength;
+	snprintf(req, sizeof(req), "set %s %d", dir_keys[dir].what_strength, strength);
+	send(svc, req, dir_keys[dir].what_strength, on_change_reply);
 }
 
-void app_service_set_input(struct app_service *svc, const char *node_name)
+void app_service_set_device(struct app_service *svc, enum app_direction dir,
+			    const char *node_name)
 {
-	char *req = g_strdup_printf("set input %s", node_name ? node_name : "default");
+	char *req = g_strdup_printf("set %s %s", dir_keys[dir].device_setting,
+				    node_name ? node_name : "default");
 
-	send(svc, req, "input", on_change_reply);
+	send(svc, req, "device", on_change_reply);
 	g_free(req);
 }
 
@@ -451,7 +477,8 @@ struct app_service *app_service_new(const char *socket_path)
 			  sizeof(svc->socket_path));
 	monitor_stats_clear(&svc->snap.reading.stats);
 	svc->snap.n_devices = -1;
-	svc->strength_wanted = svc->strength_sent = -1;
+	for (int i = 0; i < APP_DIR_N; i++)
+		svc->strength_wanted[i] = svc->strength_sent[i] = -1;
 	monitor_cpu_init(&svc->cpu);
 	app_service_poll_now(svc);
 	return svc;

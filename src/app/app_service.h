@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The app's view of the running mic service: polls it over the control socket (never blocking,
+ * The app's view of the running service (both directions): polls it over the control socket (never blocking,
  * app_client.h), keeps the latest figures, sends the user's changes, and tells its listeners
  * (the window, the tray) when anything changed. The app never touches audio itself.
  *
@@ -38,7 +38,21 @@ enum app_state {
 struct app_device {
 	char name[256];        /* node.name */
 	char description[256];
-	gboolean sink;         /* captured through its monitor */
+	gboolean sink;         /* an Audio/Sink: the mic captures its monitor, the speaker plays into it */
+};
+
+/* The two directions the service publishes; each page, control and figure belongs to one. */
+enum app_direction {
+	APP_DIR_MIC = 0,       /* the Vocana Microphone (a source), figures under their plain keys */
+	APP_DIR_SPEAKER,       /* the Vocana Speaker (a sink), figures under "speaker." + key */
+};
+#define APP_DIR_N 2
+
+/* A direction's device, from 'status': the mic's input, the speaker's output. */
+struct app_dir_device {
+	char device[256];        /* the node captured / played into, "(none)" */
+	char device_state[32];   /* "unconnected", "paused", "streaming", ... */
+	gboolean follows_default;
 };
 
 struct app_service;
@@ -51,12 +65,10 @@ struct app_snapshot {
 	struct monitor_reading reading;
 	gboolean metering, listening;
 	guint listen_left_ms;
-	char input[256];         /* the captured node, "(none)" */
-	char input_state[32];    /* "unconnected", "paused", "streaming", ... */
-	gboolean follows_default;
+	struct app_dir_device dir[APP_DIR_N];
 	int n_devices;           /* -1 until the first 'devices' answer */
 	struct app_device devices[APP_MAX_DEVICES];
-	char default_device[256];
+	char default_device[APP_DIR_N][256]; /* the default source, the default sink; "" none */
 	double rtt_ms;           /* time the last poll took */
 	/* Performance history, oldest first: n_history samples, one a second. NaN = unknown. */
 	int n_history;
@@ -77,11 +89,14 @@ const char *app_service_socket_path(const struct app_service *svc);
 /* The window became visible or was hidden: sets the polling and the meter lease. */
 void app_service_set_visible(struct app_service *svc, gboolean visible);
 
-/* The user's changes. Each is sent at once (strength: the latest value once the previous request
- * returned, so dragging the slider never queues requests). */
-void app_service_set_enabled(struct app_service *svc, gboolean enabled);
-void app_service_set_strength(struct app_service *svc, int strength);
-void app_service_set_input(struct app_service *svc, const char *node_name); /* NULL: default */
+/* The user's changes, for one direction. Each is sent at once (strength: the latest value once
+ * the previous request returned, so dragging the slider never queues requests). Enabled: the
+ * mic's denoising on or bypass ('enable'), the speaker published or removed ('enable speaker').
+ * Device: the mic's input or the speaker's output, NULL to follow the default. */
+void app_service_set_enabled(struct app_service *svc, enum app_direction dir, gboolean enabled);
+void app_service_set_strength(struct app_service *svc, enum app_direction dir, int strength);
+void app_service_set_device(struct app_service *svc, enum app_direction dir,
+			    const char *node_name);
 void app_service_listen(struct app_service *svc, gboolean on);
 
 /* Start the service (systemd user unit when installed, else 'vocana mic' directly); the state goes

@@ -6,7 +6,7 @@
 
 #define PAGE_SETTLE_MS 1200 /* a page switch, a style change and a couple of polls */
 
-static const char *const pages[] = { "mic", "perf", "startup" };
+static const char *const pages[] = { "mic", "speaker", "perf", "startup" };
 
 struct shots {
 	GApplication *app;

@@ -59,6 +59,7 @@ struct app_tray {
 	struct app_menu *menu;
 	gboolean has_host;
 	int enabled, strength;   /* as last shown; -1 unknown */
+	int speaker;             /* the speaker published: 1, 0, -1 unknown */
 	char tooltip[160];
 };
 
@@ -83,16 +84,20 @@ static void on_service_changed(struct app_service *svc, void *data)
 	const struct monitor_stats *st = &s->reading.stats;
 	gboolean up = s->state == APP_STATE_RUNNING || s->state == APP_STATE_SLOW;
 	int enabled = up ? monitor_flag(st, STAT_enabled) : -1;
+	int speaker = up ? monitor_flag(st, STAT_speaker) : -1;
 	int strength = up && !isnan(st->num[STAT_strength]) ? (int)st->num[STAT_strength] : -1;
 	char tip[160];
 
 	if (!up)
 		snprintf(tip, sizeof(tip), "Vocana: %s", app_state_name(s->state));
 	else if (enabled == 1)
-		snprintf(tip, sizeof(tip), "Vocana: noise cancellation on, strength %d", strength);
+		snprintf(tip, sizeof(tip), "Vocana: noise cancellation on, strength %d%s", strength,
+			 speaker == 1 ? "; speaker on" : "");
 	else
-		snprintf(tip, sizeof(tip), "Vocana: noise cancellation off");
-	app_menu_set_state(t->menu, enabled, strength);
+		snprintf(tip, sizeof(tip), "Vocana: noise cancellation off%s",
+			 speaker == 1 ? "; speaker on" : "");
+	app_menu_set_state(t->menu, enabled, speaker, strength);
+	t->speaker = speaker;
 	if (enabled != t->enabled) {
 		t->enabled = enabled;
 		emit(t, "NewIcon", NULL);
@@ -112,16 +117,19 @@ static void on_menu_clicked(enum app_menu_item item, void *data)
 
 	switch (item) {
 	case APP_MENU_ENABLE:
-		app_service_set_enabled(t->svc, t->enabled != 1);
+		app_service_set_enabled(t->svc, APP_DIR_MIC, t->enabled != 1);
+		break;
+	case APP_MENU_SPEAKER:
+		app_service_set_enabled(t->svc, APP_DIR_SPEAKER, t->speaker != 1);
 		break;
 	case APP_MENU_PRESET_LOW:
-		app_service_set_strength(t->svc, APP_PRESET_LOW);
+		app_service_set_strength(t->svc, APP_DIR_MIC, APP_PRESET_LOW);
 		break;
 	case APP_MENU_PRESET_MEDIUM:
-		app_service_set_strength(t->svc, APP_PRESET_MEDIUM);
+		app_service_set_strength(t->svc, APP_DIR_MIC, APP_PRESET_MEDIUM);
 		break;
 	case APP_MENU_PRESET_FULL:
-		app_service_set_strength(t->svc, APP_PRESET_FULL);
+		app_service_set_strength(t->svc, APP_DIR_MIC, APP_PRESET_FULL);
 		break;
 	case APP_MENU_OPEN:
 		t->events->open(t->data);
@@ -143,7 +151,7 @@ static void on_method(GDBusConnection *conn, const char *sender, const char *pat
 		t->events->open(t->data);
 	else if (strcmp(method, "SecondaryActivate") == 0)
 		/* Middle click: the quickest on/off. */
-		app_service_set_enabled(t->svc, t->enabled != 1);
+		app_service_set_enabled(t->svc, APP_DIR_MIC, t->enabled != 1);
 }
 
 static GVariant *on_get_property(GDBusConnection *conn, const char *sender, const char *path,
@@ -316,7 +324,7 @@ struct app_tray *app_tray_new(struct app_service *svc, const struct app_tray_eve
 	t->svc = svc;
 	t->events = events;
 	t->data = data;
-	t->enabled = t->strength = -1;
+	t->enabled = t->strength = t->speaker = -1;
 	t->cancel = g_cancellable_new();
 	app_service_add_listener(svc, on_service_changed, t);
 	g_bus_get(G_BUS_TYPE_SESSION, t->cancel, on_bus, t);

@@ -16,7 +16,7 @@ struct app_window {
 	GtkWidget *window, *stack;
 	GtkWidget *banner_revealer, *banner_label, *banner_button;
 	enum banner_action banner_action;
-	struct app_mic_page *mic;
+	struct app_dir_page *dir[APP_DIR_N];
 	struct app_perf_page *perf;
 	struct app_autostart_page *startup;
 };
@@ -90,8 +90,9 @@ static void update_banner(struct app_window *w, const struct app_snapshot *s)
 	if (monitor_flag(st, STAT_connected) == 0) {
 		banner(w, "PipeWire is not running. The Vocana Microphone appears as soon as it starts.",
 		       TRUE, NULL, ACTION_NONE);
-	} else if (strcmp(s->input, "(none)") == 0) {
-		banner(w, s->follows_default ?
+	} else if (monitor_flag(st, STAT_mic) != 0 &&
+		   strcmp(s->dir[APP_DIR_MIC].device, "(none)") == 0) {
+		banner(w, s->dir[APP_DIR_MIC].follows_default ?
 		       "No microphone found. Plug one in, or choose an input device below." :
 		       "The chosen input device is missing. Plug it in, or choose another one below.",
 		       TRUE, NULL, ACTION_NONE);
@@ -109,7 +110,8 @@ static void on_service_changed(struct app_service *svc, void *data)
 	const struct app_snapshot *s = app_service_snapshot(svc);
 
 	update_banner(w, s);
-	app_mic_page_update(w->mic, s);
+	for (int i = 0; i < APP_DIR_N; i++)
+		app_dir_page_update(w->dir[i], s);
 	/* The performance page only while it is the one on screen: its plots cost redraws. */
 	if (strcmp(adw_view_stack_get_visible_child_name(ADW_VIEW_STACK(w->stack)), "perf") == 0)
 		app_perf_page_update(w->perf, s);
@@ -191,12 +193,17 @@ struct app_window *app_window_new(AdwApplication *app, struct app_service *svc)
 	gtk_window_set_title(GTK_WINDOW(w->window), "Vocana");
 	gtk_window_set_default_size(GTK_WINDOW(w->window), 560, 760);
 	w->stack = adw_view_stack_new();
-	w->mic = app_mic_page_new(svc);
+	w->dir[APP_DIR_MIC] = app_dir_page_new(svc, APP_DIR_MIC);
+	w->dir[APP_DIR_SPEAKER] = app_dir_page_new(svc, APP_DIR_SPEAKER);
 	w->perf = app_perf_page_new();
 	w->startup = app_autostart_page_new();
-	page = adw_view_stack_add_titled(ADW_VIEW_STACK(w->stack), app_mic_page_widget(w->mic), "mic",
-					 "Microphone");
+	page = adw_view_stack_add_titled(ADW_VIEW_STACK(w->stack),
+					 app_dir_page_widget(w->dir[APP_DIR_MIC]), "mic", "Microphone");
 	adw_view_stack_page_set_icon_name(page, "audio-input-microphone-symbolic");
+	page = adw_view_stack_add_titled(ADW_VIEW_STACK(w->stack),
+					 app_dir_page_widget(w->dir[APP_DIR_SPEAKER]), "speaker",
+					 "Speaker");
+	adw_view_stack_page_set_icon_name(page, "audio-speakers-symbolic");
 	page = adw_view_stack_add_titled(ADW_VIEW_STACK(w->stack), app_perf_page_widget(w->perf),
 					 "perf", "Performance");
 	adw_view_stack_page_set_icon_name(page, "utilities-system-monitor-symbolic");
@@ -246,9 +253,9 @@ void app_window_set_hide_on_close(struct app_window *w, gboolean hide)
 	gtk_window_set_hide_on_close(GTK_WINDOW(w->window), hide);
 }
 
-struct app_mic_page *app_window_mic_page(struct app_window *w)
+struct app_dir_page *app_window_dir_page(struct app_window *w, enum app_direction dir)
 {
-	return w->mic;
+	return w->dir[dir];
 }
 
 const char *app_window_banner_text(struct app_window *w)

@@ -14,7 +14,7 @@ app_xvfb_start()
 	command -v Xvfb >/dev/null 2>&1 || pw_skip "Xvfb not installed (apt install xvfb)"
 	local fifo="$PW_ENV_DIR/xvfb.fd" dnum
 	mkfifo "$fifo"
-	Xvfb -displayfd 3 -screen 0 1280x1200x24 -nolisten tcp 3>"$fifo" 2>"$PW_ENV_DIR/xvfb.log" &
+	Xvfb -displayfd 3 -screen 0 1280x1600x24 -nolisten tcp 3>"$fifo" 2>"$PW_ENV_DIR/xvfb.log" &
 	pw_track_pid $!
 	read -r -t 10 dnum <"$fifo" || { cat "$PW_ENV_DIR/xvfb.log" >&2; return 1; }
 	export DISPLAY=":$dnum"

@@ -161,6 +161,20 @@ if not wait_status("strength", "30"):
 if not spin(5, lambda: layout()[1][light_id].get("toggle-state") == 1):
     fail("the Light preset is not marked")
 print("# menu: Strength Light -> service strength=30, preset marked", flush=True)
+speaker_id = [i for i, l in labels.items() if l == "Vocana Speaker"][0]
+if items_by_id[speaker_id].get("toggle-state") != 0:
+    fail("Vocana Speaker is checked while the speaker is off: %r" % items_by_id[speaker_id])
+click(speaker_id)
+if not wait_status("speaker", "yes"):
+    fail("clicking Vocana Speaker did not publish the speaker")
+if not spin(5, lambda: layout()[1][speaker_id].get("toggle-state") == 1):
+    fail("the menu does not show Vocana Speaker checked")
+if status("enabled") != "yes":
+    fail("clicking Vocana Speaker changed the mic (enabled=%s)" % status("enabled"))
+click(speaker_id)
+if not wait_status("speaker", "no"):
+    fail("clicking Vocana Speaker again did not remove the speaker")
+print("# menu: Vocana Speaker on -> service speaker=yes, checked; off -> speaker=no", flush=True)
 
 
 

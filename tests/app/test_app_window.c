@@ -15,6 +15,10 @@
  *   - Startup: the login switches write the systemd user unit and the tray's autostart entry,
  *     and remove them again;
  *   - Listen: the service plays the mic back ('listening=yes') and stops when toggled off;
+ *   - the Speaker page: it says the speaker is off; its switch publishes it ('speaker=yes'), its
+ *     slider sets 'speaker.strength' (not the mic's), its output row offers sinks only (never
+ *     the speaker itself) and picking the fake sink makes the service play into it, all saved;
+ *     back to the default sink and off again;
  *   - the service frozen (SIGSTOP): the window says it is slow, then not answering, and its main
  *     loop never stalls meanwhile; thawed, it shows it running again;
  *   - the service stopped: the banner offers Start; a service that refuses to start shows its
@@ -33,7 +37,7 @@
 
 #include <adwaita.h>
 
-#include "app/app_mic_page.h"
+#include "app/app_dir_page.h"
 #include "app/app_service.h"
 #include "app/app_window.h"
 
@@ -140,14 +144,37 @@ static gboolean not_running(void)
 	return app_service_snapshot(svc)->state == APP_STATE_NOT_RUNNING;
 }
 
+/* Position of the fake mic (a null sink) in a direction's device row, 0 if not there. */
+static guint fake_mic_index(enum app_direction dir)
+{
+	struct app_dir_page *page = app_window_dir_page(win, dir);
+
+	for (guint i = 1; app_dir_page_device_name(page, i) != NULL; i++)
+		if (strcmp(app_dir_page_device_name(page, i), fake_mic) == 0)
+			return i;
+	return 0;
+}
+
 static gboolean fake_mic_listed(void)
 {
-	struct app_mic_page *page = app_window_mic_page(win);
+	return fake_mic_index(APP_DIR_MIC) > 0;
+}
 
-	for (guint i = 1; app_mic_page_device_name(page, i) != NULL; i++)
-		if (strcmp(app_mic_page_device_name(page, i), fake_mic) == 0)
-			return TRUE;
-	return FALSE;
+static gboolean fake_sink_offered(void)
+{
+	return fake_mic_index(APP_DIR_SPEAKER) > 0;
+}
+
+static gboolean speaker_says_off(void)
+{
+	return strstr(app_dir_page_state_text(app_window_dir_page(win, APP_DIR_SPEAKER)),
+		      "Speaker is off") != NULL;
+}
+
+static gboolean speaker_state_plain(void)
+{
+	return strstr(app_dir_page_state_text(app_window_dir_page(win, APP_DIR_SPEAKER)),
+		      "Choose “Vocana Speaker”") != NULL;
 }
 
 static gboolean banner_says_no_mic(void)
@@ -204,7 +231,7 @@ static int play_record(const char *in, const char *out, double *max_bar)
 			 "-R", "vocana_mic", "-q", "1024", "-t", "30", NULL };
 	GPid pid;
 	int status = -1;
-	GtkWidget *bar = app_mic_page_input_bar(app_window_mic_page(win));
+	GtkWidget *bar = app_dir_page_input_bar(app_window_dir_page(win, APP_DIR_MIC));
 
 	if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
 			   NULL, NULL, &pid, NULL))
@@ -263,7 +290,7 @@ static void hide_window_and_wait(void)
 
 static void run_steps(void)
 {
-	struct app_mic_page *page = app_window_mic_page(win);
+	struct app_dir_page *page = app_window_dir_page(win, APP_DIR_MIC);
 	char in[512], rec[512], line[512], conf[512];
 	char *text = NULL;
 	guint fake_index = 0;
@@ -291,11 +318,9 @@ static void run_steps(void)
 	CHECK(wait_for(fake_mic_listed, 8000), "the fake mic does not appear in the device row");
 
 	/* ---- pick the device -------------------------------------------------------------- */
-	for (guint i = 1; app_mic_page_device_name(page, i) != NULL; i++)
-		if (strcmp(app_mic_page_device_name(page, i), fake_mic) == 0)
-			fake_index = i;
+	fake_index = fake_mic_index(APP_DIR_MIC);
 	CHECK(fake_index > 0, "the fake mic is not in the device row");
-	adw_combo_row_set_selected(ADW_COMBO_ROW(app_mic_page_device_row(page)), fake_index);
+	adw_combo_row_set_selected(ADW_COMBO_ROW(app_dir_page_device_row(page)), fake_index);
 	CHECK(wait_status("input", fake_mic, 5000), "service input is '%s'", status_get("input"));
 	CHECK(wait_status("input_follows_default", "no", 2000), "still follows the default");
 	CHECK(wait_for(banner_empty, 5000), "banner still says '%s'", app_window_banner_text(win));
@@ -312,7 +337,7 @@ static void run_steps(void)
 	CHECK(bar > 0.3, "the input meter did not move (max %.2f)", bar);
 
 	/* ---- switch off: bypass ------------------------------------------------------------- */
-	gtk_switch_set_active(GTK_SWITCH(app_mic_page_switch(page)), FALSE);
+	gtk_switch_set_active(GTK_SWITCH(app_dir_page_switch(page)), FALSE);
 	CHECK(wait_status("enabled", "no", 5000), "service still enabled");
 	CHECK(g_file_get_contents(conf, &text, NULL, NULL) && strstr(text, "enabled = false"),
 	      "disable not saved in %s", conf);
@@ -329,12 +354,12 @@ static void run_steps(void)
 
 	/* ---- switch on, slider to 35 -------------------------------------------------------- */
 	gtk_widget_set_visible(GTK_WIDGET(app_window_gtk(win)), TRUE);
-	gtk_switch_set_active(GTK_SWITCH(app_mic_page_switch(page)), TRUE);
+	gtk_switch_set_active(GTK_SWITCH(app_dir_page_switch(page)), TRUE);
 	CHECK(wait_status("enabled", "yes", 5000), "service not enabled again");
 	/* A drag: several values in a row, the last one counts. */
 	for (int v = 90; v >= 35; v -= 11)
-		gtk_range_set_value(GTK_RANGE(app_mic_page_scale(page)), v < 35 ? 35 : v);
-	gtk_range_set_value(GTK_RANGE(app_mic_page_scale(page)), 35);
+		gtk_range_set_value(GTK_RANGE(app_dir_page_scale(page)), v < 35 ? 35 : v);
+	gtk_range_set_value(GTK_RANGE(app_dir_page_scale(page)), 35);
 	CHECK(wait_status("strength", "35", 5000), "service strength is %s", status_get("strength"));
 	CHECK(g_file_get_contents(conf, &text, NULL, NULL) && strstr(text, "strength = 35"),
 	      "strength not saved in %s", conf);
@@ -351,11 +376,61 @@ static void run_steps(void)
 
 	/* ---- listen ------------------------------------------------------------------------- */
 	gtk_widget_set_visible(GTK_WIDGET(app_window_gtk(win)), TRUE);
-	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_mic_page_listen_button(page)), TRUE);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_dir_page_listen_button(page)), TRUE);
 	CHECK(wait_status("listening", "yes", 5000), "listen did not start");
-	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_mic_page_listen_button(page)), FALSE);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(app_dir_page_listen_button(page)), FALSE);
 	CHECK(wait_status("listening", "no", 5000), "listen did not stop");
 	note("listen: started and stopped");
+
+	/* ---- the Speaker page: on, strength, output device, off ---------------------------- */
+	{
+		struct app_dir_page *spk = app_window_dir_page(win, APP_DIR_SPEAKER);
+		guint out_index = 0;
+
+		app_window_show_page(win, "speaker");
+		CHECK(wait_status("speaker", "no", 2000), "the speaker is published before the test");
+		CHECK(wait_for(speaker_says_off, 3000), "the Speaker page does not say it is off: '%s'",
+		      app_dir_page_state_text(spk));
+		note("speaker off; its page says: '%s'", app_dir_page_state_text(spk));
+		gtk_switch_set_active(GTK_SWITCH(app_dir_page_switch(spk)), TRUE);
+		CHECK(wait_status("speaker", "yes", 5000), "the switch did not publish the speaker");
+		CHECK(wait_status("speaker.node", "vocana_speaker", 2000), "no speaker node");
+		CHECK(wait_for(speaker_state_plain, 3000), "the page still says '%s'",
+		      app_dir_page_state_text(spk));
+		for (int v = 80; v >= 40; v -= 13)
+			gtk_range_set_value(GTK_RANGE(app_dir_page_scale(spk)), v < 40 ? 40 : v);
+		gtk_range_set_value(GTK_RANGE(app_dir_page_scale(spk)), 40);
+		CHECK(wait_status("speaker.strength", "40", 5000), "speaker strength is %s",
+		      status_get("speaker.strength"));
+		CHECK(strcmp(status_get("strength"), "35") == 0, "the mic's strength moved: %s",
+		      status_get("strength"));
+		/* Outputs are sinks only, never the speaker itself: the fake mic is a null sink. */
+		CHECK(wait_for(fake_sink_offered, 8000), "the fake sink is not an output choice");
+		for (guint i = 1; app_dir_page_device_name(spk, i) != NULL; i++)
+			CHECK(strcmp(app_dir_page_device_name(spk, i), "vocana_speaker") != 0,
+			      "the speaker is offered as its own output");
+		out_index = fake_mic_index(APP_DIR_SPEAKER);
+		adw_combo_row_set_selected(ADW_COMBO_ROW(app_dir_page_device_row(spk)), out_index);
+		CHECK(wait_status("speaker.output", fake_mic, 5000), "speaker output is '%s'",
+		      status_get("speaker.output"));
+		CHECK(wait_status("speaker.output_follows_default", "no", 2000),
+		      "the speaker still follows the default sink");
+		CHECK(g_file_get_contents(conf, &text, NULL, NULL) && strstr(text, "speaker = on") &&
+		      strstr(text, "speaker.strength = 40") &&
+		      strstr(text, "speaker.output = vocana_test_mic"),
+		      "the speaker's settings are not saved in %s: %s", conf, text ? text : "");
+		g_clear_pointer(&text, g_free);
+		note("speaker on, strength 40, output %s: saved", fake_mic);
+		adw_combo_row_set_selected(ADW_COMBO_ROW(app_dir_page_device_row(spk)), 0);
+		CHECK(wait_status("speaker.output_follows_default", "yes", 5000),
+		      "the speaker does not follow the default sink again");
+		gtk_switch_set_active(GTK_SWITCH(app_dir_page_switch(spk)), FALSE);
+		CHECK(wait_status("speaker", "no", 5000), "the switch did not remove the speaker");
+		CHECK(wait_for(speaker_says_off, 3000), "the page does not say the speaker is off");
+		CHECK(strcmp(status_get("enabled"), "yes") == 0, "the mic was switched too");
+		note("speaker: output back to the default, switched off");
+		app_window_show_page(win, "mic");
+	}
 
 	/* ---- Startup: both switches write and remove their files (no systemd here) ----------- */
 	{

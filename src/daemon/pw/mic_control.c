@@ -308,7 +308,7 @@ static void handle_enable(struct mic *m, const char *what, bool on, struct contr
 struct device_list {
 	struct control_reply *r;
 	unsigned n;
-	const char *self;
+	const char *self[DIRECTION_N];
 };
 
 static void add_device(void *data, const char *name, const char *description,
@@ -317,8 +317,11 @@ static void add_device(void *data, const char *name, const char *description,
 	struct device_list *d = data;
 	char key[48];
 
-	if (strcmp(name, d->self) == 0)
-		return; /* never offer our own source as the input */
+	/* Never offer our own nodes: the Vocana source as the mic's input, the Vocana Speaker as
+	 * its own output (a loop) or its monitor (what apps play to it, not a device). */
+	for (unsigned i = 0; i < DIRECTION_N; i++)
+		if (d->self[i][0] != '\0' && strcmp(name, d->self[i]) == 0)
+			return;
 	snprintf(key, sizeof(key), "device.%u.name", d->n);
 	control_reply_add(d->r, key, "%s", name);
 	snprintf(key, sizeof(key), "device.%u.description", d->n);
@@ -328,16 +331,21 @@ static void add_device(void *data, const char *name, const char *description,
 	d->n++;
 }
 
-/* The capture devices as the service sees the graph: sources, and sinks (their monitor). */
+/* The devices as the service sees the graph: sources, and sinks (the mic captures their monitor;
+ * the speaker plays into them), with the default of each kind. */
 static void handle_devices(struct mic *m, struct control_reply *r)
 {
 	const struct mic_dir *md = &m->dir[DIRECTION_MIC];
-	struct device_list d = { .r = r, .self = md->node_name };
+	struct device_list d = { .r = r };
 	const char *def = m->graph ? mic_graph_default_source(m->graph) : NULL;
+	const char *def_sink = m->graph ? mic_graph_default_sink(m->graph) : NULL;
 	const char *cur = md->d ? direction_target(md->d) : NULL;
 
+	for (unsigned i = 0; i < DIRECTION_N; i++)
+		d.self[i] = m->dir[i].node_name;
 	control_reply_add(r, "connected", "%s", m->connected ? "yes" : "no");
 	control_reply_add(r, "default", "%s", def ? def : "");
+	control_reply_add(r, "default_sink", "%s", def_sink ? def_sink : "");
 	control_reply_add(r, "input", "%s", cur ? cur : "(none)");
 	control_reply_add(r, "input_follows_default", "%s", md->device ? "no" : "yes");
 	if (m->graph)

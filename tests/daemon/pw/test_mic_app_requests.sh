@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # The control requests the desktop app needs (src/daemon/pw/mic_control.c), against a real PipeWire:
-#   - 'devices' lists the capture devices as the service sees the graph (the fake mic, a sink,
-#     with its description), never the Vocana source itself;
+#   - 'devices' lists the devices as the service sees the graph (the fake mic, a sink, with its
+#     description) and the default sink, never the Vocana source or the Vocana Speaker itself;
 #   - 'set input NAME' captures NAME and 'status' says it no longer follows the default; it is
 #     saved and a restarted service captures it again; 'set input default' follows the default
 #     again (saved too); the Vocana source itself is refused;
@@ -39,6 +39,18 @@ grep -qx "device.$idx.description=Vocana test microphone" <<<"$reply" || fail "d
 grep -q "^device\.[0-9]*\.name=$MIC_NODE\$" <<<"$reply" && fail "the Vocana source lists itself"
 grep -qx "input_follows_default=yes" <<<"$reply" || fail "follows the default at start: $reply"
 note "devices: $n listed"
+# The speaker's view of the same list: the default sink is named, and the Vocana Speaker itself
+# (a sink) is never offered, neither as its own output nor as the mic's input.
+[[ "$(control_raw "enable speaker" | head -n1)" == ok ]] || fail "enable speaker refused"
+pw_wait_until 5 status_is speaker yes || fail "the speaker is not published"
+reply=$(control_raw devices)
+def_sink=$(sed -n 's/^default_sink=//p' <<<"$reply")
+[[ -n "$def_sink" && "$def_sink" != vocana_speaker ]] || fail "default_sink='$def_sink': $reply"
+grep -q "^device\.[0-9]*\.name=$def_sink\$" <<<"$reply" || fail "the default sink is not listed"
+grep -q "^device\.[0-9]*\.name=vocana_speaker\$" <<<"$reply" && fail "the speaker lists itself"
+[[ "$(control_raw "disable speaker" | head -n1)" == ok ]] || fail "disable speaker refused"
+pw_wait_until 5 status_is speaker no || fail "the speaker is still published"
+note "devices: default_sink=$def_sink; the Vocana Speaker not listed"
 
 # ---- set input ----------------------------------------------------------------------------
 reply=$(control_raw "set input $PW_ENV_FAKE_MIC")

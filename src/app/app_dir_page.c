@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The Microphone page (see app_mic_page.h). */
-#include "app/app_mic_page.h"
+/* A direction's page, the Microphone or the Speaker (see app_dir_page.h). */
+#include "app/app_dir_page.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,8 +11,74 @@
 #define METER_FLOOR_DBFS -60.0 /* the bars span -60 .. 0 dBFS, as in 'vocana monitor' */
 #define USER_HOLD_US 1500000   /* a control the user just moved is not overwritten by a poll */
 
-struct app_mic_page {
+/* What differs between the directions: texts (row titles are also the controls' accessible
+ * names, so the two pages' controls never share one) and the figures each shows. */
+struct dir_info {
+	const char *group_title, *group_description, *not_published;
+	const char *device_missing, *no_device;
+	const char *switch_title, *switch_subtitle, *strength_name;
+	const char *device_title, *device_subtitle;
+	const char *levels_description;
+	const char *level_title[3], *level_subtitle[3];
+	enum stat_id published, on, strength, level[3], live;
+	gboolean sinks_only, listen;
+};
+
+static const struct dir_info dir_info[APP_DIR_N] = {
+	[APP_DIR_MIC] = {
+		.group_title = "Noise Cancellation",
+		.group_description =
+			"Apps that record from “Vocana Microphone” hear your voice without the noise.",
+		.not_published = "The service does not publish the Vocana Microphone (it runs with "
+				 "--no-mic).",
+		.device_missing = NULL, /* the window's banner says it: the mic is the main thing */
+		.no_device = NULL,
+		.switch_title = "Noise Cancellation",
+		.switch_subtitle = "Off passes your microphone through unchanged",
+		.strength_name = "Strength",
+		.device_title = "Input Device",
+		.device_subtitle = "The real microphone that Vocana cleans up",
+		.levels_description = "Live while this window is open. Speak: the input moves, the "
+				      "noise stays out of the output.",
+		.level_title = { "Input", "Output", "Voice" },
+		.level_subtitle = { "Your microphone", "What apps hear",
+				    "How sure the model is that you speak" },
+		.published = STAT_mic, .on = STAT_enabled, .strength = STAT_strength,
+		.level = { STAT_input_dbfs, STAT_output_dbfs, STAT_vad }, .live = STAT_recording,
+		.sinks_only = FALSE, .listen = TRUE,
+	},
+	[APP_DIR_SPEAKER] = {
+		.group_title = "Vocana Speaker",
+		.group_description =
+			"Choose “Vocana Speaker” as the output of your call app: you hear the others "
+			"without their noise.",
+		.not_published = "The Vocana Speaker is off: no app can play into it. Switch it on, "
+				 "then choose it as the output of your call app.",
+		.device_missing = "The chosen output device is missing. Plug it in, or choose another "
+				  "one below.",
+		.no_device = "No output device found: the Vocana Speaker plays nowhere.",
+		.switch_title = "Vocana Speaker",
+		.switch_subtitle = "Off removes the speaker; apps playing into it move to another output",
+		.strength_name = "Speaker Strength",
+		.device_title = "Output Device",
+		.device_subtitle = "The real speakers or headphones you hear the cleaned sound on",
+		.levels_description = "Live while an app plays into “Vocana Speaker”.",
+		.level_title = { "Incoming", "To Your Speakers", "Voice Heard" },
+		.level_subtitle = { "What apps play into Vocana Speaker", "What you hear",
+				    "How sure the model is that someone speaks" },
+		.published = STAT_speaker, .on = STAT_speaker, .strength = STAT_speaker_strength,
+		.level = { STAT_speaker_input_dbfs, STAT_speaker_output_dbfs, STAT_speaker_vad },
+		.live = STAT_speaker_playing,
+		.sinks_only = TRUE, .listen = FALSE,
+	},
+};
+
+struct app_dir_page {
 	struct app_service *svc;
+	enum app_direction dir;
+	const struct dir_info *info;
+	GtkWidget *control_group;
+	char state_text[256];
 	GtkWidget *root;
 	GtkWidget *enable_switch, *strength_scale, *strength_label;
 	GtkWidget *device_row;
@@ -36,17 +102,17 @@ static gboolean held(gint64 touched_us)
 
 static void on_switch(GObject *sw, GParamSpec *pspec, gpointer data)
 {
-	struct app_mic_page *p = data;
+	struct app_dir_page *p = data;
 
 	if (p->updating)
 		return;
 	p->switch_touched_us = g_get_monotonic_time();
-	app_service_set_enabled(p->svc, gtk_switch_get_active(GTK_SWITCH(sw)));
+	app_service_set_enabled(p->svc, p->dir, gtk_switch_get_active(GTK_SWITCH(sw)));
 }
 
 static void on_strength(GtkRange *range, gpointer data)
 {
-	struct app_mic_page *p = data;
+	struct app_dir_page *p = data;
 	int v = (int)lround(gtk_range_get_value(range));
 	char text[16];
 
@@ -55,23 +121,23 @@ static void on_strength(GtkRange *range, gpointer data)
 	if (p->updating)
 		return;
 	p->strength_touched_us = g_get_monotonic_time();
-	app_service_set_strength(p->svc, v);
+	app_service_set_strength(p->svc, p->dir, v);
 }
 
 static void on_device(GObject *row, GParamSpec *pspec, gpointer data)
 {
-	struct app_mic_page *p = data;
+	struct app_dir_page *p = data;
 	guint i = adw_combo_row_get_selected(ADW_COMBO_ROW(row));
 
 	if (p->updating || i == GTK_INVALID_LIST_POSITION || i >= p->n_device_names)
 		return;
 	p->device_touched_us = g_get_monotonic_time();
-	app_service_set_input(p->svc, i == 0 ? NULL : p->device_names[i]);
+	app_service_set_device(p->svc, p->dir, i == 0 ? NULL : p->device_names[i]);
 }
 
 static void on_listen(GtkToggleButton *b, gpointer data)
 {
-	struct app_mic_page *p = data;
+	struct app_dir_page *p = data;
 
 	if (p->updating)
 		return;
@@ -112,17 +178,18 @@ static GtkWidget *level_row(const char *title, const char *subtitle, GtkWidget *
 	return row;
 }
 
-static GtkWidget *build_control_group(struct app_mic_page *p)
+static GtkWidget *build_control_group(struct app_dir_page *p)
 {
 	GtkWidget *group = adw_preferences_group_new(), *row, *box;
 
-	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), "Noise Cancellation");
+	p->control_group = group;
+	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), p->info->group_title);
 	adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(group),
-		"Apps that record from “Vocana Microphone” hear your voice without the noise.");
+					      p->info->group_description);
 
 	row = adw_action_row_new();
-	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), "Noise Cancellation");
-	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), "Off passes your microphone through unchanged");
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), p->info->switch_title);
+	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), p->info->switch_subtitle);
 	p->enable_switch = gtk_switch_new();
 	gtk_widget_set_valign(p->enable_switch, GTK_ALIGN_CENTER);
 	/* Its name comes from the row (activatable widget: labelled by the row's title). */
@@ -141,7 +208,7 @@ static GtkWidget *build_control_group(struct app_mic_page *p)
 	gtk_widget_set_size_request(p->strength_scale, 220, -1);
 	gtk_widget_set_hexpand(p->strength_scale, TRUE);
 	gtk_widget_set_valign(p->strength_scale, GTK_ALIGN_CENTER);
-	label_for_a11y(p->strength_scale, "Strength");
+	label_for_a11y(p->strength_scale, p->info->strength_name);
 	p->strength_label = gtk_label_new("–");
 	gtk_label_set_width_chars(GTK_LABEL(p->strength_label), 3);
 	gtk_widget_add_css_class(p->strength_label, "numeric");
@@ -153,33 +220,32 @@ static GtkWidget *build_control_group(struct app_mic_page *p)
 
 	p->device_model = gtk_string_list_new(NULL);
 	p->device_row = adw_combo_row_new();
-	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(p->device_row), "Input Device");
-	adw_action_row_set_subtitle(ADW_ACTION_ROW(p->device_row),
-				    "The real microphone that Vocana cleans up");
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(p->device_row), p->info->device_title);
+	adw_action_row_set_subtitle(ADW_ACTION_ROW(p->device_row), p->info->device_subtitle);
 	adw_combo_row_set_model(ADW_COMBO_ROW(p->device_row), G_LIST_MODEL(p->device_model));
 	g_signal_connect(p->device_row, "notify::selected", G_CALLBACK(on_device), p);
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), p->device_row);
 	return group;
 }
 
-static GtkWidget *build_level_group(struct app_mic_page *p)
+static GtkWidget *build_level_group(struct app_dir_page *p)
 {
 	GtkWidget *group = adw_preferences_group_new();
 
 	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), "Levels");
+	GtkWidget **bars[3] = { &p->in_bar, &p->out_bar, &p->vad_bar };
+	GtkWidget **labels[3] = { &p->in_label, &p->out_label, &p->vad_label };
+
 	adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(group),
-		"Live while this window is open. Speak: the input moves, the noise stays out of the "
-		"output.");
-	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group),
-		level_row("Input", "Your microphone", &p->in_bar, &p->in_label));
-	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group),
-		level_row("Output", "What apps hear", &p->out_bar, &p->out_label));
-	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group),
-		level_row("Voice", "How sure the model is that you speak", &p->vad_bar, &p->vad_label));
+					      p->info->levels_description);
+	for (int i = 0; i < 3; i++)
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(group),
+			level_row(p->info->level_title[i], p->info->level_subtitle[i], bars[i],
+				  labels[i]));
 	return group;
 }
 
-static GtkWidget *build_listen_group(struct app_mic_page *p)
+static GtkWidget *build_listen_group(struct app_dir_page *p)
 {
 	GtkWidget *group = adw_preferences_group_new(), *row;
 	char subtitle[200];
@@ -201,20 +267,23 @@ static GtkWidget *build_listen_group(struct app_mic_page *p)
 	return group;
 }
 
-struct app_mic_page *app_mic_page_new(struct app_service *svc)
+struct app_dir_page *app_dir_page_new(struct app_service *svc, enum app_direction dir)
 {
-	struct app_mic_page *p = g_new0(struct app_mic_page, 1);
+	struct app_dir_page *p = g_new0(struct app_dir_page, 1);
 
 	p->svc = svc;
+	p->dir = dir;
+	p->info = &dir_info[dir];
 	p->root = adw_preferences_page_new();
 	adw_preferences_page_add(ADW_PREFERENCES_PAGE(p->root),
 				 ADW_PREFERENCES_GROUP(build_control_group(p)));
 	adw_preferences_page_add(ADW_PREFERENCES_PAGE(p->root),
 				 ADW_PREFERENCES_GROUP(build_level_group(p)));
-	adw_preferences_page_add(ADW_PREFERENCES_PAGE(p->root),
-				 ADW_PREFERENCES_GROUP(build_listen_group(p)));
+	if (p->info->listen)
+		adw_preferences_page_add(ADW_PREFERENCES_PAGE(p->root),
+					 ADW_PREFERENCES_GROUP(build_listen_group(p)));
 	/* The page lives as long as its widget. */
-	g_object_set_data_full(G_OBJECT(p->root), "app-mic-page", p, g_free);
+	g_object_set_data_full(G_OBJECT(p->root), "app-dir-page", p, g_free);
 	return p;
 }
 
@@ -239,82 +308,120 @@ static void set_level(GtkWidget *bar, GtkWidget *label, double dbfs, gboolean li
 	gtk_label_set_text(GTK_LABEL(label), text);
 }
 
-static void update_devices(struct app_mic_page *p, const struct app_snapshot *s)
+static void update_devices(struct app_dir_page *p, const struct app_snapshot *s)
 {
 	char def[300];
-	gboolean same = s->n_devices >= 0 && (guint)s->n_devices + 1 == p->n_device_names;
-	guint want = 0;
+	const struct app_dir_device *dd = &s->dir[p->dir];
+	const struct app_device *devs[APP_MAX_DEVICES];
+	gboolean same;
+	guint want = 0, n = 0;
 
 	if (s->n_devices < 0)
 		return;
-	for (int i = 0; same && i < s->n_devices; i++)
-		same = strcmp(p->device_names[i + 1], s->devices[i].name) == 0;
+	/* The mic captures any device (a sink through its monitor); the speaker plays into sinks. */
+	for (int i = 0; i < s->n_devices; i++)
+		if (!p->info->sinks_only || s->devices[i].sink)
+			devs[n++] = &s->devices[i];
+	same = n + 1 == p->n_device_names;
+	for (guint i = 0; same && i < n; i++)
+		same = strcmp(p->device_names[i + 1], devs[i]->name) == 0;
 	if (!same) {
-		const char **items = g_new0(const char *, (gsize)s->n_devices + 2);
-		char **labels = g_new0(char *, (gsize)s->n_devices + 1);
+		const char **items = g_new0(const char *, (gsize)n + 2);
+		char **labels = g_new0(char *, (gsize)n + 1);
 		const char *def_desc = NULL;
 
-		for (int i = 0; i < s->n_devices; i++)
-			if (strcmp(s->devices[i].name, s->default_device) == 0)
-				def_desc = s->devices[i].description;
-		/* The desktop's default may be no capture device at all, or Vocana itself (then the
+		for (guint i = 0; i < n; i++)
+			if (strcmp(devs[i]->name, s->default_device[p->dir]) == 0)
+				def_desc = devs[i]->description;
+		/* The desktop's default may be no such device at all, or Vocana itself (then the
 		 * service keeps the previous real default): say "follow the desktop" then. */
 		snprintf(def, sizeof(def), "Default%s%s", def_desc ? " — " : " (follow the desktop)",
 			 def_desc ? def_desc : "");
 		items[0] = def;
 		p->device_names[0][0] = '\0';
-		for (int i = 0; i < s->n_devices; i++) {
-			labels[i] = s->devices[i].sink ?
-				g_strdup_printf("Monitor of %s", s->devices[i].description) :
-				g_strdup(s->devices[i].description);
+		for (guint i = 0; i < n; i++) {
+			labels[i] = devs[i]->sink && !p->info->sinks_only ?
+				g_strdup_printf("Monitor of %s", devs[i]->description) :
+				g_strdup(devs[i]->description);
 			items[i + 1] = labels[i];
-			g_strlcpy(p->device_names[i + 1], s->devices[i].name, sizeof(p->device_names[0]));
+			g_strlcpy(p->device_names[i + 1], devs[i]->name, sizeof(p->device_names[0]));
 		}
-		p->n_device_names = (guint)s->n_devices + 1;
+		p->n_device_names = n + 1;
 		gtk_string_list_splice(p->device_model, 0,
 				       g_list_model_get_n_items(G_LIST_MODEL(p->device_model)), items);
-		for (int i = 0; i < s->n_devices; i++)
+		for (guint i = 0; i < n; i++)
 			g_free(labels[i]);
 		g_free(labels);
 		g_free(items);
 	}
-	if (!s->follows_default)
+	if (!dd->follows_default)
 		for (guint i = 1; i < p->n_device_names; i++)
-			if (strcmp(p->device_names[i], s->input) == 0)
+			if (strcmp(p->device_names[i], dd->device) == 0)
 				want = i;
 	if (!held(p->device_touched_us) &&
 	    adw_combo_row_get_selected(ADW_COMBO_ROW(p->device_row)) != want)
 		adw_combo_row_set_selected(ADW_COMBO_ROW(p->device_row), want);
 }
 
-void app_mic_page_update(struct app_mic_page *p, const struct app_snapshot *s)
+static void update_listen(struct app_dir_page *p, const struct app_snapshot *s);
+
+/* The controls group's description: the direction's state when something is wrong with it. */
+static void update_state_text(struct app_dir_page *p, const struct app_snapshot *s, gboolean up)
 {
 	const struct monitor_stats *st = &s->reading.stats;
+	const struct app_dir_device *dd = &s->dir[p->dir];
+	const char *text = p->info->group_description;
+
+	if (up && monitor_flag(st, p->info->published) == 0)
+		text = p->info->not_published;
+	else if (up && p->info->device_missing && strcmp(dd->device, "(none)") == 0)
+		text = dd->follows_default ? p->info->no_device : p->info->device_missing;
+	if (strcmp(text, p->state_text) != 0) {
+		g_strlcpy(p->state_text, text, sizeof(p->state_text));
+		adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(p->control_group), text);
+	}
+}
+
+void app_dir_page_update(struct app_dir_page *p, const struct app_snapshot *s)
+{
+	const struct monitor_stats *st = &s->reading.stats;
+	const struct dir_info *in = p->info;
 	gboolean up = s->state == APP_STATE_RUNNING || s->state == APP_STATE_SLOW;
-	gboolean live = up && s->have_stats && monitor_flag(st, STAT_recording) == 1;
+	gboolean live = up && s->have_stats && monitor_flag(st, in->live) == 1;
+	int on = monitor_flag(st, in->on);
 	char text[64];
 
 	p->updating = TRUE;
 	gtk_widget_set_sensitive(p->root, up);
-	if (up && monitor_flag(st, STAT_enabled) >= 0 && !held(p->switch_touched_us) &&
-	    gtk_switch_get_active(GTK_SWITCH(p->enable_switch)) != (monitor_flag(st, STAT_enabled) == 1))
-		gtk_switch_set_active(GTK_SWITCH(p->enable_switch), monitor_flag(st, STAT_enabled) == 1);
-	if (up && !isnan(st->num[STAT_strength]) &&
+	update_state_text(p, s, up);
+	if (up && on >= 0 && !held(p->switch_touched_us) &&
+	    gtk_switch_get_active(GTK_SWITCH(p->enable_switch)) != (on == 1))
+		gtk_switch_set_active(GTK_SWITCH(p->enable_switch), on == 1);
+	if (up && !isnan(st->num[in->strength]) &&
 	    !held(p->strength_touched_us) &&
-	    lround(gtk_range_get_value(GTK_RANGE(p->strength_scale))) != lround(st->num[STAT_strength]))
-		gtk_range_set_value(GTK_RANGE(p->strength_scale), st->num[STAT_strength]);
+	    lround(gtk_range_get_value(GTK_RANGE(p->strength_scale))) != lround(st->num[in->strength]))
+		gtk_range_set_value(GTK_RANGE(p->strength_scale), st->num[in->strength]);
 	if (up)
 		update_devices(p, s);
-	set_level(p->in_bar, p->in_label, st->num[STAT_input_dbfs], live);
-	set_level(p->out_bar, p->out_label, st->num[STAT_output_dbfs], live);
-	if (live && !isnan(st->num[STAT_vad])) {
-		gtk_level_bar_set_value(GTK_LEVEL_BAR(p->vad_bar), st->num[STAT_vad]);
-		snprintf(text, sizeof(text), "%.0f %%", 100.0 * st->num[STAT_vad]);
+	set_level(p->in_bar, p->in_label, st->num[in->level[0]], live);
+	set_level(p->out_bar, p->out_label, st->num[in->level[1]], live);
+	if (live && !isnan(st->num[in->level[2]])) {
+		gtk_level_bar_set_value(GTK_LEVEL_BAR(p->vad_bar), st->num[in->level[2]]);
+		snprintf(text, sizeof(text), "%.0f %%", 100.0 * st->num[in->level[2]]);
 		gtk_label_set_text(GTK_LABEL(p->vad_label), text);
 	} else {
 		gtk_level_bar_set_value(GTK_LEVEL_BAR(p->vad_bar), 0.0);
 		gtk_label_set_text(GTK_LABEL(p->vad_label), "–");
 	}
+	if (p->listen_button)
+		update_listen(p, s);
+	p->updating = FALSE;
+}
+
+static void update_listen(struct app_dir_page *p, const struct app_snapshot *s)
+{
+	char text[64];
+
 	if (!held(p->listen_touched_us) &&
 	    gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(p->listen_button)) != s->listening)
 		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(p->listen_button), s->listening);
@@ -324,40 +431,44 @@ void app_mic_page_update(struct app_mic_page *p, const struct app_snapshot *s)
 	} else {
 		gtk_button_set_label(GTK_BUTTON(p->listen_button), "Listen");
 	}
-	p->updating = FALSE;
 }
 
-GtkWidget *app_mic_page_widget(struct app_mic_page *p)
+GtkWidget *app_dir_page_widget(struct app_dir_page *p)
 {
 	return p->root;
 }
 
-GtkWidget *app_mic_page_switch(struct app_mic_page *p)
+GtkWidget *app_dir_page_switch(struct app_dir_page *p)
 {
 	return p->enable_switch;
 }
 
-GtkWidget *app_mic_page_scale(struct app_mic_page *p)
+GtkWidget *app_dir_page_scale(struct app_dir_page *p)
 {
 	return p->strength_scale;
 }
 
-GtkWidget *app_mic_page_device_row(struct app_mic_page *p)
+GtkWidget *app_dir_page_device_row(struct app_dir_page *p)
 {
 	return p->device_row;
 }
 
-GtkWidget *app_mic_page_listen_button(struct app_mic_page *p)
+GtkWidget *app_dir_page_listen_button(struct app_dir_page *p)
 {
 	return p->listen_button;
 }
 
-const char *app_mic_page_device_name(struct app_mic_page *p, guint i)
+const char *app_dir_page_state_text(struct app_dir_page *p)
+{
+	return p->state_text;
+}
+
+const char *app_dir_page_device_name(struct app_dir_page *p, guint i)
 {
 	return i < p->n_device_names ? p->device_names[i] : NULL;
 }
 
-GtkWidget *app_mic_page_input_bar(struct app_mic_page *p)
+GtkWidget *app_dir_page_input_bar(struct app_dir_page *p)
 {
 	return p->in_bar;
 }
