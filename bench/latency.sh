@@ -11,17 +11,13 @@
 #     times, summed over the same windows); the rest is mostly the cost of being a PipeWire client
 #     (a wake-up and four system calls per graph cycle);
 #   - service.rss: resident memory (VmRSS) after those recordings.
-<<<<<<< HEAD
-# Run by 'vocana bench pipeline' (src/cli/bench/bench_latency.c), or by hand:
-=======
 # And the Vocana Speaker (turned on after that, playing into a stereo null sink, the default):
 #   - pipeline.speaker.latency.qN: what it adds at quantum N, by impulse against the direct path
 #     (the same impulses played straight into the sink), both channels alike;
 #   - service.cpu.both: the service's CPU while audio flows through both directions at once
 #     (a recording of the mic and a stereo player into the speaker, strength 100, quantum 256);
 #   - service.rss.both: resident memory with both directions running.
-# Run by 'vocana bench pipeline' (src/cli/bench_latency.c), or by hand:
->>>>>>> speaker
+# Run by 'vocana bench pipeline' (src/cli/bench/bench_latency.c), or by hand:
 #   bench/latency.sh VOCANA PW_PLAY_RECORD PW_ANALYZE [--quick]
 # Output on stdout, one line per figure:
 #   stat name=NAME unit=UNIT median=M p99=P min=A max=B repeats=N

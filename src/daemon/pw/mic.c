@@ -7,6 +7,7 @@
 #include "pw/mic_private.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,6 +26,26 @@
 #define CAPTURE_RETRY_MS 500          /* after the server dropped our capture stream */
 #define STATS_INTERVAL_MS 1000
 #define MIC_WORKER_PRIORITY 70 /* SCHED_FIFO, below PipeWire's data thread (module-rt: 88) */
+
+/*
+ * Every pw_stream carries PipeWire's in-process adapter and converter, with large blocks of which
+ * only a few pages are ever touched (smaps: one 4.1 MiB mapping per stream, four with both
+ * directions, plus two of 8.4 MiB). glibc's dynamic mmap threshold
+ * rises to the size of the first such mmapped block freed (a device stream re-created), so from
+ * then on they come from the heap: each re-created stream lands at a new offset there and touches
+ * new pages, and the freed ones stay resident between live blocks (never trimmed). The soak with
+ * both directions grew by 4.4 MiB per device change (heap 1.9 -> 24.9 MiB of address space, 14.9
+ * -> 29.4 MB RSS). A fixed threshold (glibc's default, 128 KiB; fixing it turns the dynamic one
+ * off) keeps every large block its own mapping, returned to the kernel when freed: RSS stays at
+ * 15.2 MB through the same faults. Only the main thread allocates (nothing on the data thread),
+ * and streams are made a few times per device change, so the mmap calls cost nothing that counts.
+ */
+static void tune_allocator(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
 
 void mic_log(const struct mic *m, const char *level, const char *fmt, ...)
 {
@@ -573,6 +594,7 @@ int mic_run(const struct mic_options *opts)
 	sigaddset(&quit_signals, SIGTERM);
 	sigaddset(&quit_signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &quit_signals, &old_mask);
+	tune_allocator();
 	pw_init(NULL, NULL);
 	m = calloc(1, sizeof(*m));
 	if (m == NULL) {

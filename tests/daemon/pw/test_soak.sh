@@ -28,6 +28,15 @@ Q=256
 RSS_GROWTH_KIB=2048
 RSS_MAX_KIB=20480
 
+# What the RSS is made of (anonymous heap, mapped files, shared memory such as PipeWire's buffer
+# pools), so a growth points at its cause.
+rss_parts()
+{
+	awk '/^(Rss|Anonymous|Shared_Clean|Shared_Dirty|Private_Dirty):/ {printf "%s %s ", $1, $2}' \
+		"/proc/$MIC_PID/smaps_rollup" 2>/dev/null
+	grep -E '^Rss(Anon|File|Shmem):' "/proc/$MIC_PID/status" 2>/dev/null | tr -s ' \t\n' ' '
+}
+
 now_s()
 {
 	date +%s
@@ -130,6 +139,9 @@ while (($(now_s) < end)); do
 	[[ -n "$rss_first" ]] || rss_first=$rss
 	note "round $round: RSS $rss KiB; mic xruns $(status_get xruns) ($(status_get xrun_lost_ms) ms)," \
 		"speaker xruns $(status_get speaker.xruns) ($(status_get speaker.xrun_lost_ms) ms)"
+	note "round $round: $(rss_parts)"
+	[[ -z "${SOAK_SMAPS_DIR:-}" ]] || cp "/proc/$MIC_PID/smaps" "$SOAK_SMAPS_DIR/smaps.$round"
+	[[ -z "${SOAK_SMAPS_DIR:-}" ]] || ls "/proc/$MIC_PID/task" | wc -l >"$SOAK_SMAPS_DIR/threads.$round"
 	fault "$round"
 done
 
