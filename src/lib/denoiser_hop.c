@@ -27,9 +27,6 @@
 #define VC_GAIN_UNITY 0.9999f
 /* Smallest band gain scale_attenuation() works with (-100 dB): keeps logf finite. */
 #define VC_GAIN_MIN 1e-5f
-/* Digital silence this long (0.5 s) restarts the network when sound returns; see
- * restart_after_silence(). Shorter gaps (pauses in gated speech) keep the network's context. */
-#define VC_SILENCE_RESTART_HOPS 50u
 
 static float *carve(char **cursor, size_t n_floats)
 {
@@ -61,7 +58,7 @@ int denoiser_hop_init(struct vocana_denoiser *d)
 	size_t n_hist = (size_t)d->df_order * d->n_df * 2;
 	size_t bytes = carve_size(n_feat) + carve_size(m->hp.n_erb) + carve_size(n_coefs) +
 		       carve_size(VC_BINS) + 2 * carve_size(2 * VC_BINS) + carve_size(n_hist) +
-		       2 * carve_size(m->hp.n_erb);
+		       3 * carve_size(m->hp.n_erb);
 	d->arena = aligned_alloc(64, bytes);
 	if (!d->arena)
 		return -ENOMEM;
@@ -75,6 +72,7 @@ int denoiser_hop_init(struct vocana_denoiser *d)
 	d->df_hist = carve(&cursor, n_hist);
 	d->band_mix = carve(&cursor, m->hp.n_erb);
 	d->out_energy = carve(&cursor, m->hp.n_erb);
+	d->cross_energy = carve(&cursor, m->hp.n_erb);
 	return 0;
 }
 
@@ -92,33 +90,34 @@ void denoiser_reset_hop(struct vocana_denoiser *d)
 	nn_reset(d->nn);
 	memset(d->df_hist, 0, (size_t)d->df_order * d->n_df * 2 * sizeof(float));
 	d->df_hist_pos = 0;
-	d->silent_hops = 0;
 	d->vad = 0.0f;
 	d->scale = d->scale_target;
 }
 
 /*
- * After a long digital silence (a muted microphone, a file that starts with zeros) the first sound
- * meets the network as a stream's first sound does: recurrent state and deep-filter history
- * cleared. The start of a stream is what every training example begins with, so the network
- * suppresses noise there within a few hops; its state after a second of silence is a condition it
- * met less often, and it took 2-3 times longer to clamp down on noise that follows. Nothing is lost:
- * silence carries no information, and the feature normaliser keeps its means across it
- * (features.c), so the level of the noise before a mute still counts after it.
+ * Digital silence (every band below VC_SILENCE_ENERGY: a muted microphone, a file that starts with
+ * zeros) passes through and the network does not run: its recurrent state stays as it was before
+ * the silence. Silence carries no information, so after a mute the network carries on with the
+ * noise it knew, as the feature normaliser does with its means (features.c), and the noise is
+ * suppressed from the first hop after the unmute; a stream that starts silent starts with the
+ * network's initial state when its first sound comes. Running the network through the silence
+ * instead drifted its state: with the session-3 model, noise 100-300 ms after a 1 s mute was
+ * +16 dB over the steady state (white), and resetting the state after a silence (tried first) still
+ * left +10 dB, a cold start. Training does not freeze inside an example (its 0.1-1.5 s mutes are
+ * learnt through): the one place the C denoiser and the PyTorch model differ, and only on such
+ * silences. A muted microphone also costs no network time.
  */
-static void restart_after_silence(struct vocana_denoiser *d, bool silent)
+static void pass_silent_hop(struct vocana_denoiser *d)
 {
-	if (silent) {
-		if (d->silent_hops < UINT32_MAX)
-			d->silent_hops++;
-		return;
-	}
-	if (d->silent_hops >= VC_SILENCE_RESTART_HOPS) {
-		nn_reset(d->nn);
-		memset(d->df_hist, 0, (size_t)d->df_order * d->n_df * 2 * sizeof(float));
-		d->df_hist_pos = 0;
-	}
-	d->silent_hops = 0;
+	const uint32_t n_erb = d->model->hp.n_erb;
+
+	for (uint32_t b = 0; b < n_erb; b++)
+		d->gains[b] = 1.0f;
+	/* The identity deep filter: C_{k,0} = 1, every other tap 0. */
+	memset(d->df_coefs, 0, nn_model_n_df_coefs(d->model) * sizeof(float));
+	for (uint32_t k = 0; k < d->n_df; k++)
+		d->df_coefs[(size_t)k * d->df_order * 2] = 1.0f;
+	d->vad = 0.0f;
 }
 
 void denoiser_time_hops(struct vocana_denoiser *d, struct telemetry *t)
@@ -146,35 +145,51 @@ static void apply_deep_filter(struct vocana_denoiser *d)
 }
 
 /*
- * Strength below 100: keep a per-band share m_b of the noisy input, Y <- m X + (1 - m) Y, chosen so
- * that a band the model attenuates by A dB is attenuated by a * A dB, a = strength / 100. With the
- * band's magnitude gain g = sqrt(E_Y / E_X) and Y ~ g X, |m + (1 - m) g| = g^a gives
- * m = (g^a - g) / (1 - g) (1 - a in the limit g -> 1). Scaling the attenuation in dB makes equal
- * strength steps sound like equal steps (loudness follows level in dB), and the strength is relative
- * to what the model removes, so every step changes the sound: a fixed dB ceiling stopped mattering
- * once it exceeded the model's own suppression (30 and 100 sounded alike). Where the model removes
- * nothing, nothing changes; a gain above 1 (the deep filter may restore energy) is treated as 1.
- * The m_b are interpolated to bins like the band gains, so the blend is smooth across bands.
+ * Strength below 100: keep a per-band share m_b of the noisy input X in the model's output Y,
+ * Z = m X + (1 - m) Y, chosen so that a band the model attenuates by A dB is attenuated by a * A dB,
+ * a = strength / 100: with the band's gain g = sqrt(E_Y / E_X), E_Z = g^(2a) E_X. Scaling the
+ * attenuation in dB makes equal strength steps sound like equal steps (loudness follows level in
+ * dB), and the strength is relative to what the model removes, so every step changes the sound: a
+ * fixed dB ceiling stopped mattering once it exceeded the model's own suppression (30 and 100
+ * sounded alike).
+ *
+ * E_Z = m^2 E_X + (1 - m)^2 E_Y + 2 m (1 - m) C_XY is solved for m exactly, with the band's
+ * cross-energy C_XY: what is left of noise in Y is largely uncorrelated with X (the deep filter
+ * and the gains change its phase and shape), and treating Y as g X (session 4's first version)
+ * made 90 remove more than 100 did on white noise. E_Z - g^(2a) E_X is a quadratic in m that is
+ * <= 0 at m = 0 (E_Y <= g^(2a) E_X) and >= 0 at m = 1, with a non-negative leading coefficient
+ * sum |X - Y|^2, so it has exactly one root in [0, 1], which falls as a grows. Where the model
+ * removes nothing, nothing changes; a gain above 1 (the deep filter may restore energy) is treated
+ * as 1. The m_b are interpolated to bins like the band gains, so the blend is smooth across bands.
  */
+static float band_mix_share(float ex, float ey, float cxy, float a)
+{
+	float g = ex > 0.0f ? sqrtf(ey / ex) : 1.0f;
+
+	if (a <= 0.0f)
+		return 1.0f; /* strength 0: the input exactly, bit for bit */
+	if (!(g < VC_GAIN_UNITY)) /* also NaN-safe */
+		return 1.0f - a;
+	if (g < VC_GAIN_MIN)
+		g = VC_GAIN_MIN;
+	const float target = ex * expf(2.0f * a * logf(g));
+	const float qa = ex + ey - 2.0f * cxy, qb = 2.0f * (cxy - ey), qc = ey - target;
+	if (!(qa > 1e-6f * ex))
+		return 1.0f - a; /* X and Y (nearly) equal: any share gives the same */
+	const float root = sqrtf(fmaxf(qb * qb - 4.0f * qa * qc, 0.0f));
+	/* The non-negative root, in the form without cancellation for either sign of qb. */
+	float m = qb >= 0.0f ? -2.0f * qc / (qb + root) : (root - qb) / (2.0f * qa);
+	return m < 0.0f ? 0.0f : m > 1.0f ? 1.0f : m;
+}
+
 static void scale_attenuation(struct vocana_denoiser *d, float a)
 {
 	const uint32_t n_erb = d->model->hp.n_erb;
 
 	bands_energy(&d->feat.bands, d->out_spec, d->out_energy);
-	for (uint32_t b = 0; b < n_erb; b++) {
-		float ex = d->feat.energy[b], ey = d->out_energy[b];
-		float g = ex > 0.0f ? sqrtf(ey / ex) : 1.0f;
-		float m;
-
-		if (!(g < VC_GAIN_UNITY)) { /* also NaN-safe */
-			m = 1.0f - a;
-		} else {
-			if (g < VC_GAIN_MIN)
-				g = VC_GAIN_MIN;
-			m = (expf(a * logf(g)) - g) / (1.0f - g);
-		}
-		d->band_mix[b] = m;
-	}
+	bands_cross_energy(&d->feat.bands, d->spec, d->out_spec, d->cross_energy);
+	for (uint32_t b = 0; b < n_erb; b++)
+		d->band_mix[b] = band_mix_share(d->feat.energy[b], d->out_energy[b], d->cross_energy[b], a);
 	bands_interp_gains(&d->feat.bands, d->band_mix, d->bin_gains);
 	for (uint32_t k = 0; k < VC_BINS; k++) {
 		const float mk = d->bin_gains[k];
@@ -193,8 +208,10 @@ void denoiser_run_hop(struct vocana_denoiser *d, const float *hop, float *wet)
 	_mm_setcsr(csr | 0x8040); /* FTZ | DAZ */
 #endif
 	stft_analyze(d->stft, hop, d->spec);
-	restart_after_silence(d, features_compute(&d->feat, d->spec, d->features));
-	nn_forward(d->nn, d->features, d->gains, d->df_coefs, &d->vad);
+	if (features_compute(&d->feat, d->spec, d->features))
+		pass_silent_hop(d);
+	else
+		nn_forward(d->nn, d->features, d->gains, d->df_coefs, &d->vad);
 
 	/* Remember this hop's low bins for the deep filter. */
 	d->df_hist_pos = (d->df_hist_pos + 1) % d->df_order;

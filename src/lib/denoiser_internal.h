@@ -55,11 +55,11 @@ struct vocana_denoiser {
 	float *bin_gains;      /* VC_BINS */
 	float *band_mix;       /* n_erb: per-band input share of the strength blend */
 	float *out_energy;     /* n_erb: band energies of the enhanced spectrum */
+	float *cross_energy;   /* n_erb: band cross-energies of the noisy and enhanced spectra */
 	float *spec;           /* 2 * VC_BINS: this hop's noisy spectrum */
 	float *out_spec;       /* 2 * VC_BINS: enhanced spectrum */
 	float *df_hist;        /* df_order * n_df * 2: noisy low bins of the last df_order hops */
 	uint32_t df_hist_pos;  /* slot of the current hop in df_hist */
-	uint32_t silent_hops;  /* digital-silence hops in a row up to the last one */
 	void *arena;
 	float vad;
 	int strength;

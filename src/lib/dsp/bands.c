@@ -113,6 +113,21 @@ void bands_energy(const struct bands *b, const float *spec, float *energy)
 		energy[band] *= b->energy_scale[band];
 }
 
+void bands_cross_energy(const struct bands *b, const float *x, const float *y, float *cross)
+{
+	for (unsigned band = 0; band < VC_N_BANDS; band++)
+		cross[band] = 0.0f;
+	for (unsigned k = 0; k < VC_BINS; k++) {
+		float p = x[2 * k] * y[2 * k] + x[2 * k + 1] * y[2 * k + 1];
+		unsigned lo = b->lo_band[k];
+
+		cross[lo] += b->lo_weight[k] * p;
+		cross[lo + 1] += b->hi_weight[k] * p;
+	}
+	for (unsigned band = 0; band < VC_N_BANDS; band++)
+		cross[band] *= b->energy_scale[band];
+}
+
 void bands_interp_gains(const struct bands *b, const float *gains, float *bin_gains)
 {
 	for (unsigned k = 0; k < VC_BINS; k++) {

@@ -34,6 +34,13 @@ void bands_init(struct bands *b);
 void bands_energy(const struct bands *b, const float *spec, float *energy);
 
 /*
+ * Band cross-energies of two spectra, weighted and scaled like bands_energy():
+ *   C_b = sum_k w_b(k) Re(X_k conj(Y_k)) / VC_HOP / sum_k w_b(k)
+ * (bands_energy(X) is the cross-energy of X with itself). cross: VC_N_BANDS floats.
+ */
+void bands_cross_energy(const struct bands *b, const float *x, const float *y, float *cross);
+
+/*
  * Per-bin gains from band gains: G_k = sum_b w_b(k) g_b (linear interpolation between the band
  * centres, so there are no steps between bands). gains: VC_N_BANDS, bin_gains: VC_BINS floats.
  */

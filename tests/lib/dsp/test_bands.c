@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* ERB bands: centre constraints, the pinned centre table, partition of unity, gain interpolation,
- * and the energy scale (white noise of variance s^2 gives E_b ~ s^2 in every band). */
+ * the energy scale (white noise of variance s^2 gives E_b ~ s^2 in every band) and cross-energies. */
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
@@ -214,6 +214,35 @@ static void test_energy_sine(void)
 	stft_destroy(s);
 }
 
+/* Cross-energies: of a spectrum with itself, its band energies; with -X, their negation; with a
+ * spectrum rotated by 90 degrees (i X), zero. */
+static void test_cross_energy(void)
+{
+	struct bands b;
+	float x[2 * VC_BINS], y[2 * VC_BINS], e[VC_N_BANDS], c[VC_N_BANDS];
+	unsigned seed = 7;
+
+	bands_init(&b);
+	for (unsigned k = 0; k < 2 * VC_BINS; k++)
+		x[k] = test_randf(&seed);
+	bands_energy(&b, x, e);
+	bands_cross_energy(&b, x, x, c);
+	for (unsigned j = 0; j < VC_N_BANDS; j++)
+		CHECK_MSG(fabsf(c[j] - e[j]) <= 1e-6f * e[j], "band %u: %g vs %g", j, c[j], e[j]);
+	for (unsigned k = 0; k < 2 * VC_BINS; k++)
+		y[k] = -x[k];
+	bands_cross_energy(&b, x, y, c);
+	for (unsigned j = 0; j < VC_N_BANDS; j++)
+		CHECK_MSG(fabsf(c[j] + e[j]) <= 1e-6f * e[j], "band %u: %g vs %g", j, c[j], -e[j]);
+	for (unsigned k = 0; k < VC_BINS; k++) {
+		y[2 * k] = -x[2 * k + 1];
+		y[2 * k + 1] = x[2 * k];
+	}
+	bands_cross_energy(&b, x, y, c);
+	for (unsigned j = 0; j < VC_N_BANDS; j++)
+		CHECK_MSG(fabsf(c[j]) <= 1e-6f * e[j], "band %u: %g", j, c[j]);
+}
+
 int main(void)
 {
 	RUN_TEST(test_centers);
@@ -222,5 +251,6 @@ int main(void)
 	RUN_TEST(test_energy_single_bin);
 	RUN_TEST(test_energy_white_noise);
 	RUN_TEST(test_energy_sine);
+	RUN_TEST(test_cross_energy);
 	return test_finish();
 }
