@@ -244,7 +244,13 @@ static void out_process(void *data)
 		d->settle_cycles = DIRECTION_SETTLE_CYCLES;
 		atomic_store_explicit(&d->reset_session, false, memory_order_release);
 	}
-	if (atomic_exchange_explicit(&d->recover_now, false, memory_order_acquire))
+	/* The speaker's playback is triggered by the node's callback, so it always runs after its
+	 * input arrived: a hand-off a quantum behind (left from a cycle of a device change, when the
+	 * two streams briefly ran on different drivers) is never a graph that keeps flipping. It
+	 * returns to the same cycle at the next chance, not after the hand-off's wait for flipping
+	 * graphs, which a few device changes in one session doubled to 4, 8, 16 s. */
+	if (atomic_exchange_explicit(&d->recover_now, false, memory_order_acquire) ||
+	    (d->trigger_rt && handoff_delay(d->ch[0].handoff) > 0))
 		for (uint32_t c = 0; c < d->channels; c++)
 			handoff_recover_soon(d->ch[c].handoff);
 	if (pos)
