@@ -692,6 +692,7 @@ void direction_get_stats(const struct direction *d, struct direction_stats *st)
 	st->xrun_lost_us = atomic_load(&d->xrun_lost_us);
 	st->xrun_max_us = atomic_load(&d->xrun_max_us);
 	st->no_output_buffer = atomic_load(&d->no_output_buffer);
+	st->stale_buffers = atomic_load(&d->stale_buffers);
 	st->process_ns = atomic_load(&d->process_ns);
 	st->process_ns_max = atomic_load(&d->process_ns_max);
 	st->quantum = atomic_load(&d->quantum);

@@ -99,6 +99,7 @@ struct direction_stats {
 	uint64_t xrun_lost_us;      /* audio those gaps skipped, in total */
 	uint32_t xrun_max_us;       /* the longest gap */
 	uint64_t no_output_buffer;  /* out callbacks with no buffer to fill */
+	uint64_t stale_buffers;     /* out callbacks that found an earlier buffer still queued */
 	uint64_t process_ns;        /* total time in the out callback */
 	uint32_t process_ns_max;
 	uint32_t quantum;           /* samples per cycle, last seen */

@@ -91,7 +91,7 @@ struct direction {
 	/* Data thread writes, anyone reads. */
 	atomic_uint_fast64_t cycles, cycles_no_input, in_cycles, xruns, xrun_lost_us,
 		no_output_buffer, process_ns, handoff_switches, handoff_recoveries, reorders,
-		silent_cycles;
+		silent_cycles, stale_buffers;
 	atomic_uint process_ns_max, xrun_max_us, quantum, rate, adapter_latency, handoff_delay,
 		out_first_samples;
 	_Atomic float input_peak, output_peak;

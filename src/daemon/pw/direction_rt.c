@@ -150,6 +150,19 @@ static void in_process(void *data)
 
 /* ---- The out callback: engines, out ----------------------------------------------------- */
 
+/* Buffers of ours the stream still holds queued, not yet handed to the graph. At the start of
+ * our cycle there should be none: the last one was taken in the last cycle. (pw_stream_get_time_n()
+ * reads under a sequence count: no lock, no allocation.) */
+static uint32_t queued_buffers(struct pw_stream *st)
+{
+	struct pw_time t;
+
+	memset(&t, 0, sizeof(t));
+	if (pw_stream_get_time_n(st, &t, sizeof(t)) < 0)
+		return 0;
+	return t.queued_buffers;
+}
+
 /* Channel c of a cycle at pos: its input from the hand-off (in place, or assembled in dst). */
 static const float *read_channel(struct direction *d, uint32_t c, const struct spa_io_position *pos,
 				 float *dst, uint32_t n, uint32_t *missing)
@@ -231,11 +244,19 @@ static void out_process(void *data)
 		d->settle_cycles = DIRECTION_SETTLE_CYCLES;
 		atomic_store_explicit(&d->reset_session, false, memory_order_release);
 	}
-	if (atomic_exchange_explicit(&d->recover_now, false, memory_order_acquire))
+	/* The speaker's playback is triggered by the node's callback, so it always runs after its
+	 * input arrived: a hand-off a quantum behind (left from a cycle of a device change, when the
+	 * two streams briefly ran on different drivers) is never a graph that keeps flipping. It
+	 * returns to the same cycle at the next chance, not after the hand-off's wait for flipping
+	 * graphs, which a few device changes in one session doubled to 4, 8, 16 s. */
+	if (atomic_exchange_explicit(&d->recover_now, false, memory_order_acquire) ||
+	    (d->trigger_rt && handoff_delay(d->ch[0].handoff) > 0))
 		for (uint32_t c = 0; c < d->channels; c++)
 			handoff_recover_soon(d->ch[c].handoff);
 	if (pos)
 		track_position(d, pos);
+	if (queued_buffers(st) > 0)
+		atomic_fetch_add_explicit(&d->stale_buffers, 1, memory_order_relaxed);
 	out = pw_stream_dequeue_buffer(st);
 	if (out == NULL || out->buffer->n_datas < d->channels) {
 		if (out)

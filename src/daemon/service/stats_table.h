@@ -87,6 +87,7 @@
 	X(handoff_recoveries,    DIR, COUNT,  0, "",        "",                             d->ds.handoff_recoveries, "Returns to the same-cycle hand-off after such flips.") \
 	X(reorders,              DIR, COUNT,  0, "",        "vocana_reorders_total",        d->ds.reorders, "Restarts of the node that put the callbacks back in order (after a device came back mid-session).") \
 	X(no_output_buffer,      DIR, COUNT,  0, "cycles",  "",                             d->ds.no_output_buffer, "Output callbacks that found no buffer to fill.") \
+	X(stale_buffers,         DIR, COUNT,  0, "cycles",  "",                             d->ds.stale_buffers, "Output callbacks that found an earlier buffer of theirs still queued, not yet taken by the graph.") \
 	X(silent_cycles,         DIR, COUNT,  0, "cycles",  "vocana_silent_cycles_total",   d->ds.silent_cycles, "Cycles of long digital silence the engines idled through (the speaker: a paused player).") \
 	X(frames,                DIR, COUNT,  0, "frames",  "vocana_frames_total",          d->ds.es.frames, "10 ms frames output by the engines (every channel's).") \
 	X(frames_denoised,       DIR, COUNT,  0, "frames",  "vocana_frames_denoised_total", d->ds.es.frames_denoised, "Frames output that carried the model's output.") \
