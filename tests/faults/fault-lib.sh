@@ -126,20 +126,7 @@ status_get()
 # The raw reply to one control request (protocol of src/daemon/service/control.h).
 control_raw()
 {
-	python3 - "$SOCK" "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-sys.stdout.write(data.decode())
-PY
+	python3 "$(dirname "${BASH_SOURCE[0]}")/../control_raw.py" "$SOCK" "$1"
 }
 
 free_port()

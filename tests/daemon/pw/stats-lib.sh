@@ -8,20 +8,7 @@
 # own; 'vocana monitor' renders it). Speaks the protocol of src/daemon/service/control.h directly.
 control_raw()
 {
-	python3 - "$XDG_RUNTIME_DIR/vocana/control.sock" "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-sys.stdout.write(data.decode())
-PY
+	python3 "$(dirname "${BASH_SOURCE[0]}")/../../control_raw.py" "$XDG_RUNTIME_DIR/vocana/control.sock" "$1"
 }
 
 # Value of one key from 'stats'.
