@@ -138,17 +138,21 @@ out:
 	return after;
 }
 
-/* A mute of 1 s in the middle of a stream (the live case: every unmute) must not let the noise
- * through: within 3 dB of the steady state 100 ms after it. A stream that starts with zeros is a
- * cold start (the network has heard nothing yet): reported, not checked, as the shipped model does
- * not reach 3 dB there yet (issue 11; docs/model.md gives the figures). */
+/* After 1 s of digital silence the noise is within 3 dB of the steady state 100 ms after it
+ * returns: after a mute in the middle of a stream (the live case: every unmute), where the frozen
+ * network carries on with the noise it knew, and after a silent start (a file that starts with
+ * zeros), a cold start where the network has heard nothing yet (the model's own speed: the
+ * session-3 model took +7 dB there, model v3 -1.5..+0.1 dB). */
 static void test_warmup_after_silence(void)
 {
 	for (int pink = 0; pink <= 1; pink++) {
+		const char *kind = pink ? "pink" : "white";
 		double after = level_after_silence(2 * SR, SR, pink);
 		CHECK_MSG(after <= 3.0, "%s noise 100-300 ms after a mute is %+.1f dB over the steady "
-			  "state", pink ? "pink" : "white", after);
-		level_after_silence(0, SR, pink);
+			  "state", kind, after);
+		after = level_after_silence(0, SR, pink);
+		CHECK_MSG(after <= 3.0, "%s noise 100-300 ms after a silent start is %+.1f dB over the "
+			  "steady state", kind, after);
 	}
 }
 
