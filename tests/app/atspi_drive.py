@@ -75,9 +75,11 @@ def click(x, y):
 
 desktop = pyatspi.Registry.getDesktop(0)
 app = None
+# 30 s: GTK's start-up under Xvfb with both cores busy took over 8 s (app-tray waits as long), and
+# registering on the accessibility bus comes after it.
 if not wait_for(lambda: any((desktop.getChildAtIndex(i) is not None and
                              desktop.getChildAtIndex(i).name == "vocana-app")
-                            for i in range(desktop.childCount)), 15):
+                            for i in range(desktop.childCount)), 30):
     fail("vocana-app is not on the accessibility bus")
 for i in range(desktop.childCount):
     if desktop.getChildAtIndex(i) is not None and desktop.getChildAtIndex(i).name == "vocana-app":
