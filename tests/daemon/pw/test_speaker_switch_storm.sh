@@ -54,7 +54,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	sleep 0.$((RANDOM % 3 + 1))
 	alive
 	# The output removed under the playing speaker, and back at once.
-	spk_out_destroy || fail "round $round: could not remove $SPK_OUT"
+	spk_out_destroy "$SPK_OUT" || fail "round $round: could not remove $SPK_OUT"
 	sleep 0.$((RANDOM % 3))
 	spk_out_create || fail "round $round: could not re-create $SPK_OUT"
 	sleep 0.$((RANDOM % 4 + 1))
