@@ -307,15 +307,41 @@ static void swap_in_out(struct direction *d)
 	direction_swap_rt(d, DIRECTION_SWAP_OUT, mic ? d->node : d->device);
 }
 
+/* Whether the node's callback triggers the device stream (the speaker's playback): only while
+ * PipeWire runs it. pw_stream_trigger_process() goes around the graph's scheduling, straight
+ * into the stream's adapter and converter, which PipeWire 0.3.65 sets up on the main thread
+ * around the Start command (the adapter counts as started before its converter is set up) and
+ * takes apart after Pause/Suspend (formats and buffers cleared). Triggered then, the converter
+ * called a null function pointer on the data thread (a SEGV after sink switches, under ASan and
+ * load). The stream reports streaming after its Start has gone through the adapter and the
+ * converter, and paused before they are taken apart: the blocking swap here makes the data
+ * thread let go of the stream right then. */
+static void arm_trigger(struct direction *d, bool arm)
+{
+	arm = arm && d->trigger_rt && d->device != NULL;
+	if (arm == d->device_armed)
+		return;
+	d->device_armed = arm;
+	direction_swap_rt(d, DIRECTION_SWAP_TRIGGER, arm ? d->device : NULL);
+}
+
 static void destroy_device(struct direction *d)
 {
 	struct pw_stream *st = d->device;
 
 	if (st == NULL)
 		return;
+	arm_trigger(d, false);
 	d->device = NULL;
 	swap_in_out(d);
-	/* pw_stream_destroy() takes the stream off the data loop, so its callbacks are done. */
+	/* Off the graph first: pw_stream_disconnect() takes the stream's node off the data loop
+	 * (blocking), so the graph runs none of its callbacks after it. Only then our listener
+	 * goes: removing it clears the stream's real-time callbacks (PipeWire's hook_removed()),
+	 * which the data thread reads unlocked while the stream is still scheduled. The state
+	 * changes the disconnection emits meanwhile are this old stream's, not news. */
+	d->device_closing = true;
+	pw_stream_disconnect(st);
+	d->device_closing = false;
 	spa_hook_remove(&d->device_listener);
 	pw_stream_destroy(st);
 	atomic_store((d->kind == DIRECTION_MIC ? &d->in_position : &d->out_position), NULL);
@@ -436,6 +462,9 @@ void direction_disconnect(struct direction *d)
 
 		d->node = NULL;
 		swap_in_out(d);
+		/* As destroy_device(): off the graph, then our listener, then the stream. Its state
+		 * changes meanwhile find d->node NULL and are no news. */
+		pw_stream_disconnect(st);
 		spa_hook_remove(&d->node_listener);
 		pw_stream_destroy(st);
 	}
@@ -599,6 +628,8 @@ bool direction_check_order(struct direction *d)
 void direction_node_state(struct direction *d, enum pw_stream_state old, enum pw_stream_state state,
 			  const char *error)
 {
+	if (d->node == NULL)
+		return; /* direction_disconnect() is taking it down */
 	atomic_store(&d->node_streaming, state == PW_STREAM_STATE_STREAMING);
 	if (state == PW_STREAM_STATE_STREAMING && old != PW_STREAM_STATE_STREAMING) {
 		if (d->reordering) {
@@ -622,6 +653,10 @@ void direction_node_state(struct direction *d, enum pw_stream_state old, enum pw
 void direction_device_state(struct direction *d, enum pw_stream_state old,
 			    enum pw_stream_state state, const char *error)
 {
+	if (d->device_closing)
+		return;
+	/* First, before PipeWire goes on reconfiguring the stream (arm_trigger()). */
+	arm_trigger(d, state == PW_STREAM_STATE_STREAMING);
 	atomic_store(&d->device_streaming, state == PW_STREAM_STATE_STREAMING);
 	atomic_store(&d->device_state, (int)state);
 	/* Linked (the node may start now), or running for another application while we are idle

@@ -40,7 +40,11 @@
  *
  * Everything the data thread uses is swapped in with a blocking pw_loop_invoke() on the data
  * loop, so it never sees a half-replaced engine, adapter or stream, and the main thread frees the
- * old one only after the swap returns. All functions run on the main thread.
+ * old one only after the swap returns. The playback the node triggers is swapped in only while
+ * PipeWire runs it (streaming): pw_stream_trigger_process() goes around the graph, into an
+ * adapter PipeWire may be setting up or taking apart (arm_trigger() in direction.c). A stream
+ * going away leaves the graph (pw_stream_disconnect()) before our listener is removed and it is
+ * destroyed. All functions run on the main thread.
  */
 #ifndef VOCANA_PW_DIRECTION_H
 #define VOCANA_PW_DIRECTION_H

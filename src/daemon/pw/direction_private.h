@@ -66,6 +66,8 @@ struct direction {
 	uint64_t unparked_ns;       /* CLOCK_MONOTONIC when it came back from parking, 0 if not */
 	bool rate_unusable;         /* graph rate with no adapter: engines out of the path */
 	bool reordering;            /* the node is being restarted: its state changes are not news */
+	bool device_armed;          /* the device stream is trigger_target_rt (the speaker) */
+	bool device_closing;        /* destroy_device(): the old stream's last events are not news */
 	uint32_t reorder_wait_s;    /* seconds of out-first cycles before the next restart */
 	uint32_t out_first_seen_s;  /* consecutive checks that saw the out stream run first */
 	struct spa_latency_info device_latency; /* what the device stream was told, zero if not */
@@ -76,6 +78,12 @@ struct direction {
 	struct pw_stream *in_rt, *out_rt; /* mic: device, node; speaker: node, device */
 	bool hold_rt;               /* the engines are being reset: leave them alone, output silence */
 	bool trigger_rt;            /* the in callback triggers the out stream (the speaker) */
+	/* The stream the in callback triggers: the out stream, only while PipeWire runs it (its
+	 * state is streaming), else NULL. pw_stream_trigger_process() bypasses the graph's own
+	 * scheduling: it runs the stream's adapter and converter whatever their state, and PipeWire
+	 * sets those up and tears them down on the main thread around the Start and Pause/Suspend
+	 * commands (direction_device_state() says when it is safe). */
+	struct pw_stream *trigger_target_rt;
 	bool idle_on_silence_rt;    /* skip the engines on long digital silence (the speaker) */
 	_Atomic(struct spa_io_position *) in_position, out_position;
 	atomic_bool reset_session;  /* main -> data: a new session (hand-off and position tracking) */
@@ -111,6 +119,7 @@ extern const struct pw_stream_events direction_speaker_device_events;
 enum direction_swap {
 	DIRECTION_SWAP_IN,          /* ptr: the in stream */
 	DIRECTION_SWAP_OUT,         /* ptr: the out stream */
+	DIRECTION_SWAP_TRIGGER,     /* ptr: the stream the in callback triggers, or NULL */
 	DIRECTION_SWAP_ENGINES,     /* ptr: non-NULL = every channel's engine in, NULL = out */
 	DIRECTION_SWAP_ADAPTERS,    /* ptr: struct rate_adapter *[channels] */
 	DIRECTION_SWAP_HOLD,        /* ptr: non-NULL = hold */

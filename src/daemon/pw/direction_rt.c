@@ -143,9 +143,10 @@ static void in_process(void *data)
 		pw_stream_queue_buffer(st, b);
 	}
 	atomic_fetch_add_explicit(&d->in_cycles, 1, memory_order_relaxed);
-	/* The speaker: the playback runs now, in this cycle, right after its input arrived. */
-	if (d->trigger_rt && d->out_rt != NULL)
-		pw_stream_trigger_process(d->out_rt);
+	/* The speaker: the playback runs now, in this cycle, right after its input arrived (only
+	 * while PipeWire runs it: see trigger_target_rt). */
+	if (d->trigger_target_rt != NULL)
+		pw_stream_trigger_process(d->trigger_target_rt);
 }
 
 /* ---- The out callback: engines, out ----------------------------------------------------- */
@@ -439,6 +440,9 @@ static int do_swap(struct spa_loop *loop, bool async, uint32_t seq, const void *
 		break;
 	case DIRECTION_SWAP_OUT:
 		d->out_rt = m->ptr;
+		break;
+	case DIRECTION_SWAP_TRIGGER:
+		d->trigger_target_rt = m->ptr;
 		break;
 	case DIRECTION_SWAP_ENGINES:
 		for (uint32_t c = 0; c < d->channels; c++)
