@@ -55,8 +55,13 @@ measure()
 			"switches $(status_get speaker.handoff_switches)," \
 			"recoveries $(status_get speaker.handoff_recoveries)," \
 			"stale buffers $(status_get speaker.stale_buffers))"
-		return 0
+		# The direct and the speaker recordings are two sessions: under heavy load (sanitizer
+		# builds, every core busy) one of them now and then starts a quantum off. A mismatch is
+		# measured again; a latency that is really wrong (stuck a quantum late, as after a device
+		# change before issue 13's fix) is wrong in every try and fails at the caller.
+		((ADDED == ${ENGINE:-$ADDED})) && return 0
 	done
+	[[ -n "${ADDED:-}" ]] && return 0
 	fail "$what: no clean impulse measurement in 3 tries"
 }
 
