@@ -33,12 +33,9 @@ if [ -f "$run/pid" ] && kill -0 "$(cat "$run/pid")" 2>/dev/null &&
 	echo "train.sh: run '$name' is already running (pid $(cat "$run/pid"))" >&2
 	exit 1
 fi
-# A fresh checkout has no runs/: continue from the checkpoint committed at the end of the last
-# session (train/checkpoints/NAME.pt, the full state: weights, optimizer, step, RNG), if any.
-if [ ! -f "$run/last.pt" ] && [ -f "train/checkpoints/$name.pt" ]; then
-	cp "train/checkpoints/$name.pt" "$run/last.pt"
-	echo "train.sh: continuing from train/checkpoints/$name.pt" >&2
-fi
+# A fresh checkout has no runs/ and the repository keeps no optimizer state (large files stay out
+# of git): start a new run from the committed weights, e.g.
+#   scripts/train.sh v4 HOURS --init-from train/checkpoints/v3-weights.pt --hidden 256 --warmup 200
 resume=()
 action=started
 if [ -f "$run/last.pt" ]; then
