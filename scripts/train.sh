@@ -5,8 +5,8 @@
 #   - builds/updates the audio cache in train/cache (incremental; Debian packages with apt-get,
 #     repositories from the snapshots under $VOCANA_MIRRORS, default /work/.mirror: see
 #     train/README.md; VOCANA_LEGACY=1 also builds widelands and 0 A.D., which only runs v1/v2 used);
-#   - resumes train/runs/NAME if it has a checkpoint (or, on a fresh checkout, the committed
-#     train/checkpoints/NAME.pt), else starts it; refuses if it is running.
+#   - resumes train/runs/NAME if it has a checkpoint, else starts it (a fresh checkout: from the
+#     committed weights with --init-from, see below); refuses if it is running.
 # The run is detached (nohup setsid): it survives the shell. Stop it with
 #   kill -TERM <pid>     (it saves last.pt first), and follow it in train/runs/NAME/train.log.
 set -euo pipefail
