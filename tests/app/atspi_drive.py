@@ -10,26 +10,17 @@ that follows.
 
 Usage: atspi_drive.py VOCANA FAKE_MIC_DESCRIPTION
 """
-import subprocess
 import sys
 import time
 
 import pyatspi
+from app_test_util import fail, status_of  # noqa: E402
 
 vocana, fake_desc = sys.argv[1], sys.argv[2]
 
 
-def fail(msg):
-    print("FAIL: " + msg, flush=True)
-    sys.exit(1)
-
-
 def status(key):
-    out = subprocess.run([vocana, "status", "--raw"], capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if line.startswith(key + "="):
-            return line[len(key) + 1:]
-    return ""
+    return status_of(vocana, key)
 
 
 def wait_for(pred, seconds=5.0):

@@ -15,6 +15,7 @@ import gi
 
 gi.require_version("Gio", "2.0")
 from gi.repository import Gio, GLib  # noqa: E402
+from app_test_util import fail, status_of  # noqa: E402
 
 WATCHER = "org.kde.StatusNotifierWatcher"
 XML = """
@@ -36,17 +37,8 @@ loop = GLib.MainLoop()
 bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
 
 
-def fail(msg):
-    print("FAIL: " + msg, flush=True)
-    sys.exit(1)
-
-
 def status(key):
-    out = subprocess.run([vocana, "status", "--raw"], capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if line.startswith(key + "="):
-            return line[len(key) + 1:]
-    return ""
+    return status_of(vocana, key)
 
 
 def spin(seconds, until=lambda: False):
