@@ -74,6 +74,8 @@ def parse_args(argv=None):
     ap.add_argument("--lr-floor", type=float, default=None,
                     help="end of the cosine decay, as a fraction of --lr (0.05)")
     ap.add_argument("--clip", type=float, default=1.0, help="gradient norm clipping")
+    ap.add_argument("--w-onset", type=float, default=0.0,
+                    help="extra weight of missing speech after onsets and at the start (loss.py)")
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     # machinery
@@ -155,7 +157,7 @@ class Trainer:
         self.model = VDFL(n_df=args.n_df, df_order=args.df_order, enc_dim=args.enc_dim,
                           hidden=args.hidden, n_gru=args.n_gru, delay=args.delay)
         self.interp = band_interp_matrix(self.lib.band_centers())
-        self.loss = Loss(delay=args.delay)
+        self.loss = Loss(delay=args.delay, w_onset=args.w_onset)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr,
                                      weight_decay=args.weight_decay)
         self.step, self.resumes, self.audio_s, self.best = 0, 0, 0.0, float("inf")

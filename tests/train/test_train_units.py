@@ -133,6 +133,38 @@ def test_loss(lib):
     check("loss: full-band target counts the high band", float(pf["mag960"]) > 10 * float(pa["mag960"]))
 
 
+def test_loss_onsets(lib):
+    """Missing speech right after an onset costs more than the same loss in the middle of a word."""
+    n = 100 * 480
+    t = np.arange(n) / 48000
+    # a word at 0.0-0.5 s and, after a 300 ms pause, another at 0.8-1.0 s
+    env = ((t < 0.5) | ((t >= 0.8) & (t < 1.0))).astype(np.float32)
+    speech = (0.1 * np.sin(2 * np.pi * 300 * t) * env).astype(np.float32)
+    S = torch.from_numpy(lib.analyze(speech, 96, features=False))[None]
+    batch = {"bw": torch.tensor([24000.0]), "rms": torch.tensor([0.07]),
+             "vad": torch.zeros(1, 100), "has_speech": torch.ones(1)}
+    vad = torch.zeros(1, 100)
+
+    def cut(frames):  # the output loses 40 ms of speech (-20 dB) at these frames
+        Y = S.clone()
+        Y[:, frames] *= 0.1
+        return Y
+    plain, weighted = Loss(), Loss(w_onset=3.0)
+    mid = cut(slice(35, 39))        # inside the first word, 0.35 s in: no onset near
+    onset = cut(slice(81, 85))      # the second word's first 40 ms
+    start = cut(slice(1, 5))        # stream start
+    l_mid, l_on, l_st = (float(weighted(Y, S, vad, batch)[1]["spec"]) for Y in (mid, onset, start))
+    p_mid, p_on = (float(plain(Y, S, vad, batch)[1]["spec"]) for Y in (mid, onset))
+    check("loss: w_onset=0 weighs a cut alike wherever it is", abs(p_on - p_mid) < 0.3 * p_mid,
+          f"onset {p_on:.3e} mid {p_mid:.3e}")
+    check("loss: a cut after an onset costs more with w_onset", l_on > 2.0 * l_mid,
+          f"onset {l_on:.3e} mid {l_mid:.3e}")
+    check("loss: a cut at stream start costs more with w_onset", l_st > 2.0 * l_mid,
+          f"start {l_st:.3e} mid {l_mid:.3e}")
+    check("loss: w_onset leaves a perfect output at zero",
+          float(weighted(S, S, vad, batch)[1]["spec"]) < 1e-6)
+
+
 def make_cache(root):
     """A tiny cache: 'speech' = pitch-modulated harmonics with pauses, band-limited to 8 kHz for
     one speaker; noise = two recordings of filtered noise."""
@@ -284,6 +316,7 @@ def main():
     test_fastops()
     test_vcm()
     test_loss(lib)
+    test_loss_onsets(lib)
     test_dataset(lib)
     test_rooms()
     test_widen()
