@@ -110,15 +110,15 @@ static GVariant *item_props(struct app_menu *m, int id)
 		g_variant_builder_add(&b, "{sv}", "type", g_variant_new_string("separator"));
 		return g_variant_builder_end(&b);
 	case APP_MENU_PRESET_LOW:
-		label = "Strength: Light (30)";
+		label = "Mic strength: Light (30)";
 		preset = APP_PRESET_LOW;
 		break;
 	case APP_MENU_PRESET_MEDIUM:
-		label = "Strength: Medium (60)";
+		label = "Mic strength: Medium (60)";
 		preset = APP_PRESET_MEDIUM;
 		break;
 	case APP_MENU_PRESET_FULL:
-		label = "Strength: Full (100)";
+		label = "Mic strength: Full (100)";
 		preset = APP_PRESET_FULL;
 		break;
 	case APP_MENU_OPEN:

@@ -133,7 +133,7 @@ for want in ("Noise Cancellation", "Open Vocana", "Quit"):
     if want not in labels.values():
         fail("menu lacks %r: %r" % (want, labels))
 enable_id = [i for i, l in labels.items() if l == "Noise Cancellation"][0]
-light_id = [i for i, l in labels.items() if l.startswith("Strength: Light")][0]
+light_id = [i for i, l in labels.items() if l.startswith("Mic strength: Light")][0]
 if items_by_id[enable_id].get("toggle-state") != 1:
     fail("Noise Cancellation is not checked while enabled: %r" % items_by_id[enable_id])
 
@@ -149,7 +149,7 @@ if not wait_status("enabled", "yes"):
     fail("clicking again did not enable the service")
 click(light_id)
 if not wait_status("strength", "30"):
-    fail("Strength: Light did not set strength 30 (%s)" % status("strength"))
+    fail("Mic strength: Light did not set strength 30 (%s)" % status("strength"))
 if not spin(5, lambda: layout()[1][light_id].get("toggle-state") == 1):
     fail("the Light preset is not marked")
 print("# menu: Strength Light -> service strength=30, preset marked", flush=True)
