@@ -31,32 +31,10 @@ DELAY = 960          # RNNoise 0.2: 10 ms window overlap + one 10 ms frame of ga
 SKIP = 77
 
 
-class _env:
-    """Temporarily set environment variables (None removes one)."""
-
-    def __init__(self, **kv):
-        self.kv, self.old = kv, {}
-
-    def __enter__(self):
-        for k, v in self.kv.items():
-            self.old[k] = os.environ.get(k)
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-    def __exit__(self, *exc):
-        for k, v in self.old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 # -- always: unavailability is reported, not crashed on ---------------------------------------
 
 def test_skipped_without_node():
-    with tempfile.TemporaryDirectory() as empty, _env(PATH=empty):
+    with tempfile.TemporaryDirectory() as empty, testrun.env(PATH=empty):
         for name in ("rnnoise2", "rnnoise2025"):
             try:
                 systems.make_system(name)
@@ -74,7 +52,7 @@ def test_skipped_without_node():
 
 
 def test_skipped_without_module():
-    with _env(VOCANA_RNNOISE2_MODULE="/nonexistent/rnnoise-sync.js"):
+    with testrun.env(VOCANA_RNNOISE2_MODULE="/nonexistent/rnnoise-sync.js"):
         try:
             systems.make_system("rnnoise2")
             raise AssertionError("rnnoise2 available without its module")

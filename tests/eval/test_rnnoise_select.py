@@ -21,30 +21,8 @@ from train.eval import evaluate, metrics, select_checkpoint, synth, systems  # n
 import testrun  # noqa: E402  (tests/eval, the script's directory)
 
 
-class _env:
-    """Temporarily set environment variables (None removes one)."""
-
-    def __init__(self, **kv):
-        self.kv, self.old = kv, {}
-
-    def __enter__(self):
-        for k, v in self.kv.items():
-            self.old[k] = os.environ.get(k)
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-    def __exit__(self, *exc):
-        for k, v in self.old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def test_rnnoise_skipped_without_node():
-    with tempfile.TemporaryDirectory() as empty, _env(PATH=empty):
+    with tempfile.TemporaryDirectory() as empty, testrun.env(PATH=empty):
         try:
             systems.make_system("rnnoise")
             raise AssertionError("rnnoise available with an empty PATH")
@@ -64,7 +42,7 @@ def test_rnnoise_skipped_without_node():
 
 
 def test_rnnoise_skipped_without_wasm():
-    with _env(VOCANA_RNNOISE_WASM="/nonexistent/rnnoise.wasm"):
+    with testrun.env(VOCANA_RNNOISE_WASM="/nonexistent/rnnoise.wasm"):
         try:
             systems.make_system("rnnoise")
             raise AssertionError("rnnoise available without its wasm")
