@@ -16,16 +16,8 @@
 /* A random model with the given algorithmic delay (0: a file without the field, i.e. 480). */
 static struct vocana_model *random_model_delay(unsigned seed, uint32_t delay)
 {
-	struct mb_model mb;
-	const uint32_t hp[6] = {32, 96, 3, 16, 24, 2};
-	mb_init(&mb, hp, seed, MB_F32, 0.3f);
-	if (delay) {
-		mb.n_hparams = 7;
-		mb.hparams[6] = delay;
-	}
 	size_t size;
-	unsigned char *bytes = mb_serialize(&mb, &size);
-	mb_clear(&mb);
+	unsigned char *bytes = mb_small_random_file(seed, delay, &size);
 	struct vocana_model *m = NULL;
 	if (!bytes || vocana_model_load_memory(bytes, size, &m) < 0)
 		m = NULL;

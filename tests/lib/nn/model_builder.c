@@ -162,6 +162,20 @@ void mb_init(struct mb_model *m, const uint32_t hp[6], unsigned seed, uint32_t d
 	add_tensor(m, "head_vad.bias", 1, 1, 1, dtype, amp, &rng);
 }
 
+unsigned char *mb_small_random_file(unsigned seed, uint32_t delay, size_t *size)
+{
+	struct mb_model mb;
+	const uint32_t hp[6] = { 32, 96, 3, 16, 24, 2 };
+	mb_init(&mb, hp, seed, MB_F32, 0.3f);
+	if (delay) {
+		mb.n_hparams = 7;
+		mb.hparams[6] = delay;
+	}
+	unsigned char *bytes = mb_serialize(&mb, size);
+	mb_clear(&mb);
+	return bytes;
+}
+
 void mb_clear(struct mb_model *m)
 {
 	for (size_t i = 0; i < m->n_tensors; i++) {

@@ -43,6 +43,11 @@ struct mb_model {
  * seeded PRNG, rounded to what dtype can hold. Tensors in architecture.md order. */
 void mb_init(struct mb_model *m, const uint32_t hp[6], unsigned seed, uint32_t dtype, float amp);
 
+/* The bytes of a small random model (hp 32, 96, 3, 16, 24, 2, f32, weights in [-0.3, 0.3)) with
+ * algorithmic delay `delay` as its 7th hyper-parameter (0: a file without that field, read as 480).
+ * For tests that need any valid model quickly. NULL on allocation failure. */
+unsigned char *mb_small_random_file(unsigned seed, uint32_t delay, size_t *size);
+
 /* Frees every tensor's values. */
 void mb_clear(struct mb_model *m);
 
