@@ -8,7 +8,10 @@ Which side each one touches is the point:
   example's bandwidth drops to the cut so the loss does not ask for what is not there;
 - clip, quantize_16bit: what a cheap or overdriven input chain does: the input only;
 - mute: digital silence (a muted microphone, a file that starts with zeros): both, so the model
-  learns to suppress noise from the first hop after silence.
+  learns to suppress noise from the first hop after silence;
+- noise_onset: the noise alone starts late (after silence or a quiet floor): a fan switched on, a
+  door opened to the street. The target is unchanged (speech only), so the model learns that not
+  every sound that starts is a voice: the counterweight of the loss's onset weight.
 """
 import numpy as np
 
@@ -78,3 +81,16 @@ def mute(rng, n):
     start = 0 if rng.random() < 0.5 else int(rng.integers(0, max(1, n - length)))
     m[start: start + length] = 0.0
     return m
+
+
+def noise_onset(rng, n):
+    """An envelope for the noise: 0 (half the time) or a floor 30-60 dB down until a random time
+    in [0.1 s, n - 1 s], then 1, with a 5 ms raised-cosine ramp. Returns the float32 envelope."""
+    env = np.ones(n, dtype=np.float32)
+    start = int(rng.uniform(0.1 * SR, max(0.1 * SR + 1, n - SR)))
+    floor = 0.0 if rng.random() < 0.5 else 10 ** (-rng.uniform(30, 60) / 20)
+    ramp = int(0.005 * SR)
+    env[:start] = floor
+    r = floor + (1 - floor) * 0.5 * (1 - np.cos(np.pi * (np.arange(ramp) + 0.5) / ramp))
+    env[start: start + ramp] = r[: max(0, min(ramp, n - start))]
+    return env

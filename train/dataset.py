@@ -67,6 +67,7 @@ P_EQ_NOISE = 0.4
 P_EQ = 0.2            # the same colouring on input and target (the whole chain)
 P_LOWPASS = 0.15
 P_MUTE = 0.12
+P_NOISE_ONSET = 0.0   # the noise starts late (augment.noise_onset); train.py --p-noise-onset
 P_CLIP = 0.03
 P_QUANTIZE = 0.2
 SNR_RANGE_DB = (-5.0, 25.0)
@@ -158,8 +159,9 @@ class Mixer:
     """Draws mixtures from the collections of one split (train, dev or devseen)."""
 
     def __init__(self, cache, split, seconds=3.0, speech_weights=None, noise_weights=None,
-                 exclude=EXCLUDED):
+                 exclude=EXCLUDED, p_noise_onset=P_NOISE_ONSET):
         self.split = split
+        self.p_noise_onset = p_noise_onset
         self.n = int(round(seconds * SR / HOP)) * HOP
         self.speech, self.noise, rirs = load_collections(cache, split, exclude)
         if not self.speech:
@@ -335,6 +337,9 @@ class Mixer:
             bw = SR / 2
         if has_noise:
             noise, info["noise"] = self.noise_mix(rng, n)
+            if rng.random() < self.p_noise_onset:
+                noise = noise * augment.noise_onset(rng, n)
+                info["noise_onset"] = True
         else:
             noise = np.zeros(n, dtype=np.float32)
         if has_speech and has_noise:
@@ -408,24 +413,25 @@ class MixStream(torch.utils.data.IterableDataset):
     """Endless stream of featurized training mixtures. Each worker gets its own generator from
     (seed, worker id), so streams never repeat across workers or resumed runs (give a new seed)."""
 
-    def __init__(self, cache, n_df, seed, seconds=3.0, split="train", delay=480):
+    def __init__(self, cache, n_df, seed, seconds=3.0, split="train", delay=480,
+                 p_noise_onset=P_NOISE_ONSET):
         super().__init__()
         self.cache, self.n_df, self.seed, self.seconds, self.split = cache, n_df, seed, seconds, split
-        self.delay = delay
+        self.delay, self.p_noise_onset = delay, p_noise_onset
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         wid = info.id if info is not None else 0
         rng = np.random.default_rng([self.seed, wid])
-        mixer = Mixer(self.cache, self.split, self.seconds)
+        mixer = Mixer(self.cache, self.split, self.seconds, p_noise_onset=self.p_noise_onset)
         lib = vocana_lib.load()
         while True:
             yield featurize(mixer.example(rng), self.n_df, lib, self.delay)
 
 
-def make_devset(cache, n_examples, seed, seconds=3.0):
+def make_devset(cache, n_examples, seed, seconds=3.0, p_noise_onset=P_NOISE_ONSET):
     """A fixed list of dev mixtures (waveforms, so they can be stored and re-featurized)."""
-    mixer = Mixer(cache, "dev", seconds)
+    mixer = Mixer(cache, "dev", seconds, p_noise_onset=p_noise_onset)
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(n_examples):

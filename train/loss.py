@@ -9,7 +9,9 @@
   speech is worse than leaving a little noise, and a denoiser that damages clean speech is useless.
 - That penalty weighs (1 + w_onset) times more in the first ONSET_S after every speech onset (a
   frame 10 dB louder than anything in the ONSET_LOOKBACK_S before it, the start of an example
-  included) and in the example's first START_S of speech. A causal model hears an onset with no
+  included), and (1 + w_start) times more in the example's first START_S of speech (run v4 used
+  w_onset = w_start = 3 and learned to let any noise that starts a stream through for 300 ms:
+  the stream-start weight is now its own, default 0). A causal model hears an onset with no
   context: left alone it learns to wait a few frames before it opens, and eats word attacks and the
   first syllable after a pause or at stream start (measured on model v3: -36/-19/-10/-7 dB on the
   first 40 ms of a word after a pause; a word-initial "f" at stream start lost 5-20 dB).
@@ -83,12 +85,13 @@ def si_sdr(est, ref, eps=1e-8):
 
 class Loss(nn.Module):
     def __init__(self, fft_sizes=(256, 512), gamma=0.3, w_cplx=0.3, w_over=2.0,
-                 w_sisdr=0.01, w_vad=0.05, active_db=-30.0, delay=480, w_onset=0.0):
+                 w_sisdr=0.01, w_vad=0.05, active_db=-30.0, delay=480, w_onset=0.0,
+                 w_start=0.0):
         super().__init__()
         self.delay = delay  # the model's algorithmic delay: selects the synthesis window
         self.fft_sizes, self.gamma = tuple(fft_sizes), gamma
         self.w_cplx, self.w_over, self.w_sisdr, self.w_vad = w_cplx, w_over, w_sisdr, w_vad
-        self.w_onset = w_onset
+        self.w_onset, self.w_start = w_onset, w_start
         self.active_ratio = 10 ** (active_db / 10)
         for n in self.fft_sizes:
             self.register_buffer(f"win{n}", torch.hann_window(n), persistent=False)
@@ -98,8 +101,9 @@ class Loss(nn.Module):
         return (f[None, :] < bw[:, None]).float()
 
     def _onset_weight(self, frame, active, hop_s):
-        """1 + w_onset in frames within ONSET_S after a speech onset or in the first START_S of
-        active speech, else 1 (module docstring); frame [B, T] energies, active [B, T] bool."""
+        """1 + w_onset in frames within ONSET_S after a speech onset, 1 + w_start in the first
+        START_S of active speech (the larger where both), else 1 (module docstring); frame
+        [B, T] energies, active [B, T] bool."""
         look = max(1, round(ONSET_LOOKBACK_S / hop_s))
         hold = max(1, round(ONSET_S / hop_s))
         before = nn.functional.max_pool1d(
@@ -109,7 +113,7 @@ class Loss(nn.Module):
             nn.functional.pad(onset[:, None, :], (hold - 1, 0)), hold, stride=1)[:, 0, :]
         seen = torch.cumsum(active.float(), dim=1) * hop_s      # seconds of speech so far
         start = (active & (seen <= START_S)).float()
-        return 1.0 + self.w_onset * torch.maximum(near, start)
+        return 1.0 + torch.maximum(self.w_onset * near, self.w_start * start)
 
     def _terms(self, ye, yt, bin_hz, bw, hop_s):
         """Compressed magnitude, over-suppression and complex terms of two complex spectra
@@ -127,7 +131,8 @@ class Loss(nn.Module):
             in_band = f[None, None, :] < bw[:, None, None]
             mask = (in_band | silent).float()
             over_w = self.w_over * (self._onset_weight(frame, ~silent[..., 0], hop_s)
-                                    if self.w_onset > 0 else torch.ones_like(frame))[..., None]
+                                    if self.w_onset > 0 or self.w_start > 0
+                                    else torch.ones_like(frame))[..., None]
             denom = mask.sum() + 1.0
             pt = pt + eps
             mt = pt.pow(g / 2)

@@ -75,7 +75,11 @@ def parse_args(argv=None):
                     help="end of the cosine decay, as a fraction of --lr (0.05)")
     ap.add_argument("--clip", type=float, default=1.0, help="gradient norm clipping")
     ap.add_argument("--w-onset", type=float, default=0.0,
-                    help="extra weight of missing speech after onsets and at the start (loss.py)")
+                    help="extra weight of missing speech in the 60 ms after a speech onset (loss.py)")
+    ap.add_argument("--p-noise-onset", type=float, default=0.0,
+                    help="share of noisy examples whose noise starts late (augment.noise_onset)")
+    ap.add_argument("--w-start", type=float, default=0.0,
+                    help="extra weight of missing speech in an example's first 300 ms of speech")
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     # machinery
@@ -157,7 +161,7 @@ class Trainer:
         self.model = VDFL(n_df=args.n_df, df_order=args.df_order, enc_dim=args.enc_dim,
                           hidden=args.hidden, n_gru=args.n_gru, delay=args.delay)
         self.interp = band_interp_matrix(self.lib.band_centers())
-        self.loss = Loss(delay=args.delay, w_onset=args.w_onset)
+        self.loss = Loss(delay=args.delay, w_onset=args.w_onset, w_start=args.w_start)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr,
                                      weight_decay=args.weight_decay)
         self.step, self.resumes, self.audio_s, self.best = 0, 0, 0.0, float("inf")
@@ -200,7 +204,7 @@ class Trainer:
         else:
             t0 = time.time()
             exs = dataset.make_devset(self.args.cache, self.args.dev_n, self.args.dev_seed,
-                                      self.args.seconds)
+                                      self.args.seconds, self.args.p_noise_onset)
             raw = [{"noisy": torch.from_numpy(e["noisy"]).half(),
                     "clean": torch.from_numpy(e["clean"]).half(),
                     "bandwidth_hz": e["bandwidth_hz"], "has_speech": e["has_speech"],
@@ -283,7 +287,8 @@ class Trainer:
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         stream = dataset.MixStream(a.cache, self.model.n_df, seed=a.seed * 7919 + self.resumes,
-                                   seconds=a.seconds, delay=self.model.delay)
+                                   seconds=a.seconds, delay=self.model.delay,
+                                   p_noise_onset=a.p_noise_onset)
         loader = torch.utils.data.DataLoader(stream, batch_size=a.batch, num_workers=a.workers,
                                              collate_fn=to_batch, worker_init_fn=_worker_init,
                                              prefetch_factor=4 if a.workers > 0 else 2)

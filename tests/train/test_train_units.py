@@ -149,7 +149,7 @@ def test_loss_onsets(lib):
         Y = S.clone()
         Y[:, frames] *= 0.1
         return Y
-    plain, weighted = Loss(), Loss(w_onset=3.0)
+    plain, weighted, onset_only = Loss(), Loss(w_onset=3.0, w_start=3.0), Loss(w_onset=3.0)
     mid = cut(slice(35, 39))        # inside the first word, 0.35 s in: no onset near
     onset = cut(slice(81, 85))      # the second word's first 40 ms
     start = cut(slice(1, 5))        # stream start
@@ -159,8 +159,13 @@ def test_loss_onsets(lib):
           f"onset {p_on:.3e} mid {p_mid:.3e}")
     check("loss: a cut after an onset costs more with w_onset", l_on > 2.0 * l_mid,
           f"onset {l_on:.3e} mid {l_mid:.3e}")
-    check("loss: a cut at stream start costs more with w_onset", l_st > 2.0 * l_mid,
+    check("loss: a cut at stream start costs more with w_start", l_st > 2.0 * l_mid,
           f"start {l_st:.3e} mid {l_mid:.3e}")
+    # without w_start only the first 60 ms of the stream's first word weigh more
+    late_start = cut(slice(8, 12))  # 80-120 ms into the first word
+    o_on, o_late = (float(onset_only(Y, S, vad, batch)[1]["spec"]) for Y in (onset, late_start))
+    check("loss: w_onset alone weighs an onset, not the rest of a stream's first 300 ms",
+          o_on > 2.0 * o_late, f"onset {o_on:.3e} 80-120 ms {o_late:.3e}")
     check("loss: w_onset leaves a perfect output at zero",
           float(weighted(S, S, vad, batch)[1]["spec"]) < 1e-6)
 
@@ -301,6 +306,12 @@ def test_augment():
           spec[f > 4500].sum() < 1e-6 * spec[f < 3500].sum())
     c = augment.clip(x, rng)
     check("augment: clip limits the peak", np.abs(c).max() < np.abs(x).max())
+    envs = [augment.noise_onset(np.random.default_rng(s), 3 * 48000) for s in range(20)]
+    starts = [int(np.argmax(e >= 0.999)) for e in envs]
+    check("augment: noise_onset is 1 from a start in [0.1 s, n - 1 s] on, below -30 dB before",
+          all(4800 <= st <= 2 * 48000 + 240 and np.all(e[st:] >= 0.999)
+              and np.all(e[: max(0, st - 240)] <= 10 ** (-30 / 20)) for st, e in zip(starts, envs))
+          and any(e[0] == 0 for e in envs) and any(e[0] > 0 for e in envs), str(starts[:5]))
     q = augment.quantize_16bit(x)
     check("augment: 16-bit quantisation", np.abs(q - x).max() <= 0.5 / 32768 + 1e-9)
     g = augment.random_eq_response(rng)(f)
