@@ -33,7 +33,10 @@ from model import (DEFAULT_HPARAMS, HPARAM_NAMES, VDFL, apply_output,  # noqa: E
 TRAIN_DIR = os.path.dirname(os.path.abspath(__file__))
 
 MODEL_KEYS = tuple(k for k in HPARAM_NAMES if k != "n_erb")  # n_erb is fixed by the C library
-SCHEDULE_DEFAULTS = {"lr": 1e-3, "warmup": 500, "lr_floor": 0.05}
+# What a run keeps in its checkpoint and a resume continues with unless given again: the schedule
+# and the loss/data recipe (a resume that silently dropped --w-onset would train another model).
+KEPT_DEFAULTS = {"lr": 1e-3, "warmup": 500, "lr_floor": 0.05,
+                 "w_onset": 0.0, "w_start": 0.0, "p_noise_onset": 0.0}
 
 
 def parse_args(argv=None):
@@ -65,7 +68,7 @@ def parse_args(argv=None):
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=3.0, help="length of each training mixture")
     # the schedule's settings are kept in the checkpoint: a resume continues with them unless
-    # they are given again (defaults in SCHEDULE_DEFAULTS)
+    # they are given again (defaults in KEPT_DEFAULTS)
     ap.add_argument("--lr", type=float, default=None, help="peak learning rate (1e-3)")
     ap.add_argument("--warmup", type=int, default=None, help="linear warm-up steps (500)")
     ap.add_argument("--decay-hours", type=float, default=None,
@@ -74,12 +77,13 @@ def parse_args(argv=None):
     ap.add_argument("--lr-floor", type=float, default=None,
                     help="end of the cosine decay, as a fraction of --lr (0.05)")
     ap.add_argument("--clip", type=float, default=1.0, help="gradient norm clipping")
-    ap.add_argument("--w-onset", type=float, default=0.0,
+    # the loss/data recipe: kept in the checkpoint like the schedule (KEPT_DEFAULTS: 0 = off)
+    ap.add_argument("--w-onset", type=float, default=None,
                     help="extra weight of missing speech in the 60 ms after a speech onset (loss.py)")
-    ap.add_argument("--p-noise-onset", type=float, default=0.0,
-                    help="share of noisy examples whose noise starts late (augment.noise_onset)")
-    ap.add_argument("--w-start", type=float, default=0.0,
+    ap.add_argument("--w-start", type=float, default=None,
                     help="extra weight of missing speech in an example's first 300 ms of speech")
+    ap.add_argument("--p-noise-onset", type=float, default=None,
+                    help="share of noisy examples whose noise starts late (augment.noise_onset)")
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     # machinery
@@ -151,10 +155,10 @@ class Trainer:
             for k in MODEL_KEYS:  # the architecture comes from the checkpoint
                 # (runs from before the low-delay windows have no "delay": they used 480)
                 setattr(args, k, ckpt["config"].get(k, 480 if k == "delay" else None))
-            for k in SCHEDULE_DEFAULTS:  # and the schedule, unless given again
+            for k in KEPT_DEFAULTS:  # and the schedule and recipe, unless given again
                 if getattr(args, k) is None:
                     setattr(args, k, ckpt["config"].get(k))
-        for k, v in SCHEDULE_DEFAULTS.items():
+        for k, v in KEPT_DEFAULTS.items():
             if getattr(args, k) is None:
                 setattr(args, k, v)
         torch.manual_seed(args.seed)
@@ -265,7 +269,7 @@ class Trainer:
     # ---- checkpoints ---------------------------------------------------------------------
     def _state(self):
         return {"model": self.model.state_dict(), "hparams": self.model.hparams(),
-                "config": {k: getattr(self.args, k) for k in MODEL_KEYS + tuple(SCHEDULE_DEFAULTS)},
+                "config": {k: getattr(self.args, k) for k in MODEL_KEYS + tuple(KEPT_DEFAULTS)},
                 "opt": self.opt.state_dict(), "train_s": self.train_s,
                 "decay_hours": self.args.decay_hours, "step": self.step, "audio_s": self.audio_s, "best": self.best,
                 "resumes": self.resumes, "torch_rng": torch.get_rng_state(),
