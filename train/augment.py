@@ -92,5 +92,5 @@ def noise_onset(rng, n):
     ramp = int(0.005 * SR)
     env[:start] = floor
     r = floor + (1 - floor) * 0.5 * (1 - np.cos(np.pi * (np.arange(ramp) + 0.5) / ramp))
-    env[start: start + ramp] = r[: max(0, min(ramp, n - start))]
+    env[start: start + ramp] = r[: n - start]
     return env

@@ -130,9 +130,7 @@ class Loss(nn.Module):
             f = torch.arange(pt.shape[-1], dtype=torch.float32) * bin_hz
             in_band = f[None, None, :] < bw[:, None, None]
             mask = (in_band | silent).float()
-            over_w = self.w_over * (self._onset_weight(frame, ~silent[..., 0], hop_s)
-                                    if self.w_onset > 0 or self.w_start > 0
-                                    else torch.ones_like(frame))[..., None]
+            over_w = self.w_over * self._onset_weight(frame, ~silent[..., 0], hop_s)[..., None]
             denom = mask.sum() + 1.0
             pt = pt + eps
             mt = pt.pow(g / 2)

@@ -395,15 +395,9 @@ def main(argv=None):
         os.makedirs(args.out_dir, exist_ok=True)
         for c in clips:
             wavio.write_wav(os.path.join(args.out_dir, c["name"] + "_input.wav"), c["audio"], FS)
-    results, skipped = {}, {}
-    for spec in args.system or ["vocana"]:
-        try:
-            sysm = systems.make_system(spec, args.baseline_dir)
-        except systems.SystemUnavailable as e:
-            skipped[spec] = str(e)
-            print("clean_voices: skipping %s: %s" % (spec, e), file=sys.stderr)
-            continue
-        results[sysm.name] = run(clips, sysm, log, args.out_dir)
+    found, skipped = systems.make_systems(args.system or ["vocana"], args.baseline_dir,
+                                          "clean_voices")
+    results = {sysm.name: run(clips, sysm, log, args.out_dir) for sysm in found}
     n_full = sum(c["bandwidth_hz"] >= FULLBAND_MIN_HZ for c in clips)
     print("%d clean files (%d with bandwidth >= 16 kHz, %.1f min), systems: %s"
           % (len(clips), n_full, sum(c["seconds"] for c in clips) / 60, ", ".join(results)))

@@ -259,13 +259,7 @@ def main(argv=None):
 
     items = load_set(args.set_dir) if args.set_dir else synthetic_set(args.synthetic)
     specs = ["noisy"] + [s for s in (args.system or ["speex", "webrtc", "vocana"]) if s != "noisy"]
-    system_list, skipped = [], {}
-    for spec in specs:
-        try:
-            system_list.append(systems.make_system(spec, args.baseline_dir))
-        except systems.SystemUnavailable as e:
-            skipped[spec] = str(e)
-            print("evaluate: skipping %s: %s" % (spec, e), file=sys.stderr)
+    system_list, skipped = systems.make_systems(specs, args.baseline_dir, "evaluate")
     missing = [r for r in args.require if r in skipped or r.partition("=")[0] in
                [s.partition("=")[0] for s in skipped]]
     if missing:

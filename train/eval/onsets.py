@@ -35,6 +35,8 @@ LEAD_S = 1.0
 NOISE_S = 4.0
 WINDOWS = ((0.0, 0.1), (0.1, 0.3))
 STEADY = (2.0, 3.5)
+# (lead, noise): what precedes the noise ('zeros' = a cold start, 'quiet' = a -70 dBFS floor)
+CASES = (("zeros", "white"), ("zeros", "pink"), ("quiet", "white"), ("quiet", "pink"))
 
 
 def noise(kind, n, seed):
@@ -69,14 +71,13 @@ def level_db(y, start, window):
 
 
 def measure(system):
-    """{(lead, kind): [excess dB per window]} for one system."""
+    """{(lead, kind): [excess dB per window]} for one system, in CASES order."""
     out = {}
-    for lead in ("zeros", "quiet"):
-        for kind in ("white", "pink"):
-            x, start = stimulus(kind, lead)
-            y = system(x)
-            steady = level_db(y, start, STEADY)
-            out[(lead, kind)] = [level_db(y, start, w) - steady for w in WINDOWS]
+    for lead, kind in CASES:
+        x, start = stimulus(kind, lead)
+        y = system(x)
+        steady = level_db(y, start, STEADY)
+        out[(lead, kind)] = [level_db(y, start, w) - steady for w in WINDOWS]
     return out
 
 
@@ -88,26 +89,20 @@ def main(argv=None):
                          "(repeatable; default: vocana)")
     ap.add_argument("--baseline-dir", default=systems.DEFAULT_BASELINE_DIR)
     args = ap.parse_args(argv)
+    found, _ = systems.make_systems(args.system or ["vocana"], args.baseline_dir, "onsets")
     cols = ["%s %s %d-%d ms" % ("cold start" if lead == "zeros" else "after quiet", kind,
-                                w[0] * 1000, w[1] * 1000)
-            for lead in ("zeros", "quiet") for kind in ("white", "pink") for w in WINDOWS]
+                                w[0] * 1000, w[1] * 1000) for lead, kind in CASES for w in WINDOWS]
     print("| system | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
     status = 0
-    for spec in args.system or ["vocana"]:
-        try:
-            sysm = systems.make_system(spec, args.baseline_dir)
-        except systems.SystemUnavailable as e:
-            print("onsets: skipping %s: %s" % (spec, e), file=sys.stderr)
-            continue
+    for sysm in found:
         try:
             res = measure(sysm)
         except (RuntimeError, OSError) as e:
-            print("onsets: %s: %s" % (spec, e), file=sys.stderr)
+            print("onsets: %s: %s" % (sysm.name, e), file=sys.stderr)
             status = 1
             continue
-        cells = ["%+.1f dB" % v for key in sorted(res, key=lambda k: (k[0] != "zeros", k[1] != "white"))
-                 for v in res[key]]
+        cells = ["%+.1f dB" % v for case in CASES for v in res[case]]
         print("| %s | %s |" % (sysm.name, " | ".join(cells)))
     return status
 

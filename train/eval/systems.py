@@ -177,6 +177,19 @@ class RNNoise2(Baseline):
         # -t: "rnnoise2: ... real-time factor R" (frame calls only), parsed by Baseline.__call__
 
 
+def make_systems(specs, baseline_dir=DEFAULT_BASELINE_DIR, prog="systems"):
+    """(available systems in the order of specs, {spec: reason} of the unavailable ones); each
+    unavailable one is reported on stderr as 'PROG: skipping SPEC: REASON'."""
+    found, skipped = [], {}
+    for spec in specs:
+        try:
+            found.append(make_system(spec, baseline_dir))
+        except SystemUnavailable as e:
+            skipped[spec] = str(e)
+            print("%s: skipping %s: %s" % (prog, spec, e), file=sys.stderr)
+    return found, skipped
+
+
 def make_system(spec, baseline_dir=DEFAULT_BASELINE_DIR):
     """'noisy' | 'speex' | 'webrtc' | 'rnnoise' | 'rnnoise2' | 'rnnoise2025' | 'vocana' |
     'vocana=PATH' | 'NAME=CMD ARGS...' (IN OUT appended).
