@@ -105,7 +105,11 @@ void denoiser_reset_hop(struct vocana_denoiser *d)
  * +16 dB over the steady state (white), and resetting the state after a silence (tried first) still
  * left +10 dB, a cold start. Training does not freeze inside an example (its 0.1-1.5 s mutes are
  * learnt through): the one place the C denoiser and the PyTorch model differ, and only on such
- * silences. A muted microphone also costs no network time.
+ * silences. The network still runs on a silent hop, its result and state change discarded: a hop
+ * costs the same whatever it carries. Skipping it (session 4) made the first hops after a silence
+ * take 13-20 ms of a 5-21 ms PipeWire cycle on the test machine, every time a stream started
+ * silent: an xrun, and the graph re-timed a quantum short; with the network on every hop the
+ * longest cycle stayed at 1.5-2 ms.
  */
 static void pass_silent_hop(struct vocana_denoiser *d)
 {
@@ -208,9 +212,10 @@ void denoiser_run_hop(struct vocana_denoiser *d, const float *hop, float *wet)
 	_mm_setcsr(csr | 0x8040); /* FTZ | DAZ */
 #endif
 	stft_analyze(d->stft, hop, d->spec);
-	if (features_compute(&d->feat, d->spec, d->features))
+	if (features_compute(&d->feat, d->spec, d->features)) {
+		nn_forward_keep_state(d->nn, d->features, d->gains, d->df_coefs, &d->vad);
 		pass_silent_hop(d);
-	else
+	} else
 		nn_forward(d->nn, d->features, d->gains, d->df_coefs, &d->vad);
 
 	/* Remember this hop's low bins for the deep filter. */

@@ -13,6 +13,7 @@ struct nn_state {
 	float *enc;              /* [2E]: [e, d], the input of the first GRU */
 	float *h[NN_MAX_GRU];    /* [H] each: GRU states */
 	float *scratch;          /* gru_step's gate pre-activations */
+	float *kept;             /* [state_floats]: h while nn_forward_keep_state runs */
 	size_t state_floats;     /* h[0..n_gru) are contiguous: nn_reset clears them at once */
 };
 
@@ -41,7 +42,7 @@ int nn_state_create_with_kernels(const struct vocana_model *m, const struct nn_k
 	enc_n = aligned_floats(2 * (size_t)m->hp.enc_dim);
 	h_n = aligned_floats(m->hp.hidden);
 	scratch_n = aligned_floats(nn_gru_scratch_floats(m->hp.hidden));
-	total_floats = header + enc_n + h_n * m->hp.n_gru + scratch_n;
+	total_floats = header + enc_n + 2 * h_n * m->hp.n_gru + scratch_n;
 
 	/* One allocation: the struct, then the buffers, each on its own cache lines. The size is a
 	 * multiple of NN_ALIGN, as aligned_alloc requires. */
@@ -59,6 +60,8 @@ int nn_state_create_with_kernels(const struct vocana_model *m, const struct nn_k
 		p += h_n;
 	}
 	s->state_floats = h_n * m->hp.n_gru;
+	s->kept = p;
+	p += s->state_floats;
 	s->scratch = p;
 	*out = s;
 	return 0;
@@ -78,6 +81,14 @@ void nn_reset(struct nn_state *s)
 {
 	/* PyTorch's default h0 is zeros. */
 	memset(s->h[0], 0, s->state_floats * sizeof(float));
+}
+
+void nn_forward_keep_state(struct nn_state *s, const float *features, float *gains,
+			   float *df_coefs, float *vad)
+{
+	memcpy(s->kept, s->h[0], s->state_floats * sizeof(float));
+	nn_forward(s, features, gains, df_coefs, vad);
+	memcpy(s->h[0], s->kept, s->state_floats * sizeof(float));
 }
 
 /* y = layer(x), whichever way its weights are stored. */

@@ -48,6 +48,10 @@ void nn_reset(struct nn_state *s);
 void nn_forward(struct nn_state *s, const float *features, float *gains, float *df_coefs,
 		float *vad);
 
+/* nn_forward() with the GRU states left as they were: the frame is computed and forgotten. For
+ * hops whose result is not used but whose cost must be paid like any other (denoiser_hop.c). */
+void nn_forward_keep_state(struct nn_state *s, const float *features, float *gains,
+			   float *df_coefs, float *vad);
 /* The model and kernel set a state was created with. */
 const struct vocana_model *nn_state_model(const struct nn_state *s);
 const struct nn_kernels *nn_state_kernels(const struct nn_state *s);

@@ -468,6 +468,12 @@ static void test_state_behaviour(void)
 	CHECK(memcmp(o, fresh + 6 * row, 32 * sizeof(float)) == 0);
 	nn_forward(s, f.features + 7 * f.n_feat, NULL, o + 32, NULL);
 	CHECK(memcmp(o + 32, fresh + 7 * row + 32, f.n_coefs * sizeof(float)) == 0);
+	/* A frame run with nn_forward_keep_state is computed and forgotten: frame 8 after it is
+	 * frame 8 of the fresh run, and it did compute (frame 40's output, not frame 8's). */
+	nn_forward_keep_state(s, f.features + 40 * f.n_feat, o, o + 32, o + 32 + f.n_coefs);
+	CHECK(memcmp(o, fresh + 8 * row, row * sizeof(float)) != 0);
+	nn_forward(s, f.features + 8 * f.n_feat, o, o + 32, o + 32 + f.n_coefs);
+	CHECK(memcmp(o, fresh + 8 * row, row * sizeof(float)) == 0);
 
 	/* Hostile features: NaN, Inf, huge. Outputs stay finite and in range, and the state
 	 * recovers (it stays finite, so normal input gives normal output again). */
