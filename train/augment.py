@@ -11,7 +11,11 @@ Which side each one touches is the point:
   learns to suppress noise from the first hop after silence;
 - noise_onset: the noise alone starts late (after silence or a quiet floor): a fan switched on, a
   door opened to the street. The target is unchanged (speech only), so the model learns that not
-  every sound that starts is a voice: the counterweight of the loss's onset weight.
+  every sound that starts is a voice: the counterweight of the loss's onset weight;
+- speech_lead: the speech starts late, after 0.1-1 s of the noise alone (speech and target
+  shifted alike): what a stream's start usually is, someone joins a call in a noisy room and
+  speaks a moment later. Most examples otherwise have speech from their first sample, which
+  teaches a model with no history that whatever starts a stream is a voice.
 """
 import numpy as np
 
@@ -94,3 +98,11 @@ def noise_onset(rng, n):
     r = floor + (1 - floor) * 0.5 * (1 - np.cos(np.pi * (np.arange(ramp) + 0.5) / ramp))
     env[start: start + ramp] = r[: n - start]
     return env
+
+
+def speech_lead(x, rng):
+    """x delayed by a random 0.1-1 s (zeros in front, the end cut): speech that starts late."""
+    lead = min(int(rng.uniform(0.1, 1.0) * SR), len(x))
+    out = np.zeros_like(x)
+    out[lead:] = x[: len(x) - lead]
+    return out

@@ -67,7 +67,9 @@ P_EQ_NOISE = 0.4
 P_EQ = 0.2            # the same colouring on input and target (the whole chain)
 P_LOWPASS = 0.15
 P_MUTE = 0.12
-P_NOISE_ONSET = 0.0   # the noise starts late (augment.noise_onset); train.py --p-noise-onset
+# the recipe's switchable parts (train.py --p-noise-onset, --p-speech-lead; 0 = off):
+P_NOISE_ONSET = 0.0   # the noise starts late (augment.noise_onset)
+P_SPEECH_LEAD = 0.0   # the speech starts late, after the noise alone (augment.speech_lead)
 P_CLIP = 0.03
 P_QUANTIZE = 0.2
 SNR_RANGE_DB = (-5.0, 25.0)
@@ -159,9 +161,9 @@ class Mixer:
     """Draws mixtures from the collections of one split (train, dev or devseen)."""
 
     def __init__(self, cache, split, seconds=3.0, speech_weights=None, noise_weights=None,
-                 exclude=EXCLUDED, p_noise_onset=P_NOISE_ONSET):
+                 exclude=EXCLUDED, p_noise_onset=P_NOISE_ONSET, p_speech_lead=P_SPEECH_LEAD):
         self.split = split
-        self.p_noise_onset = p_noise_onset
+        self.p_noise_onset, self.p_speech_lead = p_noise_onset, p_speech_lead
         self.n = int(round(seconds * SR / HOP)) * HOP
         self.speech, self.noise, rirs = load_collections(cache, split, exclude)
         if not self.speech:
@@ -325,6 +327,10 @@ class Mixer:
             dry, bw = self.speech_segment(rng, n)
             if rng.random() < P_EQ_SPEECH:
                 dry = fft_filter(dry, augment.random_eq_response(rng))
+            if has_noise and rng.random() < self.p_speech_lead:
+                # after the (circular) EQ, so nothing of the speech wraps into the lead
+                dry = augment.speech_lead(dry, rng)
+                info["speech_lead"] = True
             if rng.random() < P_REVERB:
                 h, early = self.rooms.draw(rng)
                 speech = convolve(dry, h)
@@ -413,25 +419,25 @@ class MixStream(torch.utils.data.IterableDataset):
     """Endless stream of featurized training mixtures. Each worker gets its own generator from
     (seed, worker id), so streams never repeat across workers or resumed runs (give a new seed)."""
 
-    def __init__(self, cache, n_df, seed, seconds=3.0, split="train", delay=480,
-                 p_noise_onset=P_NOISE_ONSET):
+    def __init__(self, cache, n_df, seed, seconds=3.0, split="train", delay=480, recipe=None):
         super().__init__()
         self.cache, self.n_df, self.seed, self.seconds, self.split = cache, n_df, seed, seconds, split
-        self.delay, self.p_noise_onset = delay, p_noise_onset
+        self.delay, self.recipe = delay, dict(recipe or {})
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         wid = info.id if info is not None else 0
         rng = np.random.default_rng([self.seed, wid])
-        mixer = Mixer(self.cache, self.split, self.seconds, p_noise_onset=self.p_noise_onset)
+        mixer = Mixer(self.cache, self.split, self.seconds, **self.recipe)
         lib = vocana_lib.load()
         while True:
             yield featurize(mixer.example(rng), self.n_df, lib, self.delay)
 
 
-def make_devset(cache, n_examples, seed, seconds=3.0, p_noise_onset=P_NOISE_ONSET):
-    """A fixed list of dev mixtures (waveforms, so they can be stored and re-featurized)."""
-    mixer = Mixer(cache, "dev", seconds, p_noise_onset=p_noise_onset)
+def make_devset(cache, n_examples, seed, seconds=3.0, recipe=None):
+    """A fixed list of dev mixtures (waveforms, so they can be stored and re-featurized);
+    recipe: Mixer's p_* keywords."""
+    mixer = Mixer(cache, "dev", seconds, **(recipe or {}))
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(n_examples):

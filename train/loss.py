@@ -8,10 +8,12 @@
   spectrum (phase), plus an extra penalty on *missing* speech (target above output): removing
   speech is worse than leaving a little noise, and a denoiser that damages clean speech is useless.
 - That penalty weighs (1 + w_onset) times more in the first ONSET_S after every speech onset (a
-  frame 10 dB louder than anything in the ONSET_LOOKBACK_S before it, the start of an example
-  included), and (1 + w_start) times more in the example's first START_S of speech (run v4 used
-  w_onset = w_start = 3 and learned to let any noise that starts a stream through for 300 ms:
-  the stream-start weight is now its own, default 0). A causal model hears an onset with no
+  frame 10 dB louder than anything in the ONSET_LOOKBACK_S before it, where that lookback lies
+  inside the example), and (1 + w_start) times more in the example's first START_S of speech.
+  Runs v4 (w_onset = w_start = 3) and v5 (w_onset = 3, where speech at an example's very start
+  still counted as an onset) learned to let any noise that starts a stream through for 100-300
+  ms: with no history, "open at once" is what such weights reward. So speech that is already
+  there when an example starts is no onset, and the stream-start weight is its own, default 0. A causal model hears an onset with no
   context: left alone it learns to wait a few frames before it opens, and eats word attacks and the
   first syllable after a pause or at stream start (measured on model v3: -36/-19/-10/-7 dB on the
   first 40 ms of a word after a pause; a word-initial "f" at stream start lost 5-20 dB).
@@ -106,8 +108,10 @@ class Loss(nn.Module):
         [B, T] energies, active [B, T] bool."""
         look = max(1, round(ONSET_LOOKBACK_S / hop_s))
         hold = max(1, round(ONSET_S / hop_s))
+        # an unknown past (before the example starts) is infinitely loud: no onset there
         before = nn.functional.max_pool1d(
-            nn.functional.pad(frame[:, None, :], (look, 0)), look, stride=1)[:, 0, :-1]
+            nn.functional.pad(frame[:, None, :], (look, 0), value=math.inf), look,
+            stride=1)[:, 0, :-1]
         onset = (active & (frame > ONSET_RISE * before)).float()
         near = nn.functional.max_pool1d(
             nn.functional.pad(onset[:, None, :], (hold - 1, 0)), hold, stride=1)[:, 0, :]

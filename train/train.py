@@ -36,7 +36,8 @@ MODEL_KEYS = tuple(k for k in HPARAM_NAMES if k != "n_erb")  # n_erb is fixed by
 # What a run keeps in its checkpoint and a resume continues with unless given again: the schedule
 # and the loss/data recipe (a resume that silently dropped --w-onset would train another model).
 KEPT_DEFAULTS = {"lr": 1e-3, "warmup": 500, "lr_floor": 0.05,
-                 "w_onset": 0.0, "w_start": 0.0, "p_noise_onset": 0.0}
+                 "w_onset": 0.0, "w_start": 0.0, "p_noise_onset": 0.0, "p_speech_lead": 0.0}
+RECIPE_KEYS = ("p_noise_onset", "p_speech_lead")  # what dataset.Mixer takes
 
 
 def parse_args(argv=None):
@@ -84,6 +85,8 @@ def parse_args(argv=None):
                     help="extra weight of missing speech in an example's first 300 ms of speech")
     ap.add_argument("--p-noise-onset", type=float, default=None,
                     help="share of noisy examples whose noise starts late (augment.noise_onset)")
+    ap.add_argument("--p-speech-lead", type=float, default=None,
+                    help="share of noisy examples whose speech starts late (augment.speech_lead)")
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     # machinery
@@ -200,6 +203,10 @@ class Trainer:
                  f"lib {self.lib.path}; openblas {blas}; args {json.dumps(cfg)}")
         self.dev = self._devset()
 
+    def recipe(self):
+        """The data recipe's switches, as dataset.Mixer keywords."""
+        return {k: getattr(self.args, k) for k in RECIPE_KEYS}
+
     # ---- dev set -------------------------------------------------------------------------
     def _devset(self):
         path = os.path.join(self.run_dir, "devset.pt")
@@ -208,7 +215,7 @@ class Trainer:
         else:
             t0 = time.time()
             exs = dataset.make_devset(self.args.cache, self.args.dev_n, self.args.dev_seed,
-                                      self.args.seconds, self.args.p_noise_onset)
+                                      self.args.seconds, self.recipe())
             raw = [{"noisy": torch.from_numpy(e["noisy"]).half(),
                     "clean": torch.from_numpy(e["clean"]).half(),
                     "bandwidth_hz": e["bandwidth_hz"], "has_speech": e["has_speech"],
@@ -292,7 +299,7 @@ class Trainer:
         signal.signal(signal.SIGINT, on_signal)
         stream = dataset.MixStream(a.cache, self.model.n_df, seed=a.seed * 7919 + self.resumes,
                                    seconds=a.seconds, delay=self.model.delay,
-                                   p_noise_onset=a.p_noise_onset)
+                                   recipe=self.recipe())
         loader = torch.utils.data.DataLoader(stream, batch_size=a.batch, num_workers=a.workers,
                                              collate_fn=to_batch, worker_init_fn=_worker_init,
                                              prefetch_factor=4 if a.workers > 0 else 2)

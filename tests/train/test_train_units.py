@@ -166,6 +166,11 @@ def test_loss_onsets(lib):
     o_on, o_late = (float(onset_only(Y, S, vad, batch)[1]["spec"]) for Y in (onset, late_start))
     check("loss: w_onset alone weighs an onset, not the rest of a stream's first 300 ms",
           o_on > 2.0 * o_late, f"onset {o_on:.3e} 80-120 ms {o_late:.3e}")
+    # speech already there when the example starts is no onset: the model has no history there,
+    # and weighting it taught runs v4/v5 to open at once on any noise that starts a stream
+    o_start, o_mid = (float(onset_only(Y, S, vad, batch)[1]["spec"]) for Y in (start, mid))
+    check("loss: w_onset does not weigh speech at an example's start",
+          o_start < 1.5 * o_mid, f"start {o_start:.3e} mid {o_mid:.3e}")
     check("loss: w_onset leaves a perfect output at zero",
           float(weighted(S, S, vad, batch)[1]["spec"]) < 1e-6)
 
@@ -226,6 +231,16 @@ def test_dataset(lib):
         a = mixer.example(np.random.default_rng(5))["noisy"]
         b = mixer.example(np.random.default_rng(5))["noisy"]
         check("dataset: deterministic per seed", np.array_equal(a, b))
+        leads = dataset.Mixer(d, "train", seconds=2.0, p_speech_lead=1.0)
+        starts = []
+        for s in range(30):
+            ex = leads.example(np.random.default_rng(s))
+            # (EQ and low-pass of the whole chain are circular filters: the end wraps around)
+            if ex["has_speech"] and "noise" in ex["info"] and not any(
+                    k in ex["info"] for k in ("mute", "eq", "lowpass")):
+                starts.append(int(np.argmax(np.abs(ex["clean"]) > 1e-4)) / 48000)
+        check("dataset: p_speech_lead=1: speech starts 0.1 s or later in every noisy example",
+              len(starts) >= 5 and min(starts) >= 0.1, str([round(v, 2) for v in starts]))
         f = dataset.featurize(mixer.example(rng), 96, lib)
         check("dataset: featurize shapes", tuple(f["feat"].shape) == (200, 224)
               and tuple(f["X"].shape) == (200, 481) and f["X"].dtype == torch.complex64)
@@ -312,6 +327,11 @@ def test_augment():
           all(4800 <= st <= 2 * 48000 + 240 and np.all(e[st:] >= 0.999)
               and np.all(e[: max(0, st - 240)] <= 10 ** (-30 / 20)) for st, e in zip(starts, envs))
           and any(e[0] == 0 for e in envs) and any(e[0] > 0 for e in envs), str(starts[:5]))
+    lead = augment.speech_lead(x, np.random.default_rng(7))
+    k = int(np.argmax(lead != 0))
+    check("augment: speech_lead delays by 0.1-1 s, zeros in front, same length",
+          4800 <= k <= 48000 and len(lead) == len(x) and np.array_equal(lead[k:], x[: len(x) - k]),
+          f"lead {k}")
     q = augment.quantize_16bit(x)
     check("augment: 16-bit quantisation", np.abs(q - x).max() <= 0.5 / 32768 + 1e-9)
     g = augment.random_eq_response(rng)(f)
