@@ -88,6 +88,45 @@ cpu_ticks()
 	awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
+# Context switches (voluntary and not) of every thread of a process: how often it woke up. An
+# audio stream wakes its thread every cycle (47/s at quantum 1024); a service doing nothing wakes
+# for its once-a-second timers only. Unlike CPU ticks, the count does not depend on how slow the
+# machine is or how much a wake-up costs there (a tick or more each on a busy virtual machine).
+wakeups()
+{
+	cat /proc/"$1"/task/*/status 2>/dev/null |
+		awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+
+# Idle limits. The service's once-a-second stats and reconcile timers wake it 2-3 times a
+# second; an audio stream running for nobody wakes it every cycle (47/s at quantum 1024, 188/s at
+# 256). CPU is only a bound against busy loops: ticks are coarse (10 ms each), and on a virtual
+# machine whose wake-ups cost 0.3-0.5 ms the idle service has read 1-5 ticks in 3 s, while the
+# capture running for nobody (issue 13) read 1.8-2.9 % of a core: wake-ups and cycles catch that.
+MAX_IDLE_WAKEUPS_PER_S=10
+MAX_IDLE_TICKS_PER_S=5 # 5 % of a core
+
+# measure_idle SECONDS: the service's wake-ups and CPU ticks over that window, in IDLE_WAKEUPS
+# and IDLE_TICKS.
+measure_idle()
+{
+	local t0 w0
+	t0=$(cpu_ticks "$MIC_PID")
+	w0=$(wakeups "$MIC_PID")
+	sleep "$1"
+	IDLE_WAKEUPS=$(($(wakeups "$MIC_PID") - w0))
+	IDLE_TICKS=$(($(cpu_ticks "$MIC_PID") - t0))
+}
+
+# assert_idle WHAT SECONDS: fails unless the last measure_idle (over SECONDS) looked idle.
+assert_idle()
+{
+	((IDLE_WAKEUPS <= MAX_IDLE_WAKEUPS_PER_S * $2)) ||
+		fail "$1: the service woke $IDLE_WAKEUPS times in $2 s for nobody"
+	((IDLE_TICKS <= MAX_IDLE_TICKS_PER_S * $2)) ||
+		fail "$1: $IDLE_TICKS CPU ticks in $2 s for nobody"
+}
+
 # Play IN into the fake mic and record the Vocana source (and the fake mic's monitor into
 # $PW_ENV_DIR/mon.f32 when a 4th argument is "mon"): play_record IN OUT QUANTUM [mon|-] [TRIES].
 # A run in which the test client itself saw the graph skip cycles (the machine was too busy: the
