@@ -96,8 +96,8 @@ void denoiser_reset_hop(struct vocana_denoiser *d)
 
 /*
  * Digital silence (every band below VC_SILENCE_ENERGY: a muted microphone, a file that starts with
- * zeros) passes through and the network does not run: its recurrent state stays as it was before
- * the silence. Silence carries no information, so after a mute the network carries on with the
+ * zeros) passes through and the network's state does not move: it stays as it was before the
+ * silence. Silence carries no information, so after a mute the network carries on with the
  * noise it knew, as the feature normaliser does with its means (features.c), and the noise is
  * suppressed from the first hop after the unmute; a stream that starts silent starts with the
  * network's initial state when its first sound comes. Running the network through the silence
