@@ -14,21 +14,14 @@ import os
 import sys
 import tempfile
 
-try:
-    import numpy as np
-except ImportError:
-    print("numpy missing: skipping")
-    sys.exit(77)
+import testrun  # tests/eval, next to this file: puts the repository root on sys.path
+
+np = testrun.require_numpy()
+from train.eval import clean_voices, synth, systems  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+PY, ROOT = testrun.PY, testrun.ROOT
 CACHE = os.environ.get("VOCANA_TRAIN_CACHE") or os.path.join(ROOT, "train", "cache")
-sys.path.insert(0, ROOT)
-
-from train.eval import clean_voices, synth, systems  # noqa: E402
-import testrun  # noqa: E402  (tests/eval, next to this file)
-
-PY = sys.executable or "/usr/bin/python3"
 COPY = "copy=%s %s" % (PY, os.path.join(HERE, "filter_copy.py"))
 LOWPASS = "lowpass=%s %s --lowpass 6000" % (PY, os.path.join(HERE, "filter_copy.py"))
 

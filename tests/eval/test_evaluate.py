@@ -12,20 +12,13 @@ import sys
 import tempfile
 import wave
 
-try:
-    import numpy as np
-except ImportError:
-    print("numpy missing: skipping")
-    sys.exit(77)
+import testrun  # tests/eval, next to this file: puts the repository root on sys.path
+
+np = testrun.require_numpy()
+from train.eval import evaluate, synth, systems, wavio  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, ROOT)
-
-from train.eval import evaluate, synth, systems, wavio  # noqa: E402
-import testrun  # noqa: E402  (tests/eval, next to this file)
-
-PY = sys.executable or "/usr/bin/python3"
+PY = testrun.PY
 
 
 def test_wav_roundtrip():

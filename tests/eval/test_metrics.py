@@ -13,18 +13,11 @@ import os
 import sys
 import wave
 
-try:
-    import numpy as np
-except ImportError:
-    print("numpy missing: skipping")
-    sys.exit(77)
+import testrun  # tests/eval, next to this file: puts the repository root on sys.path
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-sys.path.insert(0, ROOT)
-
+np = testrun.require_numpy()
 from train.eval import metrics as M  # noqa: E402
 from train.eval import synth as S    # noqa: E402
-import testrun  # noqa: E402  (tests/eval, next to this file)
 
 FS = 48000
 SNRS = [-10, -5, 0, 5, 10, 20]

@@ -10,20 +10,13 @@ import os
 import sys
 from contextlib import redirect_stdout
 
-try:
-    import numpy as np
-except ImportError:
-    print("numpy missing: skipping")
-    sys.exit(77)
+import testrun  # tests/eval, next to this file: puts the repository root on sys.path
+
+np = testrun.require_numpy()
+from train.eval import onsets  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, ROOT)
-
-from train.eval import onsets  # noqa: E402
-import testrun  # noqa: E402  (tests/eval, next to this file)
-
-PY = sys.executable or "/usr/bin/python3"
+PY = testrun.PY
 
 
 class Gate:

@@ -12,19 +12,11 @@ import subprocess
 import sys
 import tempfile
 
-import importlib.util
-if importlib.util.find_spec("numpy") is None:
-    print("numpy missing: skipping")
-    sys.exit(77)
+import testrun  # tests/eval, next to this file: puts the repository root on sys.path
 
-import numpy as np  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, ROOT)
-
+np = testrun.require_numpy()
 from train.eval import evaluate, metrics, synth, systems  # noqa: E402
-import testrun  # noqa: E402  (tests/eval, the script's directory)
+
 
 FS = 48000
 DELAY = 960          # RNNoise 0.2: 10 ms window overlap + one 10 ms frame of gain delay

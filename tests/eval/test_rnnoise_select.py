@@ -8,17 +8,11 @@ import os
 import sys
 import tempfile
 
-import importlib.util
-if importlib.util.find_spec("numpy") is None:
-    print("numpy missing: skipping")
-    sys.exit(77)
+import testrun  # tests/eval, next to this file: puts the repository root on sys.path
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, ROOT)
-
+testrun.require_numpy()
 from train.eval import evaluate, metrics, select_checkpoint, synth, systems  # noqa: E402
-import testrun  # noqa: E402  (tests/eval, the script's directory)
+
 
 
 def test_rnnoise_skipped_without_node():

@@ -1,10 +1,27 @@
 # SPDX-License-Identifier: MIT
-"""Minimal runner shared by the tests/eval Python tests: runs every test_* function of a module,
-prints ok/FAIL with the traceback, returns the exit status (1 if any failed); and env(), a
-temporary environment."""
+"""What the tests/eval Python tests share: importing it puts the repository root on sys.path
+(for `train.eval`); require_numpy() skips a test without numpy; env(), a temporary environment;
+run_tests() runs every test_* function of a module, prints ok/FAIL with the traceback and returns
+the exit status (1 if any failed)."""
 
 import os
+import sys
 import traceback
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+PY = sys.executable or "/usr/bin/python3"
+
+
+def require_numpy():
+    """numpy, or exit 77 (Meson: skipped): the evaluation code is written on it."""
+    try:
+        import numpy
+    except ImportError:
+        print("numpy missing: skipping")
+        sys.exit(77)
+    return numpy
 
 
 class env:
