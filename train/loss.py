@@ -13,10 +13,11 @@
   Runs v4 (w_onset = w_start = 3) and v5 (w_onset = 3, where speech at an example's very start
   still counted as an onset) learned to let any noise that starts a stream through for 100-300
   ms: with no history, "open at once" is what such weights reward. So speech that is already
-  there when an example starts is no onset, and the stream-start weight is its own, default 0. A causal model hears an onset with no
-  context: left alone it learns to wait a few frames before it opens, and eats word attacks and the
-  first syllable after a pause or at stream start (measured on model v3: -36/-19/-10/-7 dB on the
-  first 40 ms of a word after a pause; a word-initial "f" at stream start lost 5-20 dB).
+  there when an example starts is no onset, and the stream-start weight is its own, default 0.
+  A causal model hears an onset with no context: left alone it learns to wait a few frames
+  before it opens, and eats word attacks and the first syllable after a pause or at stream start
+  (measured on model v3: -36/-19/-10/-7 dB on the first 40 ms of a word after a pause; a
+  word-initial "f" at stream start lost 5-20 dB).
 - SI-SDR on the waveform, for examples that contain speech.
 - Binary cross-entropy of the VAD head against the frame activity of the clean target.
 

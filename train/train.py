@@ -80,7 +80,8 @@ def parse_args(argv=None):
     ap.add_argument("--clip", type=float, default=1.0, help="gradient norm clipping")
     # the loss/data recipe: kept in the checkpoint like the schedule (KEPT_DEFAULTS: 0 = off)
     ap.add_argument("--w-onset", type=float, default=None,
-                    help="extra weight of missing speech in the 60 ms after a speech onset (loss.py)")
+                    help="extra weight of missing speech in the 60 ms after a speech onset "
+                         "(loss.py)")
     ap.add_argument("--w-start", type=float, default=None,
                     help="extra weight of missing speech in an example's first 300 ms of speech")
     ap.add_argument("--p-noise-onset", type=float, default=None,
