@@ -14,6 +14,11 @@
   still counted as an onset) learned to let any noise that starts a stream through for 100-300
   ms: with no history, "open at once" is what such weights reward. So speech that is already
   there when an example starts is no onset, and the stream-start weight is its own, default 0.
+- Noise left in the output where the target is silent weighs (1 + w_cold) times more in an
+  example's first COLD_S. Every example is a stream that starts cold (the recurrent state knows
+  nothing yet); run v6 (w_onset 3, noise-led examples) drifted open there late in training (noise
+  at a stream's start passed +4.5/+7.0 dB louder than model v3 let it, tests/eval onsets.py)
+  while its overall scores improved: nothing in the loss singled those frames out.
   A causal model hears an onset with no context: left alone it learns to wait a few frames
   before it opens, and eats word attacks and the first syllable after a pause or at stream start
   (measured on model v3: -36/-19/-10/-7 dB on the first 40 ms of a word after a pause; a
@@ -44,6 +49,7 @@ ONSET_RISE = 10.0        # 10 dB louder than the loudest frame of the lookback: 
 ONSET_LOOKBACK_S = 0.1
 ONSET_S = 0.06           # how long after an onset over-suppression weighs more
 START_S = 0.3            # and over the first 300 ms of speech in an example (a cold start)
+COLD_S = 0.3             # how long after an example's start residual noise weighs more
 
 
 def _compress(z, gamma, eps=1e-12):
@@ -89,12 +95,12 @@ def si_sdr(est, ref, eps=1e-8):
 class Loss(nn.Module):
     def __init__(self, fft_sizes=(256, 512), gamma=0.3, w_cplx=0.3, w_over=2.0,
                  w_sisdr=0.01, w_vad=0.05, active_db=-30.0, delay=480, w_onset=0.0,
-                 w_start=0.0):
+                 w_start=0.0, w_cold=0.0):
         super().__init__()
         self.delay = delay  # the model's algorithmic delay: selects the synthesis window
         self.fft_sizes, self.gamma = tuple(fft_sizes), gamma
         self.w_cplx, self.w_over, self.w_sisdr, self.w_vad = w_cplx, w_over, w_sisdr, w_vad
-        self.w_onset, self.w_start = w_onset, w_start
+        self.w_onset, self.w_start, self.w_cold = w_onset, w_start, w_cold
         self.active_ratio = 10 ** (active_db / 10)
         for n in self.fft_sizes:
             self.register_buffer(f"win{n}", torch.hann_window(n), persistent=False)
@@ -136,6 +142,8 @@ class Loss(nn.Module):
             in_band = f[None, None, :] < bw[:, None, None]
             mask = (in_band | silent).float()
             over_w = self.w_over * self._onset_weight(frame, ~silent[..., 0], hop_s)[..., None]
+            cold = torch.arange(frame.shape[1], dtype=torch.float32) * hop_s < COLD_S
+            under_w = self.w_cold * (silent & cold[None, :, None]).float()
             denom = mask.sum() + 1.0
             pt = pt + eps
             mt = pt.pow(g / 2)
@@ -145,7 +153,8 @@ class Loss(nn.Module):
         ce = ye * (me * pe.rsqrt())[..., None]
         d = me - mt
         dc = ((ce - ct) ** 2).sum(-1)
-        per_bin = d * d + over_w * torch.relu(-d) ** 2 + self.w_cplx * dc
+        per_bin = (d * d + over_w * torch.relu(-d) ** 2 + under_w * torch.relu(d) ** 2
+                   + self.w_cplx * dc)
         total = (mask * per_bin).sum() / denom
         with torch.no_grad():
             l_mag = (mask * d * d).sum() / denom

@@ -36,7 +36,8 @@ MODEL_KEYS = tuple(k for k in HPARAM_NAMES if k != "n_erb")  # n_erb is fixed by
 # What a run keeps in its checkpoint and a resume continues with unless given again: the schedule
 # and the loss/data recipe (a resume that silently dropped --w-onset would train another model).
 KEPT_DEFAULTS = {"lr": 1e-3, "warmup": 500, "lr_floor": 0.05,
-                 "w_onset": 0.0, "w_start": 0.0, "p_noise_onset": 0.0, "p_speech_lead": 0.0}
+                 "w_onset": 0.0, "w_start": 0.0, "w_cold": 0.0,
+                 "p_noise_onset": 0.0, "p_speech_lead": 0.0}
 RECIPE_KEYS = ("p_noise_onset", "p_speech_lead")  # what dataset.Mixer takes
 
 
@@ -84,6 +85,9 @@ def parse_args(argv=None):
                          "(loss.py)")
     ap.add_argument("--w-start", type=float, default=None,
                     help="extra weight of missing speech in an example's first 300 ms of speech")
+    ap.add_argument("--w-cold", type=float, default=None,
+                    help="extra weight of noise left in an example's first 300 ms where the "
+                         "target is silent (loss.py)")
     ap.add_argument("--p-noise-onset", type=float, default=None,
                     help="share of noisy examples whose noise starts late (augment.noise_onset)")
     ap.add_argument("--p-speech-lead", type=float, default=None,
@@ -169,7 +173,8 @@ class Trainer:
         self.model = VDFL(n_df=args.n_df, df_order=args.df_order, enc_dim=args.enc_dim,
                           hidden=args.hidden, n_gru=args.n_gru, delay=args.delay)
         self.interp = band_interp_matrix(self.lib.band_centers())
-        self.loss = Loss(delay=args.delay, w_onset=args.w_onset, w_start=args.w_start)
+        self.loss = Loss(delay=args.delay, w_onset=args.w_onset, w_start=args.w_start,
+                         w_cold=args.w_cold)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr,
                                      weight_decay=args.weight_decay)
         self.step, self.resumes, self.audio_s, self.best = 0, 0, 0.0, float("inf")

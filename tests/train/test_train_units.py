@@ -175,6 +175,42 @@ def test_loss_onsets(lib):
           float(weighted(S, S, vad, batch)[1]["spec"]) < 1e-6)
 
 
+def test_loss_cold_start(lib):
+    """Noise left at an example's start (target silent) costs more with w_cold; the same noise
+    later in a pause, or missing speech, costs the same as without it."""
+    rng = np.random.default_rng(4)
+    n = 100 * 480
+    t = np.arange(n) / 48000
+    # silence until 0.4 s, a word 0.4-0.7 s, a pause 0.7-1.0 s
+    speech = (0.1 * np.sin(2 * np.pi * 300 * t) * ((t >= 0.4) & (t < 0.7))).astype(np.float32)
+    S = torch.from_numpy(lib.analyze(speech, 96, features=False))[None]
+    hiss = torch.from_numpy(lib.analyze((0.003 * rng.standard_normal(n)).astype(np.float32), 96,
+                                        features=False))[None]
+    batch = {"bw": torch.tensor([24000.0]), "rms": torch.tensor([0.07]),
+             "vad": torch.zeros(1, 100), "has_speech": torch.ones(1)}
+    vad = torch.zeros(1, 100)
+
+    def leak(frames):  # the output lets 40 ms of the noise through at these frames
+        Y = S.clone()
+        Y[:, frames] += hiss[:, frames]
+        return Y
+    plain, cold = Loss(), Loss(w_cold=3.0)
+    start, pause = leak(slice(5, 9)), leak(slice(85, 89))   # 50-90 ms and 850-890 ms
+    c_st, c_pa = (float(cold(Y, S, vad, batch)[1]["spec"]) for Y in (start, pause))
+    p_st, p_pa = (float(plain(Y, S, vad, batch)[1]["spec"]) for Y in (start, pause))
+    check("loss: w_cold=0 weighs leaked noise alike at the start and in a pause",
+          abs(p_st - p_pa) < 0.3 * p_pa, f"start {p_st:.3e} pause {p_pa:.3e}")
+    check("loss: noise leaked at an example's start costs more with w_cold", c_st > 2.5 * c_pa,
+          f"start {c_st:.3e} pause {c_pa:.3e}")
+    check("loss: w_cold leaves later noise as it was", abs(c_pa - p_pa) < 1e-3 * p_pa,
+          f"{c_pa:.3e} vs {p_pa:.3e}")
+    cut = S.clone()
+    cut[:, 40:44] *= 0.1                                   # the word's first 40 ms cut
+    check("loss: w_cold does not weigh missing speech",
+          abs(float(cold(cut, S, vad, batch)[1]["spec"]) - float(plain(cut, S, vad, batch)[1]["spec"]))
+          < 1e-6)
+
+
 def make_cache(root):
     """A tiny cache: 'speech' = pitch-modulated harmonics with pauses, band-limited to 8 kHz for
     one speaker; noise = two recordings of filtered noise."""
@@ -348,6 +384,7 @@ def main():
     test_vcm()
     test_loss(lib)
     test_loss_onsets(lib)
+    test_loss_cold_start(lib)
     test_dataset(lib)
     test_rooms()
     test_widen()
