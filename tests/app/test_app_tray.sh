@@ -34,6 +34,24 @@ window_shown()
 	xwininfo -root -tree 2>/dev/null | grep '"Vocana"' | grep -qv ' 1x1+'
 }
 
+# Does anyone own NAME on the session bus? (python3-gi: already required above)
+bus_name_owned()
+{
+	/usr/bin/python3 -c 'import sys
+from gi.repository import Gio, GLib
+bus = Gio.bus_get_sync(Gio.BusType.SESSION)
+r = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                  "NameHasOwner", GLib.Variant("(s)", (sys.argv[1],)), None, 0, 2000, None)
+sys.exit(0 if r.unpack()[0] else 1)' "$1"
+}
+
+# The app's log and whether it still runs, for a failure message.
+app_report()
+{
+	echo "--- $2 (app $(kill -0 "$1" 2>/dev/null && echo running || echo exited))" >&2
+	tail -n 30 "$PW_ENV_DIR/$2" >&2
+}
+
 # ---- with a tray -------------------------------------------------------------------------
 /usr/bin/python3 "$HERE/sni_host.py" "$VOCANA" >"$PW_ENV_DIR/host.log" 2>&1 &
 host_pid=$!
@@ -44,19 +62,27 @@ pw_track_pid "$app_pid"
 wait "$host_pid"
 rc=$?
 cat "$PW_ENV_DIR/host.log" >&2
-[[ $rc -eq 0 ]] || fail "the tray host's checks failed"
+[[ $rc -eq 0 ]] || { app_report "$app_pid" app.log; fail "the tray host's checks failed"; }
 # The watcher is gone: the app keeps running (its window is the way in now).
 sleep 1
-kill -0 "$app_pid" 2>/dev/null || fail "the app quit when the tray went away"
+kill -0 "$app_pid" 2>/dev/null || { app_report "$app_pid" app.log; fail "the app quit when the tray went away"; }
 kill -TERM "$app_pid"
 wait "$app_pid"
+# The bus may see the old instance go after the next one asks for the application's name: the
+# next would then find it taken, hand its launch to the dead instance and exit (GApplication's
+# single instance). Wait until the name is free, as a user's next login would find it.
+pw_wait_until 10 eval '! bus_name_owned org.vocana.Vocana' ||
+	fail "the first app's bus name outlived it by 10 s"
 
 # ---- no tray at all ----------------------------------------------------------------------
 "$VOCANA_APP" --hidden >"$PW_ENV_DIR/app2.log" 2>&1 &
 app_pid=$!
 pw_track_pid "$app_pid"
-pw_wait_until 30 window_shown || fail "--hidden without a tray host never showed the window"
-kill -0 "$app_pid" 2>/dev/null || fail "the app quit without a tray"
+pw_wait_until 30 window_shown || {
+	app_report "$app_pid" app2.log
+	fail "--hidden without a tray host never showed the window"
+}
+kill -0 "$app_pid" 2>/dev/null || { app_report "$app_pid" app2.log; fail "the app quit without a tray"; }
 note "no tray host: the window opened after the grace period"
 kill -TERM "$app_pid"
 wait "$app_pid"
