@@ -8,6 +8,7 @@ speex/WebRTC baselines. Exit 77 (skip) without numpy."""
 import json
 import os
 import struct
+import subprocess
 import sys
 import tempfile
 import wave
@@ -130,6 +131,16 @@ def test_missing_system_is_skipped_or_required():
     assert evaluate.main(["--synthetic", "1", "--system", "vocana=/nonexistent/vocana"]) == 0
     assert evaluate.main(["--synthetic", "1", "--system", "vocana=/nonexistent/vocana",
                           "--require", "vocana"]) == 1
+
+
+def test_unknown_system_is_a_usage_error():
+    """A spec that names no system: one line naming it, exit 2, no traceback."""
+    for tool, more in (("evaluate", ["--synthetic", "1"]), ("clean_voices", ["--synthetic", "1"]),
+                       ("onsets", [])):
+        r = subprocess.run([PY, "-m", "train.eval." + tool, "--system", "bogus"] + more,
+                           cwd=testrun.ROOT, capture_output=True, text=True, timeout=120)
+        lines = r.stderr.strip().splitlines()
+        assert r.returncode == 2 and len(lines) == 1 and "'bogus'" in lines[0], (tool, r)
 
 
 def test_baselines_if_built():

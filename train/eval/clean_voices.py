@@ -369,14 +369,11 @@ def format_markdown(name, res):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--system", action="append", default=[],
-                    help="noisy | speex | webrtc | rnnoise | rnnoise2 | vocana[=PATH] | "
-                         "NAME=COMMAND (repeatable; default: vocana)")
+    systems.add_system_args(ap, "vocana")
     ap.add_argument("--cache", default=DEFAULT_CACHE, help="the training audio cache")
     ap.add_argument("--per-collection", type=int, default=8, help="files per speech collection")
     ap.add_argument("--synthetic", type=int, metavar="N",
                     help="use N synthetic speech-like clips instead of the cache")
-    ap.add_argument("--baseline-dir", default=systems.DEFAULT_BASELINE_DIR)
     ap.add_argument("--json", help="write per-file rows, aggregates and verdicts here")
     ap.add_argument("--out-dir", help="also write every output WAV (NAME_SYSTEM.wav) and input "
                                       "(NAME_input.wav) here, to listen to")

@@ -244,12 +244,9 @@ def main(argv=None):
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--set-dir", help="directory of NAME_clean.wav / NAME_noisy.wav (+ index.tsv)")
     src.add_argument("--synthetic", type=int, metavar="N", help="use N built-in synthetic pairs")
-    ap.add_argument("--system", action="append", default=[],
-                    help="noisy | speex | webrtc | rnnoise | rnnoise2 | vocana[=PATH] | NAME=COMMAND "
-                         "(repeatable; default: speex, webrtc, vocana)")
+    systems.add_system_args(ap, "speex, webrtc, vocana")
     ap.add_argument("--require", action="append", default=[],
                     help="fail (exit 1) instead of skipping if this system is unavailable")
-    ap.add_argument("--baseline-dir", default=systems.DEFAULT_BASELINE_DIR)
     ap.add_argument("--json", help="write per-item scores and the summary here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every item's scores")
     ap.add_argument("--markdown", action="store_true",

@@ -84,10 +84,7 @@ def measure(system):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--system", action="append", default=[],
-                    help="vocana[=PATH] | speex | webrtc | rnnoise | rnnoise2 | NAME=COMMAND "
-                         "(repeatable; default: vocana)")
-    ap.add_argument("--baseline-dir", default=systems.DEFAULT_BASELINE_DIR)
+    systems.add_system_args(ap, "vocana")
     args = ap.parse_args(argv)
     found, _ = systems.make_systems(args.system or ["vocana"], args.baseline_dir, "onsets")
     cols = ["%s %s %d-%d ms" % ("cold start" if lead == "zeros" else "after quiet", kind,

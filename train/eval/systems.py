@@ -177,13 +177,29 @@ class RNNoise2(Baseline):
         # -t: "rnnoise2: ... real-time factor R" (frame calls only), parsed by Baseline.__call__
 
 
+SPEC_HELP = "noisy | speex | webrtc | rnnoise | rnnoise2 | vocana[=PATH] | NAME=COMMAND"
+
+
+def add_system_args(ap, default):
+    """The --system (repeatable) and --baseline-dir options every evaluation script takes;
+    default names the systems used when no --system is given."""
+    ap.add_argument("--system", action="append", default=[],
+                    help="%s (repeatable; default: %s)" % (SPEC_HELP, default))
+    ap.add_argument("--baseline-dir", default=DEFAULT_BASELINE_DIR,
+                    help="where tools/baselines built speex and webrtc")
+
+
 def make_systems(specs, baseline_dir=DEFAULT_BASELINE_DIR, prog="systems"):
     """(available systems in the order of specs, {spec: reason} of the unavailable ones); each
-    unavailable one is reported on stderr as 'PROG: skipping SPEC: REASON'."""
+    unavailable one is reported on stderr as 'PROG: skipping SPEC: REASON'. A spec that names
+    no system at all is a usage error: one line, exit status 2."""
     found, skipped = [], {}
     for spec in specs:
         try:
             found.append(make_system(spec, baseline_dir))
+        except ValueError as e:
+            print("%s: %s" % (prog, e), file=sys.stderr)
+            raise SystemExit(2) from None
         except SystemUnavailable as e:
             skipped[spec] = str(e)
             print("%s: skipping %s: %s" % (prog, spec, e), file=sys.stderr)
@@ -210,7 +226,7 @@ def make_system(spec, baseline_dir=DEFAULT_BASELINE_DIR):
     if name == "vocana":
         return CommandSystem("vocana", [arg or DEFAULT_VOCANA, "denoise"])
     if not arg:
-        raise ValueError("unknown system %r (use NAME=COMMAND)" % spec)
+        raise ValueError("unknown system %r (%s)" % (spec, SPEC_HELP))
     return CommandSystem(name, arg.split())
 
 
