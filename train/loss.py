@@ -14,15 +14,19 @@
   still counted as an onset) learned to let any noise that starts a stream through for 100-300
   ms: with no history, "open at once" is what such weights reward. So speech that is already
   there when an example starts is no onset, and the stream-start weight is its own, default 0.
-- Noise left in the output where the target is silent weighs (1 + w_cold) times more in an
-  example's first COLD_S. Every example is a stream that starts cold (the recurrent state knows
-  nothing yet); run v6 (w_onset 3, noise-led examples) drifted open there late in training (noise
-  at a stream's start passed +4.5/+7.0 dB louder than model v3 let it, tests/eval onsets.py)
-  while its overall scores improved: nothing in the loss singled those frames out.
   A causal model hears an onset with no context: left alone it learns to wait a few frames
   before it opens, and eats word attacks and the first syllable after a pause or at stream start
   (measured on model v3: -36/-19/-10/-7 dB on the first 40 ms of a word after a pause; a
   word-initial "f" at stream start lost 5-20 dB).
+- Noise left in the output where the target is silent weighs (1 + w_cold) times more in the
+  COLD_S after a *noise* onset: a frame of the noise (noisy input minus target) 10 dB louder than
+  anything in the ONSET_LOOKBACK_S before it, the past before an example counting as silence, so
+  every example's start is one (a stream starts cold), and so is noise after a quiet stretch or a
+  mute (a fan switched on, a keystroke in a quiet room). Run v6 (w_onset 3, noise-led examples)
+  drifted open there late in training (noise at a stream's start +4.5/+7.0 dB louder than model
+  v3 let it through, after a quiet stretch +27/+17 dB: tests/eval onsets.py) while its overall
+  scores improved: the onset weight rewards opening on whatever starts, and nothing in the loss
+  singled out the frames where what starts is noise.
 - SI-SDR on the waveform, for examples that contain speech.
 - Binary cross-entropy of the VAD head against the frame activity of the clean target.
 
@@ -49,7 +53,9 @@ ONSET_RISE = 10.0        # 10 dB louder than the loudest frame of the lookback: 
 ONSET_LOOKBACK_S = 0.1
 ONSET_S = 0.06           # how long after an onset over-suppression weighs more
 START_S = 0.3            # and over the first 300 ms of speech in an example (a cold start)
-COLD_S = 0.3             # how long after an example's start residual noise weighs more
+COLD_S = 0.3             # how long after a noise onset residual noise weighs more
+GRID_S = 480 / SR        # the model's hop: noise onsets are found on this grid
+NOISE_FLOOR = 1e-3       # noise frames 30 dB under the example's loud ones start nothing
 
 
 def _compress(z, gamma, eps=1e-12):
@@ -126,9 +132,32 @@ class Loss(nn.Module):
         start = (active & (seen <= START_S)).float()
         return 1.0 + torch.maximum(self.w_onset * near, self.w_start * start)
 
-    def _terms(self, ye, yt, bin_hz, bw, hop_s):
-        """Compressed magnitude, over-suppression and complex terms of two complex spectra
-        [B, T, F] under the bandwidth/silence mask (module docstring), weighted and summed.
+    @staticmethod
+    def _cold_frames(X, S):
+        """[B, T] bool on the model's grid: within COLD_S after a noise onset (module docstring).
+        X noisy and S clean spectra [B, T, 481] complex."""
+        d = torch.view_as_real(X - S)
+        noise = (d * d).sum((-1, -2))                                          # [B, T]
+        floor = torch.quantile(noise, 0.95, dim=1, keepdim=True) * NOISE_FLOOR
+        look = round(ONSET_LOOKBACK_S / GRID_S)
+        hold = round(COLD_S / GRID_S)
+        # the past before the example is silence: noise at its start is an onset
+        before = nn.functional.max_pool1d(
+            nn.functional.pad(noise[:, None, :], (look, 0)), look, stride=1)[:, 0, :-1]
+        onset = ((noise > ONSET_RISE * before) & (noise > floor)).float()
+        return nn.functional.max_pool1d(
+            nn.functional.pad(onset[:, None, :], (hold - 1, 0)), hold, stride=1)[:, 0, :] > 0
+
+    @staticmethod
+    def _on_grid(cold, n_frames, hop_s):
+        """cold [B, T] (model grid) read at the n_frames frames of a hop_s-second STFT."""
+        idx = (torch.arange(n_frames, dtype=torch.float32) * (hop_s / GRID_S)).long()
+        return cold[:, idx.clamp(max=cold.shape[1] - 1)]
+
+    def _terms(self, ye, yt, bin_hz, bw, hop_s, cold):
+        """Compressed magnitude, over-suppression, residual-noise and complex terms of two complex
+        spectra [B, T, F] under the bandwidth/silence mask (module docstring), weighted and
+        summed; cold: _cold_frames' [B, T] on the model's grid.
         Works on real (re, im) views: complex elementwise ops are several times slower."""
         g = self.gamma
         ye, eps = torch.view_as_real(ye), 1e-12
@@ -142,8 +171,7 @@ class Loss(nn.Module):
             in_band = f[None, None, :] < bw[:, None, None]
             mask = (in_band | silent).float()
             over_w = self.w_over * self._onset_weight(frame, ~silent[..., 0], hop_s)[..., None]
-            cold = torch.arange(frame.shape[1], dtype=torch.float32) * hop_s < COLD_S
-            under_w = self.w_cold * (silent & cold[None, :, None]).float()
+            under_w = self.w_cold * (silent & self._on_grid(cold, frame.shape[1], hop_s)[..., None])
             denom = mask.sum() + 1.0
             pt = pt + eps
             mt = pt.pow(g / 2)
@@ -162,18 +190,22 @@ class Loss(nn.Module):
 
     def forward(self, Y, S, vad_logit, batch):
         """Y enhanced and S clean spectra [B, T, 481] complex; vad_logit [B, T]; batch holds
-        'bw' [B] (Hz), 'rms' [B], 'vad' [B, T], 'has_speech' [B]. Returns (loss, components).
+        'bw' [B] (Hz), 'rms' [B], 'vad' [B, T], 'has_speech' [B] and, with w_cold, the noisy
+        spectra 'X' [B, T, 481]. Returns (loss, components).
 
         Resolutions: the model's own 960-sample frames (Y and S directly, no extra transform)
         plus STFTs of the waveforms at each of fft_sizes (hop n/2) for finer time resolution."""
         bw, rms = batch["bw"], batch["rms"]
         scale = (1.0 / rms)
         parts = {}
+        with torch.no_grad():
+            cold = (self._cold_frames(batch["X"], S) if self.w_cold
+                    else torch.zeros(S.shape[:2], dtype=torch.bool))
         # the 960-point spectra are sqrt(960/n)-times larger than an n-point one of the same
         # signal: bring them to the 512-point scale so resolutions weigh alike
         k = (scale * math.sqrt(512 / 960))[:, None, None]
         spec, parts["mag960"] = self._terms(cmul_real(Y, k), cmul_real(S, k), SR / 960, bw,
-                                             480 / SR)
+                                             480 / SR, cold)
         y = istft(Y, self.delay) * scale[:, None]
         with torch.no_grad():
             s = istft(S, self.delay) * scale[:, None]
@@ -183,7 +215,7 @@ class Loss(nn.Module):
             ye = stft(y, n, n // 2, win * k)
             with torch.no_grad():
                 yt = stft(s, n, n // 2, win * k)
-            l_spec, parts[f"mag{n}"] = self._terms(ye, yt, SR / n, bw, n / 2 / SR)
+            l_spec, parts[f"mag{n}"] = self._terms(ye, yt, SR / n, bw, n / 2 / SR, cold)
             spec = spec + l_spec
         spec = spec / (1 + len(self.fft_sizes))
         parts["spec"] = spec.detach()

@@ -176,8 +176,9 @@ def test_loss_onsets(lib):
 
 
 def test_loss_cold_start(lib):
-    """Noise left at an example's start (target silent) costs more with w_cold; the same noise
-    later in a pause, or missing speech, costs the same as without it."""
+    """Noise left where the target is silent costs more with w_cold in the 300 ms after the noise
+    starts: at an example's start, and after a quiet stretch; the same noise later, or missing
+    speech, costs what it costs without w_cold."""
     rng = np.random.default_rng(4)
     n = 100 * 480
     t = np.arange(n) / 48000
@@ -186,9 +187,13 @@ def test_loss_cold_start(lib):
     S = torch.from_numpy(lib.analyze(speech, 96, features=False))[None]
     hiss = torch.from_numpy(lib.analyze((0.003 * rng.standard_normal(n)).astype(np.float32), 96,
                                         features=False))[None]
-    batch = {"bw": torch.tensor([24000.0]), "rms": torch.tensor([0.07]),
-             "vad": torch.zeros(1, 100), "has_speech": torch.ones(1)}
     vad = torch.zeros(1, 100)
+
+    def batch(noise_from):  # the noisy input: the noise from this frame on
+        X = S.clone()
+        X[:, noise_from:] += hiss[:, noise_from:]
+        return {"bw": torch.tensor([24000.0]), "rms": torch.tensor([0.07]), "X": X,
+                "vad": torch.zeros(1, 100), "has_speech": torch.ones(1)}
 
     def leak(frames):  # the output lets 40 ms of the noise through at these frames
         Y = S.clone()
@@ -196,18 +201,26 @@ def test_loss_cold_start(lib):
         return Y
     plain, cold = Loss(), Loss(w_cold=3.0)
     start, pause = leak(slice(5, 9)), leak(slice(85, 89))   # 50-90 ms and 850-890 ms
-    c_st, c_pa = (float(cold(Y, S, vad, batch)[1]["spec"]) for Y in (start, pause))
-    p_st, p_pa = (float(plain(Y, S, vad, batch)[1]["spec"]) for Y in (start, pause))
+    b0 = batch(0)
+    c_st, c_pa = (float(cold(Y, S, vad, b0)[1]["spec"]) for Y in (start, pause))
+    p_st, p_pa = (float(plain(Y, S, vad, b0)[1]["spec"]) for Y in (start, pause))
     check("loss: w_cold=0 weighs leaked noise alike at the start and in a pause",
           abs(p_st - p_pa) < 0.3 * p_pa, f"start {p_st:.3e} pause {p_pa:.3e}")
     check("loss: noise leaked at an example's start costs more with w_cold", c_st > 2.5 * c_pa,
           f"start {c_st:.3e} pause {c_pa:.3e}")
-    check("loss: w_cold leaves later noise as it was", abs(c_pa - p_pa) < 1e-3 * p_pa,
-          f"{c_pa:.3e} vs {p_pa:.3e}")
+    check("loss: w_cold leaves noise 300 ms after its start as it was",
+          abs(c_pa - p_pa) < 1e-3 * p_pa, f"{c_pa:.3e} vs {p_pa:.3e}")
+    # the noise starts at 0.75 s, in the pause: the 100-140 ms after that weigh more, not the
+    # frames 300 ms later, where the noise is no news
+    late, quiet_after = batch(75), leak(slice(85, 89))
+    c_q = float(cold(quiet_after, S, vad, late)[1]["spec"])
+    c_q_later = float(cold(leak(slice(95, 99)), S, vad, batch(60))[1]["spec"])
+    check("loss: noise leaked just after a quiet stretch costs more with w_cold",
+          c_q > 2.5 * c_q_later, f"after quiet {c_q:.3e} later {c_q_later:.3e}")
     cut = S.clone()
     cut[:, 40:44] *= 0.1                                   # the word's first 40 ms cut
     check("loss: w_cold does not weigh missing speech",
-          abs(float(cold(cut, S, vad, batch)[1]["spec"]) - float(plain(cut, S, vad, batch)[1]["spec"]))
+          abs(float(cold(cut, S, vad, b0)[1]["spec"]) - float(plain(cut, S, vad, b0)[1]["spec"]))
           < 1e-6)
 
 
