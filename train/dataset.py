@@ -368,9 +368,12 @@ class Mixer:
             noisy, clean = fft_filter(noisy, lp), fft_filter(clean, lp)
             bw = min(bw, cut)
             info["lowpass"] = cut
+        # the additive noise alone, for the loss's noise onsets (its level does not matter; reverb
+        # of the speech, which noisy minus clean also holds, is no noise onset)
+        noise_only = noise
         if rng.random() < P_MUTE:
             m = augment.mute(rng, n)
-            noisy, clean = noisy * m, clean * m
+            noisy, clean, noise_only = noisy * m, clean * m, noise_only * m
             info["mute"] = True
         # level: the active speech level (or, without speech, the noise level) in dBFS
         if has_speech:
@@ -393,13 +396,15 @@ class Mixer:
         if rng.random() < P_QUANTIZE:
             noisy = augment.quantize_16bit(noisy)
         return {"noisy": noisy, "clean": clean, "bandwidth_hz": float(bw),
-                "has_speech": bool(has_speech), "info": info}
+                "has_speech": bool(has_speech), "info": info,
+                "noise_frames": frame_power(noise_only).astype(np.float32)}
 
 
 def featurize(ex, n_df, lib=None, delay=480):
     """Model inputs and loss targets for one mixture (numpy -> torch):
     feat [T, 32+2n_df], noisy spec X and clean spec S [T, 481] complex64 (from the C analysis),
-    vad target [T], bandwidth_hz, has_speech, noisy_rms."""
+    vad target [T], bandwidth_hz, has_speech, noisy_rms, and the additive noise's power per
+    10 ms frame [T] (noise_pow) when the example has its noise_frames."""
     lib = lib or vocana_lib.load()
     feat, x_spec = lib.analyze(ex["noisy"], n_df, delay=delay)
     s_spec = lib.analyze(ex["clean"], n_df, features=False, delay=delay)
@@ -408,11 +413,17 @@ def featurize(ex, n_df, lib=None, delay=480):
         vad = (p > max(np.percentile(p, 95) * 10 ** (-3.0), 1e-9)).astype(np.float32)
     else:
         vad = np.zeros(len(p), dtype=np.float32)
-    return {"feat": torch.from_numpy(feat), "X": torch.from_numpy(x_spec),
-            "S": torch.from_numpy(s_spec), "vad": torch.from_numpy(vad),
-            "bw": torch.tensor(ex["bandwidth_hz"], dtype=torch.float32),
-            "has_speech": torch.tensor(float(ex["has_speech"])),
-            "rms": torch.tensor(float(np.sqrt(np.mean(ex["noisy"] ** 2))) + 1e-6)}
+    out = {"feat": torch.from_numpy(feat), "X": torch.from_numpy(x_spec),
+           "S": torch.from_numpy(s_spec), "vad": torch.from_numpy(vad),
+           "bw": torch.tensor(ex["bandwidth_hz"], dtype=torch.float32),
+           "has_speech": torch.tensor(float(ex["has_speech"])),
+           "rms": torch.tensor(float(np.sqrt(np.mean(ex["noisy"] ** 2))) + 1e-6)}
+    if "noise_frames" in ex:
+        pw = np.zeros(len(p), dtype=np.float32)
+        m = min(len(p), len(ex["noise_frames"]))
+        pw[:m] = ex["noise_frames"][:m]
+        out["noise_pow"] = torch.from_numpy(pw)
+    return out
 
 
 class MixStream(torch.utils.data.IterableDataset):
@@ -442,7 +453,7 @@ def make_devset(cache, n_examples, seed, seconds=3.0, recipe=None):
     out = []
     for _ in range(n_examples):
         ex = mixer.example(rng)
-        d = {k: ex[k] for k in ("noisy", "clean", "bandwidth_hz", "has_speech")}
+        d = {k: ex[k] for k in ("noisy", "clean", "bandwidth_hz", "has_speech", "noise_frames")}
         d["has_noise"] = "noise" in ex["info"]
         out.append(d)
     return out

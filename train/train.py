@@ -225,7 +225,8 @@ class Trainer:
             raw = [{"noisy": torch.from_numpy(e["noisy"]).half(),
                     "clean": torch.from_numpy(e["clean"]).half(),
                     "bandwidth_hz": e["bandwidth_hz"], "has_speech": e["has_speech"],
-                    "has_noise": e["has_noise"]} for e in exs]
+                    "has_noise": e["has_noise"],
+                    "noise_frames": torch.from_numpy(e["noise_frames"])} for e in exs]
             torch.save(raw, path + ".tmp")
             os.replace(path + ".tmp", path)
             self.log(f"dev set: {len(raw)} mixtures generated in {time.time() - t0:.0f} s")
@@ -233,6 +234,8 @@ class Trainer:
         for e in raw:
             ex = {"noisy": e["noisy"].float().numpy(), "clean": e["clean"].float().numpy(),
                   "bandwidth_hz": e["bandwidth_hz"], "has_speech": e["has_speech"]}
+            if "noise_frames" in e:  # dev sets of runs before v8 lack it (loss: noisy - clean)
+                ex["noise_frames"] = e["noise_frames"].numpy()
             it = dataset.featurize(ex, self.model.n_df, self.lib, self.model.delay)
             it["has_noise"] = torch.tensor(float(e["has_noise"]))
             items.append(it)

@@ -202,12 +202,19 @@ def test_loss_cold_start(lib):
     plain, cold = Loss(), Loss(w_cold=3.0)
     start, pause = leak(slice(5, 9)), leak(slice(85, 89))   # 50-90 ms and 850-890 ms
     b0 = batch(0)
+    # the dataset's noise track, where there is one, decides; here it says the same
+    c_track = float(cold(start, S, vad, dict(b0, noise_pow=torch.ones(1, 100)))[1]["spec"])
     c_st, c_pa = (float(cold(Y, S, vad, b0)[1]["spec"]) for Y in (start, pause))
     p_st, p_pa = (float(plain(Y, S, vad, b0)[1]["spec"]) for Y in (start, pause))
     check("loss: w_cold=0 weighs leaked noise alike at the start and in a pause",
           abs(p_st - p_pa) < 0.3 * p_pa, f"start {p_st:.3e} pause {p_pa:.3e}")
     check("loss: noise leaked at an example's start costs more with w_cold", c_st > 2.5 * c_pa,
           f"start {c_st:.3e} pause {c_pa:.3e}")
+    check("loss: a noise track (noise_pow) marks the same onset", abs(c_track - c_st) < 1e-6,
+          f"{c_track:.3e} vs {c_st:.3e}")
+    silent_track = float(cold(start, S, vad, dict(b0, noise_pow=torch.zeros(1, 100)))[1]["spec"])
+    check("loss: no noise in the track, no onset (reverb of speech is none)",
+          abs(silent_track - p_st) < 1e-3 * p_st, f"{silent_track:.3e} vs {p_st:.3e}")
     check("loss: w_cold leaves noise 300 ms after its start as it was",
           abs(c_pa - p_pa) < 1e-3 * p_pa, f"{c_pa:.3e} vs {p_pa:.3e}")
     # the noise starts at 0.75 s, in the pause: the 100-140 ms after that weigh more, not the
@@ -292,7 +299,26 @@ def test_dataset(lib):
               len(starts) >= 5 and min(starts) >= 0.1, str([round(v, 2) for v in starts]))
         f = dataset.featurize(mixer.example(rng), 96, lib)
         check("dataset: featurize shapes", tuple(f["feat"].shape) == (200, 224)
-              and tuple(f["X"].shape) == (200, 481) and f["X"].dtype == torch.complex64)
+              and tuple(f["X"].shape) == (200, 481) and f["X"].dtype == torch.complex64
+              and tuple(f["noise_pow"].shape) == (200,))
+        # the noise track: silent without noise, and exactly the noise where nothing else
+        # touched the mixture (no EQ, low-pass, mute, reverb, clipping or quantisation)
+        track_ok, n_plain, n_quiet = True, 0, 0
+        for s in range(60):
+            ex = mixer.example(np.random.default_rng(100 + s))
+            if "noise" not in ex["info"]:
+                track_ok &= float(ex["noise_frames"].max()) == 0.0
+                n_quiet += 1
+            elif ex["has_speech"] and not any(k in ex["info"] for k in (
+                    "eq", "lowpass", "mute", "reverb", "clipped")):
+                gain = np.sqrt(ex["noise_frames"].sum() /
+                               dataset.frame_power(ex["noisy"] - ex["clean"]).sum())
+                diff = dataset.frame_power(ex["noisy"] - ex["clean"]) * gain ** 2
+                track_ok &= np.allclose(diff, ex["noise_frames"], rtol=0.05,
+                                        atol=1e-4 * ex["noise_frames"].max())
+                n_plain += 1
+        check("dataset: noise_frames follow the additive noise alone",
+              track_ok and n_plain >= 3 and n_quiet >= 1, f"{n_plain} plain, {n_quiet} without")
 
 
 def test_rooms():
