@@ -404,7 +404,7 @@ def featurize(ex, n_df, lib=None, delay=480):
     """Model inputs and loss targets for one mixture (numpy -> torch):
     feat [T, 32+2n_df], noisy spec X and clean spec S [T, 481] complex64 (from the C analysis),
     vad target [T], bandwidth_hz, has_speech, noisy_rms, and the additive noise's power per
-    10 ms frame [T] (noise_pow) when the example has its noise_frames."""
+    10 ms frame [T] (noise_pow, from the example's noise_frames)."""
     lib = lib or vocana_lib.load()
     feat, x_spec = lib.analyze(ex["noisy"], n_df, delay=delay)
     s_spec = lib.analyze(ex["clean"], n_df, features=False, delay=delay)
@@ -418,11 +418,10 @@ def featurize(ex, n_df, lib=None, delay=480):
            "bw": torch.tensor(ex["bandwidth_hz"], dtype=torch.float32),
            "has_speech": torch.tensor(float(ex["has_speech"])),
            "rms": torch.tensor(float(np.sqrt(np.mean(ex["noisy"] ** 2))) + 1e-6)}
-    if "noise_frames" in ex:
-        pw = np.zeros(len(p), dtype=np.float32)
-        m = min(len(p), len(ex["noise_frames"]))
-        pw[:m] = ex["noise_frames"][:m]
-        out["noise_pow"] = torch.from_numpy(pw)
+    pw = np.zeros(len(p), dtype=np.float32)  # the analysis may have a frame more or less
+    m = min(len(p), len(ex["noise_frames"]))
+    pw[:m] = ex["noise_frames"][:m]
+    out["noise_pow"] = torch.from_numpy(pw)
     return out
 
 

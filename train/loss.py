@@ -19,10 +19,11 @@
   (measured on model v3: -36/-19/-10/-7 dB on the first 40 ms of a word after a pause; a
   word-initial "f" at stream start lost 5-20 dB).
 - Noise left in the output where the target is silent weighs (1 + w_cold) times more in the
-  COLD_S after a *noise* onset: a frame of the additive noise 10 dB louder than
-  anything in the ONSET_LOOKBACK_S before it, the past before an example counting as silence, so
-  every example's start is one (a stream starts cold), and so is noise after a quiet stretch or a
-  mute (a fan switched on, a keystroke in a quiet room). Run v6 (w_onset 3, noise-led examples)
+  COLD_S after a *noise* onset: a frame of the additive noise alone (the mixer's noise track:
+  noisy minus target would count the late reverb of every word too) 10 dB louder than anything
+  in the ONSET_LOOKBACK_S before it, the past before an example counting as silence, so every
+  example's start is one (a stream starts cold), and so is noise after a quiet stretch or a mute
+  (a fan switched on, a keystroke in a quiet room). Run v6 (w_onset 3, noise-led examples)
   drifted open there late in training (noise at a stream's start +4.5/+7.0 dB louder than model
   v3 let it through, after a quiet stretch +27/+17 dB: tests/eval onsets.py) while its overall
   scores improved: the onset weight rewards opening on whatever starts, and nothing in the loss
@@ -189,8 +190,7 @@ class Loss(nn.Module):
     def forward(self, Y, S, vad_logit, batch):
         """Y enhanced and S clean spectra [B, T, 481] complex; vad_logit [B, T]; batch holds
         'bw' [B] (Hz), 'rms' [B], 'vad' [B, T], 'has_speech' [B] and, with w_cold, the additive
-        noise's power per frame 'noise_pow' [B, T] (dataset.featurize; without it the noisy
-        spectra 'X' [B, T, 481] minus S stand in). Returns (loss, components).
+        noise's power per frame 'noise_pow' [B, T] (dataset.featurize). Returns (loss, components).
 
         Resolutions: the model's own 960-sample frames (Y and S directly, no extra transform)
         plus STFTs of the waveforms at each of fft_sizes (hop n/2) for finer time resolution."""
@@ -198,13 +198,8 @@ class Loss(nn.Module):
         scale = (1.0 / rms)
         parts = {}
         with torch.no_grad():
-            if not self.w_cold:
-                cold = torch.zeros(S.shape[:2], dtype=torch.bool)
-            elif "noise_pow" in batch:
-                cold = self._cold_frames(batch["noise_pow"])
-            else:  # no noise track: noisy minus target (late reverb of the speech counts too)
-                d = torch.view_as_real(batch["X"] - S)
-                cold = self._cold_frames((d * d).sum((-1, -2)))
+            cold = (self._cold_frames(batch["noise_pow"]) if self.w_cold
+                    else torch.zeros(S.shape[:2], dtype=torch.bool))
         # the 960-point spectra are sqrt(960/n)-times larger than an n-point one of the same
         # signal: bring them to the 512-point scale so resolutions weigh alike
         k = (scale * math.sqrt(512 / 960))[:, None, None]

@@ -86,8 +86,8 @@ def parse_args(argv=None):
     ap.add_argument("--w-start", type=float, default=None,
                     help="extra weight of missing speech in an example's first 300 ms of speech")
     ap.add_argument("--w-cold", type=float, default=None,
-                    help="extra weight of noise left in an example's first 300 ms where the "
-                         "target is silent (loss.py)")
+                    help="extra weight of noise left where the target is silent, in the 300 ms "
+                         "after every noise onset (loss.py)")
     ap.add_argument("--p-noise-onset", type=float, default=None,
                     help="share of noisy examples whose noise starts late (augment.noise_onset)")
     ap.add_argument("--p-speech-lead", type=float, default=None,
@@ -216,9 +216,13 @@ class Trainer:
     # ---- dev set -------------------------------------------------------------------------
     def _devset(self):
         path = os.path.join(self.run_dir, "devset.pt")
-        if os.path.exists(path):
-            raw = torch.load(path)
-        else:
+        raw = torch.load(path) if os.path.exists(path) else None
+        if raw is not None and "noise_frames" not in raw[0]:
+            # runs before v8 stored no noise track; the set is rebuilt from the same seed (the
+            # same mixtures while the audio cache is unchanged)
+            self.log("dev set: stored without noise tracks, rebuilding it")
+            raw = None
+        if raw is None:
             t0 = time.time()
             exs = dataset.make_devset(self.args.cache, self.args.dev_n, self.args.dev_seed,
                                       self.args.seconds, self.recipe())
@@ -233,9 +237,8 @@ class Trainer:
         items = []
         for e in raw:
             ex = {"noisy": e["noisy"].float().numpy(), "clean": e["clean"].float().numpy(),
-                  "bandwidth_hz": e["bandwidth_hz"], "has_speech": e["has_speech"]}
-            if "noise_frames" in e:  # dev sets of runs before v8 lack it (loss: noisy - clean)
-                ex["noise_frames"] = e["noise_frames"].numpy()
+                  "bandwidth_hz": e["bandwidth_hz"], "has_speech": e["has_speech"],
+                  "noise_frames": e["noise_frames"].numpy()}
             it = dataset.featurize(ex, self.model.n_df, self.lib, self.model.delay)
             it["has_noise"] = torch.tensor(float(e["has_noise"]))
             items.append(it)
