@@ -78,6 +78,7 @@ int denoiser_hop_init(struct vocana_denoiser *d)
 
 void denoiser_hop_clear(struct vocana_denoiser *d)
 {
+	denoiser_link_clear(d);
 	nn_state_destroy(d->nn);
 	stft_destroy(d->stft);
 	free(d->arena);
@@ -92,6 +93,7 @@ void denoiser_reset_hop(struct vocana_denoiser *d)
 	d->df_hist_pos = 0;
 	d->vad = 0.0f;
 	d->scale = d->scale_target;
+	denoiser_link_reset(d);
 }
 
 /*
@@ -127,6 +129,20 @@ static void pass_silent_hop(struct vocana_denoiser *d)
 void denoiser_time_hops(struct vocana_denoiser *d, struct telemetry *t)
 {
 	d->hop_times = t;
+}
+
+/* Features and network on this hop's spectrum -> gains, deep-filter coefficients, VAD; a leader
+ * publishes them for its followers. */
+static void run_network(struct vocana_denoiser *d)
+{
+	if (features_compute(&d->feat, d->spec, d->features)) {
+		nn_forward_keep_state(d->nn, d->features, d->gains, d->df_coefs, &d->vad);
+		pass_silent_hop(d);
+	} else
+		nn_forward(d->nn, d->features, d->gains, d->df_coefs, &d->vad);
+	if (d->leader)
+		d->own_network_hops++;
+	denoiser_link_publish(d);
 }
 
 /* Y_k = sum_i C_{k,i} X_k[t-i] over the lowest n_df bins, X from the history ring. */
@@ -212,11 +228,15 @@ void denoiser_run_hop(struct vocana_denoiser *d, const float *hop, float *wet)
 	_mm_setcsr(csr | 0x8040); /* FTZ | DAZ */
 #endif
 	stft_analyze(d->stft, hop, d->spec);
-	if (features_compute(&d->feat, d->spec, d->features)) {
-		nn_forward_keep_state(d->nn, d->features, d->gains, d->df_coefs, &d->vad);
-		pass_silent_hop(d);
-	} else
-		nn_forward(d->nn, d->features, d->gains, d->df_coefs, &d->vad);
+	if (denoiser_link_take(d)) /* a follower: the leader's network output, own band energies */
+		bands_energy(&d->feat.bands, d->spec, d->feat.energy);
+	else
+		run_network(d);
+	d->hop_seq++;
+	if (d->share) { /* a leader runs the network for its followers; its own output is unused */
+		memset(wet, 0, VC_HOP * sizeof(float));
+		goto done;
+	}
 
 	/* Remember this hop's low bins for the deep filter. */
 	d->df_hist_pos = (d->df_hist_pos + 1) % d->df_order;
@@ -236,6 +256,7 @@ void denoiser_run_hop(struct vocana_denoiser *d, const float *hop, float *wet)
 	if (d->scale < 1.0f)
 		scale_attenuation(d, d->scale);
 	stft_synthesize(d->stft, d->out_spec, wet);
+done:
 #ifdef VC_HAVE_MXCSR
 	_mm_setcsr(csr);
 #endif

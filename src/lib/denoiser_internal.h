@@ -35,6 +35,7 @@
 
 struct stft;
 struct nn_state;
+struct denoiser_link;
 
 struct vocana_denoiser {
 	const struct vocana_model *model;
@@ -65,6 +66,11 @@ struct vocana_denoiser {
 	int strength;
 	float scale_target, scale;  /* strength / 100, and its per-hop glide towards it */
 	struct telemetry *hop_times; /* NULL, or where each hop's compute time is recorded */
+	/* Linked channels (below, denoiser_link.c). */
+	uint64_t hop_seq;            /* hops run since the hop's last reset */
+	struct denoiser_link *share; /* leader: where each hop's network output is published */
+	struct vocana_denoiser *leader; /* follower: whose network output it applies */
+	uint64_t own_network_hops;   /* follower: hops it had to run its own network for */
 
 	/* ---- The stream (denoiser.c), from its own cache line on (the object is 64-byte
 	 * aligned): with the halves on two threads, neither writes a line the other uses. The
@@ -132,5 +138,36 @@ void denoiser_time_hops(struct vocana_denoiser *d, struct telemetry *t);
 /* Creation and destruction of the hop's half (denoiser_hop.c), for vocana_denoiser_create(). */
 int denoiser_hop_init(struct vocana_denoiser *d);
 void denoiser_hop_clear(struct vocana_denoiser *d);
+
+/* ---- Linked channels (denoiser_link.c) ------------------------------------------------------ */
+
+/*
+ * The channels of one multichannel stream can share one network: a leader (the engine runs it on
+ * the channels' mid signal) publishes each hop's network output, and its followers (the channels)
+ * apply it, gains and deep filter, to their own spectra, skipping their own network. Hop k of a
+ * follower uses hop k of its leader: both must see the same block sizes from the same start, reset
+ * together, and run on one thread, the leader's hop k first. A follower that does not find its hop
+ * (the leader was reset alone, or is more than a few hops ahead) runs its own network for it,
+ * counted in own_network_hops: the output stays right, only the saving is lost. A leader's own
+ * output is silence: it runs the network and nothing else (the deep filter, the gains and the
+ * iSTFT of a signal nobody plays would be wasted).
+ */
+
+/* Make follower apply leader's network output (models of the same shape; not real-time safe: may
+ * allocate leader's ring). A leader cannot follow, a follower cannot lead. */
+int denoiser_link(struct vocana_denoiser *follower, struct vocana_denoiser *leader);
+
+/* Undo every link of d (at destruction: followers must be destroyed before, or with, it). */
+void denoiser_link_clear(struct vocana_denoiser *d);
+
+/* The hop's reset: hop numbers start over; a leader forgets what it published. */
+void denoiser_link_reset(struct vocana_denoiser *d);
+
+/* Leader, after its network ran for hop d->hop_seq: publish the output. No-op for others. */
+void denoiser_link_publish(struct vocana_denoiser *d);
+
+/* Follower: take the leader's output for hop d->hop_seq into d->gains, d->df_coefs and d->vad.
+ * Returns false (nothing taken) when it is not there, or d follows no one. */
+bool denoiser_link_take(struct vocana_denoiser *d);
 
 #endif /* VOCANA_DENOISER_INTERNAL_H */
