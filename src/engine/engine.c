@@ -188,6 +188,13 @@ void engine_destroy(struct engine *e)
 	free(e);
 }
 
+int engine_link(struct engine *follower, struct engine *leader)
+{
+	if (!follower || !leader || follower->mode != ENGINE_INLINE || leader->mode != ENGINE_INLINE)
+		return -EINVAL;
+	return denoiser_link(follower->den, leader->den);
+}
+
 /* Audio-thread state back to what engine_create() leaves (the arena's pages stay touched and
  * locked: only their contents change). */
 static void reset_audio_state(struct engine *e, int strength)
@@ -282,6 +289,7 @@ static void process_inline(struct engine *e, const float *in, float *out, uint32
 	vocana_denoiser_set_bypass(e->den, !atomic_load_explicit(&e->enabled, memory_order_relaxed));
 	vocana_denoiser_process(e->den, in, out, n);
 	atomic_store_explicit(&e->st_vad, vocana_denoiser_vad(e->den), memory_order_relaxed);
+	atomic_store_explicit(&e->st_own_network, e->den->own_network_hops, memory_order_relaxed);
 	/* Taken in, not played yet, beyond the model's delay: the alignment, for every cycle. */
 	atomic_store_explicit(&e->st_fifo_fill, ENGINE_ALIGN_SAMPLES, memory_order_relaxed);
 }
@@ -390,6 +398,7 @@ void engine_get_stats(const struct engine *e, struct engine_stats *out)
 	out->margin_changes = LOAD(st_margin_changes);
 	out->submit_failures = LOAD(st_submit_failed);
 	out->fifo_fill_samples = LOAD(st_fifo_fill);
+	out->own_network_hops = LOAD(st_own_network);
 #undef LOAD
 	out->worker_realtime = engine_worker_realtime(e);
 	out->memory_locked = e->memory_locked;

@@ -97,6 +97,8 @@ struct engine_stats {
 	bool worker_realtime;            /* worker mode: the SCHED_FIFO request was granted */
 	bool memory_locked;              /* the engine's buffers are mlock()ed */
 	uint64_t submit_failures;        /* worker mode: frames not sent (every queue record in flight) */
+	uint64_t own_network_hops;       /* linked follower (engine_link()): hops it ran its own
+					  * network for, its leader's output not being there */
 	uint32_t fifo_fill_samples;      /* samples in the frame FIFO (taken in, not played yet; the
 					  * model's own 480-sample delay not included) after a cycle */
 };
@@ -106,6 +108,15 @@ int engine_create(const struct engine_config *cfg, struct engine **out);
 
 /* Stops the worker and frees everything. NULL is a no-op. Not from the audio thread. */
 void engine_destroy(struct engine *e);
+
+/*
+ * Linked channels: follower's denoiser applies the network output of leader's, hop for hop,
+ * instead of running its own network (denoiser_internal.h, "Linked channels"). For the channels
+ * of one stream: the caller runs the leader on their mid signal and then each channel on its
+ * own, every cycle with the same n, and resets them together. Inline mode only (-EINVAL
+ * otherwise); not real-time safe. Destroy followers before their leader.
+ */
+int engine_link(struct engine *follower, struct engine *leader);
 
 /*
  * Return the audio path to the state engine_create() leaves it in (denoiser state, frame slots,

@@ -145,6 +145,7 @@ struct engine {
 	/* Stats: written by the audio thread (relaxed), read by engine_get_stats(). */
 	_Atomic uint64_t st_cycles, st_frames, st_denoised, st_misses, st_trips;
 	_Atomic uint64_t st_violations, st_late_dropped, st_margin_changes, st_submit_failed;
+	_Atomic uint64_t st_own_network;
 	_Atomic uint32_t st_fifo_fill;  /* samples taken in but not played yet, after the cycle */
 	_Atomic int st_breaker;
 	_Atomic uint32_t st_latency, st_margin;

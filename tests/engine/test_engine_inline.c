@@ -145,6 +145,47 @@ static void test_matches_denoiser(void)
 	free(y);
 }
 
+/* Linked channels (engine_link()): a channel whose engine follows one that runs on the same signal
+ * (dual mono: the mid is the channel) comes out exactly as the engine on its own, with no frame
+ * run on its own network; worker-mode engines cannot be linked. */
+static void test_linked(void)
+{
+	compute_reference(100);
+	float *y = malloc(N_SAMPLES * sizeof(float)), *mid = malloc(MAX_BLOCK * sizeof(float));
+	struct engine *lead = make_engine(100, true), *ch = make_engine(100, true);
+	CHECK(y && mid);
+	if (y && mid && lead && ch) {
+		CHECK(engine_link(ch, lead) == 0);
+		unsigned seed = 77;
+		size_t done = 0;
+		while (done < N_SAMPLES) {
+			uint32_t n = next_quantum(0, &seed);
+			if (n > N_SAMPLES - done)
+				n = (uint32_t)(N_SAMPLES - done);
+			engine_process(lead, signal_x + done, mid, n);
+			engine_process(ch, signal_x + done, y + done, n);
+			done += n;
+		}
+		struct engine_stats st;
+		engine_get_stats(ch, &st);
+		double err = max_shifted_error(y, wet_ref, st.latency_samples - model_lat);
+		CHECK_MSG(err == 0.0, "linked channel: max error %.3g", err);
+		CHECK_MSG(st.own_network_hops == 0, "%llu frames on its own network",
+			  (unsigned long long)st.own_network_hops);
+		CHECK(st.frames == N_SAMPLES / ENGINE_FRAME_SAMPLES && st.frames_denoised == st.frames);
+	}
+	struct engine_config wcfg = { .mode = ENGINE_WORKER, .max_block = MAX_BLOCK, .strength = 100,
+				      .enabled = true };
+	struct engine *w = NULL;
+	CHECK(engine_create(&wcfg, &w) == 0);
+	CHECK(engine_link(w, lead) == -EINVAL && engine_link(ch, w) == -EINVAL);
+	engine_destroy(w);
+	engine_destroy(ch); /* a follower before its leader */
+	engine_destroy(lead);
+	free(mid);
+	free(y);
+}
+
 /* Strength 0 passes the input through (up to STFT round-off); disabled passes it exactly. */
 static void test_passthrough(void)
 {
@@ -337,6 +378,7 @@ int main(void)
 	RUN_TEST(test_passthrough);
 	RUN_TEST(test_enable_disable);
 	RUN_TEST(test_bad_input);
+	RUN_TEST(test_linked);
 	free(signal_x);
 	free(wet_ref);
 	return test_finish();
