@@ -46,6 +46,30 @@ static int new_engine(const struct direction *d, struct engine **out)
 	return res;
 }
 
+/* Two or more channels with inline engines: one network for all (direction_private.h). The worker
+ * mode keeps one network per channel: its engines run their hops on their own threads, out of
+ * the step the link needs. */
+static int link_channels(struct direction *d)
+{
+	struct direction_channel *mid = &d->ch[d->channels];
+	int res;
+
+	if (d->channels < 2 || d->engine_cfg.mode != ENGINE_INLINE)
+		return 0;
+	d->mid_buf = calloc(DIRECTION_MAX_BLOCK, sizeof(float)); /* touched now */
+	if (d->mid_buf == NULL)
+		return -ENOMEM;
+	if ((res = new_engine(d, &mid->engine)) < 0)
+		return res;
+	mid->engine_rt = mid->engine;
+	d->n_paths = d->channels + 1; /* destroyed last: after its followers */
+	for (uint32_t c = 0; c < d->channels; c++)
+		if ((res = engine_link(d->ch[c].engine, mid->engine)) < 0)
+			return res;
+	d->linked = true;
+	return 0;
+}
+
 int direction_create(const struct direction_config *cfg, struct direction **out)
 {
 	struct direction *d;
@@ -87,6 +111,9 @@ int direction_create(const struct direction_config *cfg, struct direction **out)
 			goto error;
 		ch->engine_rt = ch->engine; /* nothing runs on the data thread for us yet */
 	}
+	d->n_paths = d->channels;
+	if ((res = link_channels(d)) < 0)
+		goto error;
 	*out = d;
 	return 0;
 error:
@@ -99,11 +126,12 @@ void direction_destroy(struct direction *d)
 	if (d == NULL)
 		return;
 	direction_disconnect(d);
-	for (uint32_t c = 0; c < d->channels; c++) {
+	for (uint32_t c = 0; c < DIRECTION_MAX_CHANNELS + 1; c++) { /* followers before the mid */
 		engine_destroy(d->ch[c].engine);
 		rate_adapter_destroy(d->ch[c].ra);
 		free(d->ch[c].handoff);
 	}
+	free(d->mid_buf);
 	telemetry_destroy(d->cycle_times);
 	free(d);
 }
@@ -133,7 +161,7 @@ int direction_renew(struct direction *d)
 	if (d->data_loop)
 		direction_swap_rt(d, DIRECTION_SWAP_HOLD, d);
 	res = 0;
-	for (uint32_t c = 0; c < d->channels; c++) {
+	for (uint32_t c = 0; c < d->n_paths; c++) {
 		struct engine *e;
 		int r = engine_reset(d->ch[c].engine);
 
@@ -158,20 +186,20 @@ int direction_renew(struct direction *d)
 
 void direction_set_strength(struct direction *d, int strength)
 {
-	for (uint32_t c = 0; c < d->channels; c++)
+	for (uint32_t c = 0; c < d->n_paths; c++)
 		engine_set_strength(d->ch[c].engine, strength);
 }
 
 void direction_set_enabled(struct direction *d, bool enabled)
 {
-	for (uint32_t c = 0; c < d->channels; c++)
+	for (uint32_t c = 0; c < d->n_paths; c++)
 		engine_set_enabled(d->ch[c].engine, enabled);
 }
 
 /* ---- Graph rate --------------------------------------------------------------------------- */
 
 /* A new graph rate: 48 kHz runs the engines directly, any other rate through one rate adapter
- * per channel. If the adapters cannot be made, the engines leave the path (pass-through, reported
+ * per channel (and the mid path). If the adapters cannot be made, the engines leave the path (pass-through, reported
  * in the stats) rather than run at the wrong rate. */
 void direction_format(struct direction *d, uint32_t rate)
 {
@@ -181,10 +209,10 @@ void direction_format(struct direction *d, uint32_t rate)
 	if (rate != VOCANA_SAMPLE_RATE && rate != 0) {
 		if (d->ch[0].ra && rate_adapter_graph_rate(d->ch[0].ra) == rate)
 			return;
-		for (uint32_t c = 0; c < d->channels && !unusable; c++)
+		for (uint32_t c = 0; c < d->n_paths && !unusable; c++)
 			unusable = rate_adapter_create(rate, DIRECTION_MAX_BLOCK, &ra[c]) < 0;
 		if (unusable)
-			for (uint32_t c = 0; c < d->channels; c++) {
+			for (uint32_t c = 0; c < d->n_paths; c++) {
 				rate_adapter_destroy(ra[c]);
 				ra[c] = NULL;
 			}
@@ -195,7 +223,7 @@ void direction_format(struct direction *d, uint32_t rate)
 	 * through a missing or wrong adapter. */
 	direction_swap_rt(d, DIRECTION_SWAP_ENGINES, NULL);
 	direction_swap_rt(d, DIRECTION_SWAP_ADAPTERS, ra);
-	for (uint32_t c = 0; c < d->channels; c++) {
+	for (uint32_t c = 0; c < d->n_paths; c++) {
 		old[c] = d->ch[c].ra;
 		d->ch[c].ra = ra[c];
 		rate_adapter_destroy(old[c]);
@@ -708,6 +736,7 @@ static void add_engine_stats(struct engine_stats *sum, const struct engine_stats
 	sum->worker_realtime = sum->worker_realtime && e->worker_realtime;
 	sum->memory_locked = sum->memory_locked && e->memory_locked;
 	sum->submit_failures += e->submit_failures;
+	sum->own_network_hops += e->own_network_hops;
 	sum->fifo_fill_samples = e->fifo_fill_samples > sum->fifo_fill_samples ?
 					 e->fifo_fill_samples : sum->fifo_fill_samples;
 }
@@ -744,13 +773,18 @@ void direction_get_stats(const struct direction *d, struct direction_stats *st)
 	st->rate_unsupported = atomic_load(&d->rate_unsupported);
 	for (uint32_t c = 0; c < d->channels; c++) {
 		struct engine_stats es;
-		struct telemetry_snapshot t;
 
 		engine_get_stats(d->ch[c].engine, &es);
 		add_engine_stats(&st->es, &es, c == 0);
+	}
+	/* The model's time per hop: the channels', and the mid's, which runs the network. */
+	for (uint32_t c = 0; c < d->n_paths; c++) {
+		struct telemetry_snapshot t;
+
 		if (engine_get_model_times(d->ch[c].engine, &t) == 0)
 			telemetry_snapshot_add(&st->model_times, &t);
 	}
+	st->linked = d->linked;
 	telemetry_snapshot(d->cycle_times, &st->cycle_times);
 }
 

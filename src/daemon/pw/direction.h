@@ -111,6 +111,7 @@ struct direction_stats {
 	uint32_t adapter_latency;   /* rate adapter delay, graph samples (0 at 48 kHz) */
 	float input_peak, output_peak; /* of the last cycle, all channels */
 	uint32_t channels;
+	bool linked;                   /* one network for all channels (direction_private.h) */
 	bool device_streaming;      /* the device stream exists and is streaming */
 	const char *device_state;   /* "unconnected", "connecting", "paused" (linked, idle),
 				     * "streaming", "error", or "parked" (update_activity()) */

@@ -27,7 +27,8 @@
  * (track_position() in direction_rt.c): 8 quanta, 21 ms at quantum 128. */
 #define DIRECTION_SETTLE_CYCLES 8
 
-/* One channel's path: hand-off -> (rate adapter) -> engine. */
+/* One channel's path: hand-off -> (rate adapter) -> engine. The mid path of linked channels
+ * (struct direction's `linked`) has the adapter and the engine only. */
 struct direction_channel {
 	struct handoff *handoff;    /* 64-byte aligned; only the data thread touches it after create */
 	struct engine *engine;      /* owned, lives as long as the direction */
@@ -45,7 +46,13 @@ struct direction {
 	char group[DIRECTION_NAME_MAX];
 	struct engine_config engine_cfg;
 	uint32_t test_slow_model_us;
-	struct direction_channel ch[DIRECTION_MAX_CHANNELS];
+	/* The channels, then, when linked, the mid path: its engine runs the network on the mean of
+	 * the channels and every channel's engine applies that output to its own signal (engine_link()):
+	 * one network for the stream instead of one per channel. Inline engines with 2+ channels. */
+	struct direction_channel ch[DIRECTION_MAX_CHANNELS + 1];
+	uint32_t n_paths;           /* channels, + 1 when linked: the engines and adapters */
+	bool linked;
+	float *mid_buf;             /* linked: DIRECTION_MAX_BLOCK samples of the mid signal */
 	struct telemetry *cycle_times; /* out callback time per cycle; writer: the data thread */
 
 	/* Main thread. */

@@ -107,7 +107,7 @@ static void track_position(struct direction *d, const struct spa_io_position *po
 		if (us > atomic_load_explicit(&d->xrun_max_us, memory_order_relaxed))
 			atomic_store_explicit(&d->xrun_max_us, us > UINT32_MAX ? UINT32_MAX : (unsigned)us,
 					      memory_order_relaxed);
-		for (uint32_t c = 0; c < d->channels && !d->hold_rt; c++)
+		for (uint32_t c = 0; c < d->n_paths && !d->hold_rt; c++)
 			if (d->ch[c].engine_rt)
 				engine_note_xrun(d->ch[c].engine_rt);
 	}
@@ -185,6 +185,42 @@ static void run_channel(struct direction *d, uint32_t c, const float *src, float
 		run_engine(ch->engine_rt, src, dst, n);
 	else if (src != dst) /* no engine (a graph rate it cannot run at): pass through */
 		memcpy(dst, src, (size_t)n * sizeof(float));
+}
+
+/* The channels' mean into the mid path's buffer (linked channels). */
+static void mix_mid(struct direction *d, const float *const *src, uint32_t off, uint32_t n)
+{
+	const float w = 1.0f / (float)d->channels;
+
+	for (uint32_t i = 0; i < n; i++) {
+		float s = 0.0f;
+
+		for (uint32_t c = 0; c < d->channels; c++)
+			s += src[c][off + i];
+		d->mid_buf[i] = w * s;
+	}
+}
+
+/* Every channel through its path. Linked, the mid path goes first, a piece of at most
+ * DIRECTION_MAX_BLOCK samples at a time, so that the channels' engines find the network's output
+ * of each hop they run (engine_link()). Reading all of a piece's input before writing its output
+ * keeps in-place buffers right. */
+static void run_channels(struct direction *d, const float *const *src, struct spa_buffer *buf,
+			 uint32_t n)
+{
+	if (!d->linked) {
+		for (uint32_t c = 0; c < d->channels; c++)
+			run_channel(d, c, src[c], buf->datas[c].data, n);
+		return;
+	}
+	for (uint32_t off = 0; off < n; off += DIRECTION_MAX_BLOCK) {
+		const uint32_t k = n - off < DIRECTION_MAX_BLOCK ? n - off : DIRECTION_MAX_BLOCK;
+
+		mix_mid(d, src, off, k);
+		run_channel(d, d->channels, d->mid_buf, d->mid_buf, k);
+		for (uint32_t c = 0; c < d->channels; c++)
+			run_channel(d, c, src[c] + off, (float *)buf->datas[c].data + off, k);
+	}
 }
 
 /*
@@ -295,8 +331,7 @@ static void out_process(void *data)
 			for (uint32_t c = 0; c < d->channels; c++)
 				memset(out->buffer->datas[c].data, 0, (size_t)n * sizeof(float));
 		else
-			for (uint32_t c = 0; c < d->channels; c++)
-				run_channel(d, c, src[c], out->buffer->datas[c].data, n);
+			run_channels(d, src, out->buffer, n);
 	}
 	for (uint32_t c = 0; c < d->channels && cap > 0; c++) {
 		struct spa_data *dd = &out->buffer->datas[c];
@@ -445,18 +480,18 @@ static int do_swap(struct spa_loop *loop, bool async, uint32_t seq, const void *
 		d->trigger_target_rt = m->ptr;
 		break;
 	case DIRECTION_SWAP_ENGINES:
-		for (uint32_t c = 0; c < d->channels; c++)
+		for (uint32_t c = 0; c < d->n_paths; c++)
 			d->ch[c].engine_rt = m->ptr ? d->ch[c].engine : NULL;
 		break;
 	case DIRECTION_SWAP_ADAPTERS:
-		for (uint32_t c = 0; c < d->channels; c++)
+		for (uint32_t c = 0; c < d->n_paths; c++)
 			d->ch[c].ra_rt = ra[c];
 		break;
 	case DIRECTION_SWAP_HOLD:
 		d->hold_rt = m->ptr != NULL;
 		break;
 	case DIRECTION_SWAP_RESET_INLINE: /* on the data thread, between two cycles: memsets only */
-		for (uint32_t c = 0; c < d->channels; c++) {
+		for (uint32_t c = 0; c < d->n_paths; c++) {
 			if (d->ch[c].engine_rt == NULL)
 				continue; /* all in or all out: *res stays -ENOENT */
 			r = engine_reset_inline(d->ch[c].engine_rt);

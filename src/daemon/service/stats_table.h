@@ -70,7 +70,9 @@
 	X(recording,             MIC, FLAG,   0, "",        "vocana_recording",             d->ds.streaming, "1 (yes) while an application records the source.") \
 	X(playing,               SPK, FLAG,   0, "",        "vocana_playing",               d->ds.streaming, "1 (yes) while an application plays into the speaker.") \
 	X(mode,                  SVC, TEXT,   0, "",        "vocana_build_info",            r->mode, "Engine mode: inline or worker.") \
-	X(channels,              DIR, NUMBER, 0, "",        "",                             d->ds.channels, "Audio channels, each with its own denoiser.") \
+	X(channels,              DIR, NUMBER, 0, "",        "",                             d->ds.channels, "Audio channels, each with its own denoiser state.") \
+	X(channels_linked,       DIR, FLAG,   0, "",        "",                             d->ds.linked, "yes: the channels share one network, run on their mid signal (2+ channels, inline mode); no: one network per channel.") \
+	X(network_fallbacks,     DIR, COUNT,  0, "frames",  "",                             d->ds.es.own_network_hops, "Linked channels: frames a channel ran its own network for, the mid's output not being there (0 in a healthy run).") \
 	X(rate,                  DIR, NUMBER, 0, "Hz",      "",                             d->ds.rate, "Graph sample rate (0 before the first cycle).") \
 	X(quantum,               DIR, NUMBER, 0, "samples", "",                             d->ds.quantum, "Samples per graph cycle.") \
 	X(latency_samples,       DIR, NUMBER, 0, "samples", "",                             d->latency_samples, "Added latency at the graph rate: engine, hand-off and rate adapter.") \
