@@ -26,8 +26,6 @@ note()
 	[[ -z "${VOCANA_BENCH_VERBOSE:-}" ]] || echo "# $*" >&2
 }
 
-HZ=$(getconf CLK_TCK)
-
 for bin in "$VOCANA" "$PLAYREC" "$ANALYZE"; do
 	[[ -x "$bin" ]] || pw_skip "$bin not found"
 done
@@ -47,10 +45,4 @@ emit_stat()
 			printf "stat name=%s unit=%s median=%.4g p99=%.4g min=%.4g max=%.4g repeats=%d\n",
 				name, unit, med, v[r], v[1], v[n], n
 		}'
-}
-
-# CPU % of one core from a tick difference over a wall-clock interval in seconds.
-cpu_pct()
-{
-	awk -v d="$1" -v hz="$HZ" -v w="$2" 'BEGIN { printf "%.3f", 100 * d / hz / w }'
 }

@@ -16,6 +16,8 @@
 #     (the same impulses played straight into the sink), both channels alike;
 #   - service.cpu.both: the service's CPU while audio flows through both directions at once
 #     (a recording of the mic and a stereo player into the speaker, strength 100, quantum 256);
+#   - service.cpu.both_ratio: service.cpu.both's median over service.cpu.active's (issue 14's
+#     target: at most 2, i.e. the stereo speaker costs no more than the mono mic);
 #   - service.rss.both: resident memory with both directions running.
 # Run by 'vocana bench pipeline' (src/cli/bench/bench_latency.c), or by hand:
 #   bench/latency.sh VOCANA PW_PLAY_RECORD PW_ANALYZE [--quick]
@@ -74,12 +76,12 @@ note "service pid $MIC_PID"
 
 # ---- idle: the capture is linked but nobody records ------------------------------------------
 pw_wait_until 10 input_linked || fail "the capture stream is not linked"
-t0=$(cpu_ticks "$MIC_PID")
+t0=$(cpu_ns "$MIC_PID")
 w0=$(date +%s.%N)
 sleep "$IDLE_S"
-t1=$(cpu_ticks "$MIC_PID")
+t1=$(cpu_ns "$MIC_PID")
 w1=$(date +%s.%N)
-emit_stat service.cpu.idle %core "$(cpu_pct $((t1 - t0)) "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')")"
+emit_stat service.cpu.idle %core "$(cpu_pct_ns $((t1 - t0)) "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')")"
 
 # ---- latency per quantum, strength 0 ------------------------------------------------------------
 "$VOCANA" set strength 0 >/dev/null || fail "set strength 0"
@@ -115,21 +117,22 @@ model_pct=()
 for ((run = 0; run < REPEATS; run++)); do
 	# Asked outside the window: answering costs the service CPU too.
 	m0=$(model_us_total)
-	t0=$(cpu_ticks "$MIC_PID")
+	t0=$(cpu_ns "$MIC_PID")
 	w0=$(date +%s.%N)
 	# Glitches do not matter here: the service did its work either way.
 	play_record "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/rec.f32" 256 - 1
-	t1=$(cpu_ticks "$MIC_PID")
+	t1=$(cpu_ns "$MIC_PID")
 	w1=$(date +%s.%N)
 	m1=$(model_us_total)
 	wall=$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')
-	pct+=("$(cpu_pct $((t1 - t0)) "$wall")")
+	pct+=("$(cpu_pct_ns $((t1 - t0)) "$wall")")
 	# A replaced engine starts its telemetry over: that window has no model figure.
 	if [[ -n "$m0" && -n "$m1" ]] && ((m1 >= m0)); then
 		model_pct+=("$(awk -v d=$((m1 - m0)) -v w="$wall" 'BEGIN { printf "%.3f", d / 1e4 / w }')")
 	fi
 done
 emit_stat service.cpu.active %core "${pct[@]}"
+active_pct=("${pct[@]}")
 if ((${#model_pct[@]} > 0)); then
 	emit_stat service.cpu.active.model %core "${model_pct[@]}"
 else
@@ -175,15 +178,20 @@ spk_player=$!
 pw_track_pid "$spk_player"
 pct=()
 for ((run = 0; run < REPEATS; run++)); do
-	t0=$(cpu_ticks "$MIC_PID")
+	t0=$(cpu_ns "$MIC_PID")
 	w0=$(date +%s.%N)
 	play_record "$PW_ENV_DIR/in.f32" "$PW_ENV_DIR/rec.f32" 256 - 1
-	t1=$(cpu_ticks "$MIC_PID")
+	t1=$(cpu_ns "$MIC_PID")
 	w1=$(date +%s.%N)
-	pct+=("$(cpu_pct $((t1 - t0)) "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')")")
+	pct+=("$(cpu_pct_ns $((t1 - t0)) "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')")")
 done
 status_is speaker.playing yes || note "the speaker's player ended before the measurement did"
 emit_stat service.cpu.both %core "${pct[@]}"
+both_line=$(emit_stat x x "${pct[@]}") active_line=$(emit_stat x x "${active_pct[@]}")
+emit_stat service.cpu.both_ratio x "$(awk -v b="$both_line" -v a="$active_line" 'BEGIN {
+	match(b, /median=[^ ]+/); mb = substr(b, RSTART + 7, RLENGTH - 7)
+	match(a, /median=[^ ]+/); ma = substr(a, RSTART + 7, RLENGTH - 7)
+	printf "%.3f", (ma > 0 ? mb / ma : 0) }')"
 rss_kib=$(awk '/^VmRSS/ { print $2 }' "/proc/$MIC_PID/status")
 emit_stat service.rss.both MiB "$(awk -v k="$rss_kib" 'BEGIN { printf "%.2f", k / 1024 }')"
 kill "$spk_player" 2>/dev/null

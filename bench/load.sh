@@ -60,7 +60,7 @@ pw_wait_until 10 input_linked || fail "the capture stream is not linked"
 start_cpu_load $((DURATION + 15))
 x0=$(status_get xruns)
 m0=$(status_get misses)
-t0=$(cpu_ticks "$MIC_PID")
+t0=$(cpu_ns "$MIC_PID")
 w0=$(date +%s.%N)
 "$PLAYREC" -p "$PW_ENV_DIR/in.f32" -P "$PW_ENV_FAKE_MIC" -r "$PW_ENV_DIR/rec.f32" \
 	-R "$MIC_NODE" -q "$QUANTUM" -t $((DURATION + 30)) -L >"$PW_ENV_DIR/playrec.log" 2>&1 &
@@ -74,7 +74,7 @@ note "scheduling: $(tr '\n' ';' <<<"$sched") load: $(pw_sched_summary "${LOAD_PI
 wait "$rec_pid" || fail "the recording did not complete under load: $(cat "$PW_ENV_DIR/playrec.log")"
 log=$(cat "$PW_ENV_DIR/playrec.log")
 w1=$(date +%s.%N)
-t1=$(cpu_ticks "$MIC_PID")
+t1=$(cpu_ns "$MIC_PID")
 kill -0 "$MIC_PID" 2>/dev/null || fail "the service died under load"
 x1=$(status_get xruns)
 m1=$(status_get misses)
@@ -94,7 +94,7 @@ if [[ -n "$client_xruns" ]]; then
 else
 	echo "unmeasured name=load.client_xruns unit=count reason=no_client_report"
 fi
-emit_stat load.cpu %core "$(cpu_pct $((t1 - t0)) "$wall")"
+emit_stat load.cpu %core "$(cpu_pct_ns $((t1 - t0)) "$wall")"
 late=$(sed -n 's/.*\[probe rt=1 wakeups=[0-9]* late=\([0-9]*\).*/\1/p' <<<"$log")
 if [[ -n "$late" ]]; then
 	emit_stat load.late_wakeups count "$late"

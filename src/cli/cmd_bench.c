@@ -61,7 +61,8 @@ static const struct bench_entry pipeline_entries[] = {
 	{ "latency", bench_latency },
 };
 static const enum target_id pipeline_targets[] = { TARGET_ADDED_LATENCY_MS, TARGET_CPU_IDLE_PCT,
-						   TARGET_CPU_ACTIVE_PCT, TARGET_MEMORY_MB };
+						   TARGET_CPU_ACTIVE_PCT, TARGET_MEMORY_MB,
+						   TARGET_BOTH_CPU_RATIO };
 
 static const struct bench_entry load_entries[] = {
 	{ "load", bench_load },

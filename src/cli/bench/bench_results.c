@@ -20,6 +20,7 @@ int bench_target_of(const char *name)
 		{ "service.cpu.active", TARGET_CPU_ACTIVE_PCT },
 		{ "service.rss", TARGET_MEMORY_MB },
 		{ "load.xruns_per_hour", TARGET_XRUNS_PER_HOUR },
+		{ "service.cpu.both_ratio", TARGET_BOTH_CPU_RATIO },
 	};
 	const char *isa = vocana_dev_isa_name();
 

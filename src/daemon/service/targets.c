@@ -28,6 +28,8 @@ static const struct target_info target_info[TARGET_COUNT] = {
 	[TARGET_CPU_ACTIVE_PCT] = { "cpu_active_pct", "CPU while recording", "% core", 3, 10 },
 	[TARGET_MEMORY_MB] = { "memory_mb", "resident memory", "MiB", 16, 32 },
 	[TARGET_XRUNS_PER_HOUR] = { "xruns_per_hour", "xruns + misses per hour", "/h", 0, 60 },
+	/* Issue 14: the stereo speaker may cost no more than the mono mic. */
+	[TARGET_BOTH_CPU_RATIO] = { "both_cpu_ratio", "CPU, both directions / mic alone", "x", 2, 3 },
 };
 
 void targets_defaults(struct targets *t)

@@ -28,6 +28,7 @@ enum target_id {
 	TARGET_CPU_ACTIVE_PCT,       /* service CPU, % of one core, while an app records */
 	TARGET_MEMORY_MB,            /* resident memory of the running mic, MiB */
 	TARGET_XRUNS_PER_HOUR,       /* xruns + deadline misses per hour of recording */
+	TARGET_BOTH_CPU_RATIO,       /* service CPU with mic and speaker flowing / mic alone */
 	TARGET_COUNT
 };
 
