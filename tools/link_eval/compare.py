@@ -5,7 +5,8 @@
 Builds stereo mixtures from 64 devset-v2 pairs (train/eval/make_dev_set.py) in three ways: the
 same noisy signal in both channels (dual mono), the clean voice in both with a different noise in
 each at the same level (decorrelated), and the voice panned (right channel at -6 dB) over
-decorrelated noise; runs each through build/link_eval (tools/link_eval/link_eval.c) and prints the
+decorrelated noise, and two talkers, one per channel (each over its own noise: the case linking
+is worst at, since the mid opens for either voice); runs each through build/link_eval (tools/link_eval/link_eval.c) and prints the
 mean SI-SDR gain per channel of both schemes. Run from the repository root.
 """
 import csv
@@ -55,7 +56,7 @@ def main():
         sys.exit("compare.py: needs %s (see link_eval.c) and %s" % (TOOL, SET))
     with open(os.path.join(SET, "index.tsv")) as f:
         rows = list(csv.DictReader(f, delimiter="\t"))[::4][:64]
-    res = {"dual mono": [], "decorrelated": [], "panned": []}
+    res = {"dual mono": [], "decorrelated": [], "panned": [], "two talkers": []}
     tmp = tempfile.mkdtemp()
     inp, lin, ind = (os.path.join(tmp, n) for n in ("in.wav", "linked.wav", "own.wav"))
     for i, r in enumerate(rows):
@@ -67,9 +68,12 @@ def main():
         n1 = noisy - clean
         n2 = np.resize(y2 - c2, len(clean))
         n2 *= np.sqrt(np.mean(n1 ** 2) / (np.mean(n2 ** 2) + 1e-12))
+        other = np.resize(c2, len(clean))
+        other *= np.sqrt(np.mean(clean ** 2) / (np.mean(other ** 2) + 1e-12))
         cases = {"dual mono": (np.stack([noisy, noisy], 1), [clean, clean]),
                  "decorrelated": (np.stack([clean + n1, clean + n2], 1), [clean, clean]),
-                 "panned": (np.stack([clean + n1, 0.5 * clean + n2], 1), [clean, 0.5 * clean])}
+                 "panned": (np.stack([clean + n1, 0.5 * clean + n2], 1), [clean, 0.5 * clean]),
+                 "two talkers": (np.stack([clean + n1, other + n2], 1), [clean, other])}
         for name, (x, refs) in cases.items():
             write_stereo(inp, x, 48000)
             subprocess.run([TOOL, inp, lin, ind], check=True)
