@@ -126,7 +126,7 @@ void direction_destroy(struct direction *d)
 	if (d == NULL)
 		return;
 	direction_disconnect(d);
-	for (uint32_t c = 0; c < DIRECTION_MAX_CHANNELS + 1; c++) { /* followers before the mid */
+	for (uint32_t c = 0; c < DIRECTION_MAX_PATHS; c++) { /* followers before the mid */
 		engine_destroy(d->ch[c].engine);
 		rate_adapter_destroy(d->ch[c].ra);
 		free(d->ch[c].handoff);
@@ -203,7 +203,7 @@ void direction_set_enabled(struct direction *d, bool enabled)
  * in the stats) rather than run at the wrong rate. */
 void direction_format(struct direction *d, uint32_t rate)
 {
-	struct rate_adapter *ra[DIRECTION_MAX_CHANNELS] = { NULL }, *old[DIRECTION_MAX_CHANNELS];
+	struct rate_adapter *ra[DIRECTION_MAX_PATHS] = { NULL }, *old[DIRECTION_MAX_PATHS];
 	bool unusable = false;
 
 	if (rate != VOCANA_SAMPLE_RATE && rate != 0) {

@@ -27,6 +27,9 @@
  * (track_position() in direction_rt.c): 8 quanta, 21 ms at quantum 128. */
 #define DIRECTION_SETTLE_CYCLES 8
 
+/* The channels' paths and, when they are linked, the mid's. */
+#define DIRECTION_MAX_PATHS (DIRECTION_MAX_CHANNELS + 1)
+
 /* One channel's path: hand-off -> (rate adapter) -> engine. The mid path of linked channels
  * (struct direction's `linked`) has the adapter and the engine only. */
 struct direction_channel {
@@ -49,7 +52,7 @@ struct direction {
 	/* The channels, then, when linked, the mid path: its engine runs the network on the mean of
 	 * the channels and every channel's engine applies that output to its own signal (engine_link()):
 	 * one network for the stream instead of one per channel. Inline engines with 2+ channels. */
-	struct direction_channel ch[DIRECTION_MAX_CHANNELS + 1];
+	struct direction_channel ch[DIRECTION_MAX_PATHS];
 	uint32_t n_paths;           /* channels, + 1 when linked: the engines and adapters */
 	bool linked;
 	float *mid_buf;             /* linked: DIRECTION_MAX_BLOCK samples of the mid signal */

@@ -5,7 +5,8 @@
 # the linked channels' mid are resampled to the denoiser's 48 kHz and back (rate adapters, one per
 # path, in step). Noisy speech with a different noise in each channel played into the speaker at
 # strength 100 arrives denoised on both channels (SI-SDR gain >= MIN_SISDR_GAIN_DB), the status
-# says resampling, the channels stay linked and no channel ran its own network.
+# says resampling, the channels stay linked and no channel ran its own network. Then eight
+# channels (every path resampled, the most the speaker takes) run linked as well.
 # Usage (from meson): test_speaker_rate.sh VOCANA PW_PLAY_RECORD PW_ANALYZE. Exit 77 = skipped.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -50,6 +51,23 @@ for c in 0 1; do
 done
 status_is speaker.network_fallbacks 0 ||
 	fail "$(status_get speaker.network_fallbacks) speaker frames ran their own network"
+stop_mic
+
+# ---- eight channels (7.1), the most --speaker-channels allows: nine paths with the mid -------------
+start_service --no-mic --strength 100 --speaker-channels 8
+pw_wait_until 10 spk_output_linked || fail "the 8-channel speaker does not play into $SPK_OUT"
+"$ANALYZE" interleave "$PW_ENV_DIR/noisy8.f32" "$PW_ENV_DIR/noisya.f32" "$PW_ENV_DIR/noisyb.f32" \
+	"$PW_ENV_DIR/noisya.f32" "$PW_ENV_DIR/noisyb.f32" "$PW_ENV_DIR/noisya.f32" \
+	"$PW_ENV_DIR/noisyb.f32" "$PW_ENV_DIR/noisya.f32" "$PW_ENV_DIR/noisyb.f32" || fail "interleave 8"
+f0=$(status_get speaker.frames_denoised)
+spk_play_record "$PW_ENV_DIR/noisy8.f32" "$PW_ENV_DIR/rec8.f32" 256 8 "$SPK_NODE"
+status_is speaker.channels 8 || fail "speaker.channels is '$(status_get speaker.channels)', expected 8"
+status_is speaker.channels_linked yes || fail "the 8 channels are not linked"
+status_is speaker.network_fallbacks 0 ||
+	fail "$(status_get speaker.network_fallbacks) frames of the 8 channels ran their own network"
+f1=$(status_get speaker.frames_denoised)
+note "8 channels at 44.1 kHz: $((f1 - ${f0:-0})) frames denoised (every channel's)"
+((f1 - ${f0:-0} >= 8 * 300)) || fail "8 channels: only $((f1 - ${f0:-0})) frames denoised"
 stop_mic
 echo "ok: speaker-rate" >&2
 exit 0
