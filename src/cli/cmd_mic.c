@@ -40,6 +40,9 @@ static const char mic_usage[] =
 	"      --speaker-output NAME  play the speaker into this sink (default: the saved one,\n"
 	"                        else the default sink, followed when it changes)\n"
 	"      --speaker-channels N   channels of the Vocana Speaker, 1..8 (default 2)\n"
+	"      --speaker-separate-channels  one network per speaker channel instead of one for\n"
+	"                        all (for stereo with a different voice in each channel; about\n"
+	"                        twice the speaker's CPU)\n"
 	"  -v, --verbose         log every device change and reconnection attempt\n"
 	"  -h, --help            show this help\n";
 
@@ -55,6 +58,7 @@ enum {
 	OPT_NO_MIC,
 	OPT_SPEAKER_OUTPUT,
 	OPT_SPEAKER_CHANNELS,
+	OPT_SPEAKER_SEPARATE_CHANNELS,
 };
 
 int cmd_mic(int argc, char **argv)
@@ -74,6 +78,7 @@ int cmd_mic(int argc, char **argv)
 		{ "no-mic", no_argument, NULL, OPT_NO_MIC },
 		{ "speaker-output", required_argument, NULL, OPT_SPEAKER_OUTPUT },
 		{ "speaker-channels", required_argument, NULL, OPT_SPEAKER_CHANNELS },
+		{ "speaker-separate-channels", no_argument, NULL, OPT_SPEAKER_SEPARATE_CHANNELS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -147,6 +152,9 @@ int cmd_mic(int argc, char **argv)
 				return cli_usage_error(name, "--speaker-channels must be 1 to 8, not '%s'",
 						       optarg);
 			o.speaker_channels = (unsigned)channels;
+			break;
+		case OPT_SPEAKER_SEPARATE_CHANNELS:
+			o.speaker_separate_channels = true;
 			break;
 		case 'v':
 			o.verbose = true;

@@ -46,15 +46,16 @@ static int new_engine(const struct direction *d, struct engine **out)
 	return res;
 }
 
-/* Two or more channels with inline engines: one network for all (direction_private.h). The worker
- * mode keeps one network per channel: its engines run their hops on their own threads, out of
- * the step the link needs. */
-static int link_channels(struct direction *d)
+/* Two or more channels with inline engines: one network for all (direction_private.h), unless the
+ * user asked for one per channel (separate: a different voice in each channel, where the mid's
+ * gains would open a silent channel for its neighbour's voice). The worker mode keeps one network
+ * per channel: its engines run their hops on their own threads, out of the step the link needs. */
+static int link_channels(struct direction *d, bool separate)
 {
 	struct direction_channel *mid = &d->ch[d->channels];
 	int res;
 
-	if (d->channels < 2 || d->engine_cfg.mode != ENGINE_INLINE)
+	if (d->channels < 2 || d->engine_cfg.mode != ENGINE_INLINE || separate)
 		return 0;
 	d->mid_buf = calloc(DIRECTION_MAX_BLOCK, sizeof(float)); /* touched now */
 	if (d->mid_buf == NULL)
@@ -112,7 +113,7 @@ int direction_create(const struct direction_config *cfg, struct direction **out)
 		ch->engine_rt = ch->engine; /* nothing runs on the data thread for us yet */
 	}
 	d->n_paths = d->channels;
-	if ((res = link_channels(d)) < 0)
+	if ((res = link_channels(d, cfg->separate_channels)) < 0)
 		goto error;
 	*out = d;
 	return 0;

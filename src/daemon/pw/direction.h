@@ -72,6 +72,7 @@ struct direction_config {
 	const char *description;  /* e.g. "Vocana Microphone" */
 	const char *group;        /* node.group and node.link-group; unique per direction */
 	uint32_t channels;        /* 1 .. DIRECTION_MAX_CHANNELS */
+	bool separate_channels;   /* one network per channel, never linked (direction_private.h) */
 	struct engine_config engine; /* for every channel's engine; max_block is set here */
 	uint32_t test_slow_model_us; /* test hook (-Dtest_hooks=true builds), 0 = off */
 };

@@ -361,6 +361,7 @@ static int make_direction(struct mic_dir *md)
 		.description = md->description,
 		.group = md->group,
 		.channels = md->channels,
+		.separate_channels = m->opts.speaker_separate_channels,
 		.engine = {
 			.mode = m->opts.mode,
 			.model = m->model,

@@ -50,6 +50,7 @@ struct mic_options {
 	const char *speaker_output; /* node.name of the sink to play into; NULL = the saved one,
 				     * else the default sink */
 	unsigned speaker_channels; /* 1..8; 0 = SPEAKER_DEFAULT_CHANNELS */
+	bool speaker_separate_channels; /* one network per speaker channel (no linked channels) */
 	const char *metrics_token_file; /* NULL, or a private file holding the bearer token that
 					   every /metrics request must carry */
 };

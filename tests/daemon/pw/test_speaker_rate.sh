@@ -6,7 +6,8 @@
 # path, in step). Noisy speech with a different noise in each channel played into the speaker at
 # strength 100 arrives denoised on both channels (SI-SDR gain >= MIN_SISDR_GAIN_DB), the status
 # says resampling, the channels stay linked and no channel ran its own network. Then eight
-# channels (every path resampled, the most the speaker takes) run linked as well.
+# channels (every path resampled, the most the speaker takes) run linked as well, and with
+# --speaker-separate-channels the two channels each run their own network, denoised alike.
 # Usage (from meson): test_speaker_rate.sh VOCANA PW_PLAY_RECORD PW_ANALYZE. Exit 77 = skipped.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -68,6 +69,22 @@ status_is speaker.network_fallbacks 0 ||
 f1=$(status_get speaker.frames_denoised)
 note "8 channels at 44.1 kHz: $((f1 - ${f0:-0})) frames denoised (every channel's)"
 ((f1 - ${f0:-0} >= 8 * 300)) || fail "8 channels: only $((f1 - ${f0:-0})) frames denoised"
+stop_mic
+
+# ---- --speaker-separate-channels: one network per channel, still denoised ------------------------
+start_service --no-mic --strength 100 --speaker-separate-channels
+pw_wait_until 10 spk_output_linked || fail "the speaker does not play into $SPK_OUT"
+spk_play_record "$PW_ENV_DIR/noisy2.f32" "$PW_ENV_DIR/rec.f32" 256 2 "$SPK_NODE"
+status_is speaker.channels_linked no || fail "--speaker-separate-channels: the channels are linked"
+for c in 0 1; do
+	in=$([[ $c == 0 ]] && echo noisya || echo noisyb)
+	before=$(kv "$("$ANALYZE" sisdr "$PW_ENV_DIR/clean.f32" "$PW_ENV_DIR/$in.f32")" sisdr_db)
+	"$ANALYZE" channel "$PW_ENV_DIR/rec.f32" 2 "$c" "$PW_ENV_DIR/den$c.f32" || fail "channel"
+	after=$(kv "$("$ANALYZE" sisdr "$PW_ENV_DIR/clean.f32" "$PW_ENV_DIR/den$c.f32")" sisdr_db)
+	note "separate channels, channel $c: SI-SDR $before dB in, $after dB out"
+	fcmp "$after" '>=' "$(awk -v b="$before" -v g="$MIN_SISDR_GAIN_DB" 'BEGIN { print b + g }')" ||
+		fail "separate channels, channel $c: SI-SDR gain below $MIN_SISDR_GAIN_DB dB"
+done
 stop_mic
 echo "ok: speaker-rate" >&2
 exit 0
