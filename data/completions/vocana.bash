@@ -65,6 +65,7 @@ _vocana()
 		esac
 		opts="--input --mode --model --strength --disabled --node-name --description --metrics-port
 			--metrics-token-file --speaker --no-speaker --no-mic --speaker-output --speaker-channels
+			--speaker-separate-channels
 			--verbose --help -i -m -s -v -h"
 		;;
 	status) opts="--raw --help -h" ;;

@@ -59,6 +59,7 @@ complete -c vocana -n '__fish_seen_subcommand_from service mic' -l no-speaker -d
 complete -c vocana -n '__fish_seen_subcommand_from service mic' -l no-mic -d 'Do not publish the Vocana Microphone'
 complete -c vocana -n '__fish_seen_subcommand_from service mic' -l speaker-output -x -a '(pactl list sinks short 2>/dev/null | awk \'{print $2}\')' -d 'Sink the speaker plays into'
 complete -c vocana -n '__fish_seen_subcommand_from service mic' -l speaker-channels -x -d 'Channels of the speaker'
+complete -c vocana -n '__fish_seen_subcommand_from service mic' -l speaker-separate-channels -d 'One network per speaker channel'
 complete -c vocana -n '__fish_seen_subcommand_from enable disable' -x -a 'mic speaker'
 complete -c vocana -n '__fish_seen_subcommand_from service mic' -s v -l verbose -d 'Log every device change'
 
