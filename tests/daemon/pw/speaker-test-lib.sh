@@ -95,3 +95,22 @@ spk_lags()
 	LAG_R=${lags[1]:-${lags[0]}}
 	return 0
 }
+
+# spk_assert_denoised LABEL REC CLEAN IN...: channel c of the interleaved recording REC (as many
+# channels as INs) must score an SI-SDR against CLEAN at least MIN_SISDR_GAIN_DB above its input
+# IN number c; every channel's figures are noted.
+spk_assert_denoised()
+{
+	local label=$1 rec=$2 clean=$3 c=0 in before res after
+	shift 3
+	for in in "$@"; do
+		before=$(kv "$("$ANALYZE" sisdr "$clean" "$in")" sisdr_db)
+		"$ANALYZE" channel "$rec" $# "$c" "$PW_ENV_DIR/den$c.f32" || fail "channel $c"
+		res=$("$ANALYZE" sisdr "$clean" "$PW_ENV_DIR/den$c.f32")
+		after=$(kv "$res" sisdr_db)
+		note "$label, channel $c: SI-SDR $before dB in, $after dB out ($res)"
+		fcmp "$after" '>=' "$(awk -v b="$before" -v g="$MIN_SISDR_GAIN_DB" 'BEGIN { print b + g }')" ||
+			fail "$label, channel $c: SI-SDR gain below $MIN_SISDR_GAIN_DB dB ($before -> $after)"
+		c=$((c + 1))
+	done
+}
