@@ -218,26 +218,9 @@ static void scale_attenuation(struct vocana_denoiser *d, float a)
 	}
 }
 
-void denoiser_run_hop(struct vocana_denoiser *d, const float *hop, float *wet)
+/* The network's output on this hop's spectrum: gains, deep filter, strength, then the iSTFT. */
+static void filter_hop(struct vocana_denoiser *d, float *wet)
 {
-	const uint64_t t0 = d->hop_times ? telemetry_now_us() : 0;
-#ifdef VC_HAVE_MXCSR
-	/* Flush denormals to zero while we compute (GRU states decaying towards zero would otherwise
-	 * hit the slow microcode path); restore the caller's mode before returning. */
-	const unsigned csr = _mm_getcsr();
-	_mm_setcsr(csr | 0x8040); /* FTZ | DAZ */
-#endif
-	stft_analyze(d->stft, hop, d->spec);
-	if (denoiser_link_take(d)) /* a follower: the leader's network output, own band energies */
-		bands_energy(&d->feat.bands, d->spec, d->feat.energy);
-	else
-		run_network(d);
-	d->hop_seq++;
-	if (d->share) { /* a leader runs the network for its followers; its own output is unused */
-		memset(wet, 0, VC_HOP * sizeof(float));
-		goto done;
-	}
-
 	/* Remember this hop's low bins for the deep filter. */
 	d->df_hist_pos = (d->df_hist_pos + 1) % d->df_order;
 	memcpy(d->df_hist + (size_t)d->df_hist_pos * d->n_df * 2, d->spec,
@@ -256,7 +239,27 @@ void denoiser_run_hop(struct vocana_denoiser *d, const float *hop, float *wet)
 	if (d->scale < 1.0f)
 		scale_attenuation(d, d->scale);
 	stft_synthesize(d->stft, d->out_spec, wet);
-done:
+}
+
+void denoiser_run_hop(struct vocana_denoiser *d, const float *hop, float *wet)
+{
+	const uint64_t t0 = d->hop_times ? telemetry_now_us() : 0;
+#ifdef VC_HAVE_MXCSR
+	/* Flush denormals to zero while we compute (GRU states decaying towards zero would otherwise
+	 * hit the slow microcode path); restore the caller's mode before returning. */
+	const unsigned csr = _mm_getcsr();
+	_mm_setcsr(csr | 0x8040); /* FTZ | DAZ */
+#endif
+	stft_analyze(d->stft, hop, d->spec);
+	if (denoiser_link_take(d)) /* a follower: the leader's network output, own band energies */
+		bands_energy(&d->feat.bands, d->spec, d->feat.energy);
+	else
+		run_network(d);
+	d->hop_seq++;
+	if (d->share) /* a leader runs the network for its followers; its own output is unused */
+		memset(wet, 0, VC_HOP * sizeof(float));
+	else
+		filter_hop(d, wet);
 #ifdef VC_HAVE_MXCSR
 	_mm_setcsr(csr);
 #endif
