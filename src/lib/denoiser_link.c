@@ -51,11 +51,15 @@ static int make_leader(struct vocana_denoiser *d)
 		return -ENOMEM;
 	l->n_erb = d->model->hp.n_erb;
 	l->n_coefs = nn_model_n_df_coefs(d->model);
-	l->arena = calloc((size_t)LINK_RING * (l->n_erb + l->n_coefs), sizeof(float));
+	const size_t bytes = (size_t)LINK_RING * (l->n_erb + l->n_coefs) * sizeof(float);
+	l->arena = malloc(bytes);
 	if (!l->arena) {
 		free(l);
 		return -ENOMEM;
 	}
+	/* Touched now, not on the audio thread at the first publish (calloc may hand out untouched
+	 * zero pages). */
+	memset(l->arena, 0, bytes);
 	float *p = l->arena;
 	for (uint32_t k = 0; k < LINK_RING; k++) {
 		l->e[k].gains = p;

@@ -57,9 +57,11 @@ static int link_channels(struct direction *d, bool separate)
 
 	if (d->channels < 2 || d->engine_cfg.mode != ENGINE_INLINE || separate)
 		return 0;
-	d->mid_buf = calloc(DIRECTION_MAX_BLOCK, sizeof(float)); /* touched now */
+	d->mid_buf = malloc(DIRECTION_MAX_BLOCK * sizeof(float));
 	if (d->mid_buf == NULL)
 		return -ENOMEM;
+	/* Touched now, not in the first cycle (calloc may hand out untouched zero pages). */
+	memset(d->mid_buf, 0, DIRECTION_MAX_BLOCK * sizeof(float));
 	if ((res = new_engine(d, &mid->engine)) < 0)
 		return res;
 	mid->engine_rt = mid->engine;
@@ -200,8 +202,8 @@ void direction_set_enabled(struct direction *d, bool enabled)
 /* ---- Graph rate --------------------------------------------------------------------------- */
 
 /* A new graph rate: 48 kHz runs the engines directly, any other rate through one rate adapter
- * per channel (and the mid path). If the adapters cannot be made, the engines leave the path (pass-through, reported
- * in the stats) rather than run at the wrong rate. */
+ * per path (each channel's and the linked channels' mid). If the adapters cannot be made, the
+ * engines leave the path (pass-through, reported in the stats) rather than run at the wrong rate. */
 void direction_format(struct direction *d, uint32_t rate)
 {
 	struct rate_adapter *ra[DIRECTION_MAX_PATHS] = { NULL }, *old[DIRECTION_MAX_PATHS];
