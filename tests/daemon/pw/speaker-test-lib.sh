@@ -114,3 +114,12 @@ spk_assert_denoised()
 		c=$((c + 1))
 	done
 }
+
+# spk_assert_linked WHAT: the speaker's channels share one network (channels_linked) and none of
+# them had to run its own (network_fallbacks 0).
+spk_assert_linked()
+{
+	status_is speaker.channels_linked yes || fail "$1: the speaker's channels are not linked"
+	status_is speaker.network_fallbacks 0 ||
+		fail "$1: $(status_get speaker.network_fallbacks) frames ran their own network"
+}

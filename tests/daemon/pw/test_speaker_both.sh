@@ -6,7 +6,7 @@
 #    directions (a stereo speaker: two denoiser states on one network, channels_linked), 5 s
 #    each, reported with their ratio. Issue 14's target for it (both <= 2x the mic) is judged
 #    by the benchmark (bench/latency.sh: service.cpu.both_ratio), not here: performance targets
-#    live in benchmarks, and this one sits near 2 on the test machine (1.98-2.12 here, session 8;
+#    live in benchmarks, and this one sits near 2 on the test machine (1.60-2.12 here, session 8;
 #    a tick-based run failed CI at 2.12, session 7). What is asserted is that the
 #    speaker's channels share one network (it is what keeps the ratio near 2, not 2.5);
 #  - memory: the service's RSS with both running stays under 20 MB (RSS_MAX_KIB);
@@ -81,11 +81,7 @@ note "service CPU: mic only $mic_cpu %, both directions $both_cpu % of one core"
 	"(ratio $(awk -v a="$both_cpu" -v b="$mic_cpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'));" \
 	"RSS $rss KiB; DSP load mic $(status_get dsp_load_percent) %, speaker" \
 	"$(status_get speaker.dsp_load_percent) %"
-[[ $(status_get speaker.channels_linked) == yes ]] ||
-	fail "the stereo speaker runs one network per channel (channels_linked=no)"
-fallbacks=$(status_get speaker.network_fallbacks)
-[[ -n $fallbacks ]] || fail "no speaker.network_fallbacks in the status"
-((fallbacks == 0)) || fail "$fallbacks speaker frames ran their own network (the link broke)"
+spk_assert_linked "both directions"
 ((rss <= RSS_MAX_KIB)) || fail "RSS $rss KiB > $RSS_MAX_KIB KiB"
 
 if command -v stress-ng >/dev/null; then
