@@ -46,3 +46,9 @@ emit_stat()
 				name, unit, med, v[r], v[1], v[n], n
 		}'
 }
+
+# The median of one emit_stat line.
+stat_median()
+{
+	sed -n 's/.* median=\([^ ]*\).*/\1/p' <<<"$1"
+}

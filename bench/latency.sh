@@ -131,8 +131,8 @@ for ((run = 0; run < REPEATS; run++)); do
 		model_pct+=("$(awk -v d=$((m1 - m0)) -v w="$wall" 'BEGIN { printf "%.3f", d / 1e4 / w }')")
 	fi
 done
-emit_stat service.cpu.active %core "${pct[@]}"
-active_pct=("${pct[@]}")
+active_stat=$(emit_stat service.cpu.active %core "${pct[@]}")
+echo "$active_stat"
 if ((${#model_pct[@]} > 0)); then
 	emit_stat service.cpu.active.model %core "${model_pct[@]}"
 else
@@ -186,12 +186,10 @@ for ((run = 0; run < REPEATS; run++)); do
 	pct+=("$(cpu_pct_ns $((t1 - t0)) "$(awk -v a="$w0" -v b="$w1" 'BEGIN { print b - a }')")")
 done
 status_is speaker.playing yes || note "the speaker's player ended before the measurement did"
-emit_stat service.cpu.both %core "${pct[@]}"
-both_line=$(emit_stat x x "${pct[@]}") active_line=$(emit_stat x x "${active_pct[@]}")
-emit_stat service.cpu.both_ratio x "$(awk -v b="$both_line" -v a="$active_line" 'BEGIN {
-	match(b, /median=[^ ]+/); mb = substr(b, RSTART + 7, RLENGTH - 7)
-	match(a, /median=[^ ]+/); ma = substr(a, RSTART + 7, RLENGTH - 7)
-	printf "%.3f", (ma > 0 ? mb / ma : 0) }')"
+both_stat=$(emit_stat service.cpu.both %core "${pct[@]}")
+echo "$both_stat"
+emit_stat service.cpu.both_ratio x "$(awk -v b="$(stat_median "$both_stat")" \
+	-v a="$(stat_median "$active_stat")" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')"
 rss_kib=$(awk '/^VmRSS/ { print $2 }' "/proc/$MIC_PID/status")
 emit_stat service.rss.both MiB "$(awk -v k="$rss_kib" 'BEGIN { printf "%.2f", k / 1024 }')"
 kill "$spk_player" 2>/dev/null
