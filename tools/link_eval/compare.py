@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: MIT
 """Linked channels against one network per channel (docs/speaker.md, "Channels").
 
-Builds stereo mixtures from 64 devset-v2 pairs (train/eval/make_dev_set.py) in three ways: the
+Builds stereo mixtures from 64 devset-v2 pairs (train/eval/make_dev_set.py) in four ways: the
 same noisy signal in both channels (dual mono), the clean voice in both with a different noise in
 each at the same level (decorrelated), and the voice panned (right channel at -6 dB) over
 decorrelated noise, and two talkers, one per channel (each over its own noise: the case linking
-is worst at, since the mid opens for either voice); runs each through build/link_eval (tools/link_eval/link_eval.c) and prints the
-mean SI-SDR gain per channel of both schemes. Run from the repository root.
+is worst at, since the mid opens for either voice); runs each through linked channels
+(build/tools/link_eval/link_eval) and through one network per channel ('vocana denoise', which
+denoises every channel of a file on its own) and prints the mean SI-SDR gain per channel of both.
+Run from the repository root after meson compile -C build.
 """
 import csv
 import os
@@ -22,7 +24,8 @@ sys.path.insert(0, os.getcwd())
 from train.eval import metrics, wavio  # noqa: E402
 
 SET = "train/cache/eval/devset-v2"
-TOOL = "build/link_eval"
+TOOL = "build/tools/link_eval/link_eval"
+VOCANA = "build/src/cli/vocana"
 
 
 def write_stereo(path, x, rate):
@@ -52,8 +55,9 @@ def read_stereo(path):
 
 
 def main():
-    if not os.path.exists(TOOL) or not os.path.isdir(SET):
-        sys.exit("compare.py: needs %s (see link_eval.c) and %s" % (TOOL, SET))
+    if not (os.path.exists(TOOL) and os.path.exists(VOCANA)) or not os.path.isdir(SET):
+        sys.exit("compare.py: needs %s and %s (meson compile -C build) and %s"
+                 " (python3 -m train.eval.make_dev_set)" % (TOOL, VOCANA, SET))
     with open(os.path.join(SET, "index.tsv")) as f:
         rows = list(csv.DictReader(f, delimiter="\t"))[::4][:64]
     res = {"dual mono": [], "decorrelated": [], "panned": [], "two talkers": []}
@@ -76,7 +80,8 @@ def main():
                  "two talkers": (np.stack([clean + n1, other + n2], 1), [clean, other])}
         for name, (x, refs) in cases.items():
             write_stereo(inp, x, 48000)
-            subprocess.run([TOOL, inp, lin, ind], check=True)
+            subprocess.run([TOOL, inp, lin], check=True)
+            subprocess.run([VOCANA, "denoise", "-q", inp, ind], check=True)
             yl, yi = read_stereo(lin), read_stereo(ind)
             for c in range(2):
                 base = metrics.si_sdr(refs[c], x[:, c])
